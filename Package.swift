@@ -1,0 +1,124 @@
+// swift-tools-version:6.1
+// OpenSRE: an OTLP/HTTP metrics collector with a Prometheus exporter.
+//
+// Target graph (one way, data model at the bottom):
+//   COTLP, CZlib                      C: protoc-c output + arena allocator; zlib shim
+//   OpenSREModel                      attributes, decoded batches, hashing
+//   OTLPDecoding      -> COTLP, CZlib, OpenSREModel
+//   PrometheusExposition -> OpenSREModel   naming, label text, text-format writer
+//   OpenSREPipeline   -> OpenSREModel, PrometheusExposition   rings, batch processor, series store
+//   OpenSREConfig     -> Yams          the YAML configuration and its validation
+//   OTLPReceiver      -> OTLPDecoding, OpenSREPipeline, NIO   POST /v1/metrics
+//   PrometheusExporter -> OpenSREPipeline, NIO                 GET /metrics
+//   OpenSRECollector  -> all of the above + ServiceLifecycle   wiring
+//   opensre           -> OpenSRECollector + ArgumentParser     the executable
+import PackageDescription
+
+let package = Package(
+    name: "opensre",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "opensre", targets: ["opensre"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        .target(
+            name: "COTLP",
+            linkerSettings: [.linkedLibrary("protobuf-c")]
+        ),
+        .systemLibrary(
+            name: "CZlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(name: "OpenSREModel"),
+        .target(
+            name: "OTLPDecoding",
+            dependencies: ["COTLP", "CZlib", "OpenSREModel"]
+        ),
+        .target(
+            name: "PrometheusExposition",
+            dependencies: ["OpenSREModel"]
+        ),
+        .target(
+            name: "OpenSREPipeline",
+            dependencies: [
+                "OpenSREModel", "PrometheusExposition",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "OpenSREConfig",
+            dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
+        .target(
+            name: "OTLPReceiver",
+            dependencies: [
+                "OTLPDecoding", "OpenSREPipeline",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "PrometheusExporter",
+            dependencies: [
+                "OpenSREPipeline",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "OpenSRECollector",
+            dependencies: [
+                "OpenSREConfig", "OTLPReceiver", "PrometheusExporter", "OpenSREPipeline",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "opensre",
+            dependencies: [
+                "OpenSRECollector", "OpenSREConfig",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(name: "OpenSREModelTests", dependencies: ["OpenSREModel"]),
+        .testTarget(
+            name: "OTLPDecodingTests",
+            dependencies: ["OTLPDecoding", "COTLP"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(name: "PrometheusExpositionTests", dependencies: ["PrometheusExposition"]),
+        .testTarget(name: "OpenSREPipelineTests", dependencies: ["OpenSREPipeline", "OTLPDecoding"]),
+        .testTarget(name: "OpenSREConfigTests", dependencies: ["OpenSREConfig"]),
+        .testTarget(
+            name: "OTLPReceiverTests",
+            dependencies: [
+                "OTLPReceiver",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["OpenSRECollector", "OpenSREConfig"],
+            resources: [.copy("Fixtures")]
+        ),
+    ]
+)

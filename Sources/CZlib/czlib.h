@@ -1,0 +1,11 @@
+// Thin shim over the system zlib (Debian zlib1g-dev).
+// inflateInit2 is a macro, which Swift cannot call, hence the wrapper.
+#ifndef CZLIB_H
+#define CZLIB_H
+#include <zlib.h>
+
+/// Starts an inflate stream. `windowBits`: 15+16 gzip only, 15+32 gzip or zlib, -15 raw deflate.
+static inline int czlib_inflate_init2(z_streamp stream, int windowBits) {
+    return inflateInit2(stream, windowBits);
+}
+#endif

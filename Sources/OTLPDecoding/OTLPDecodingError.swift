@@ -1,0 +1,26 @@
+/// Why a request body could not be decoded. All of these are permanent: the
+/// sender must not retry the same payload (OTLP/HTTP "Bad Data").
+package enum OTLPDecodingError: Error, Equatable, Sendable {
+    /// The bytes are not a valid `ExportMetricsServiceRequest`.
+    case malformedProtobuf
+    /// The compressed body is corrupt or truncated.
+    case malformedCompression(String)
+    /// The body, once decompressed, is larger than the configured limit.
+    case decompressedBodyTooLarge(limit: Int)
+    /// Unpacking would need more memory than the per-request limit.
+    case decodedMessageTooLarge(limit: Int)
+
+    /// A short, human-readable reason for the HTTP answer.
+    package var reason: String {
+        switch self {
+        case .malformedProtobuf:
+            return "request body is not a valid protobuf ExportMetricsServiceRequest"
+        case .malformedCompression(let detail):
+            return "request body could not be decompressed: \(detail)"
+        case .decompressedBodyTooLarge(let limit):
+            return "decompressed request body exceeds the limit of \(limit) bytes"
+        case .decodedMessageTooLarge(let limit):
+            return "decoded request needs more than \(limit) bytes of memory"
+        }
+    }
+}

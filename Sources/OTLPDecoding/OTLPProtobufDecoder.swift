@@ -1,0 +1,326 @@
+import COTLP
+import Glibc
+import OpenSREModel
+
+/// The outcome of decoding one export request.
+package struct OTLPDecodeResult: Sendable {
+    /// Everything accepted, ready for the processor's ring.
+    package var batch: DecodedBatch
+    /// Points refused while decoding (unsupported type, invalid histogram...).
+    package var rejected: RejectedPoints
+}
+
+/// Decodes `ExportMetricsServiceRequest` protobuf bodies with libprotobuf-c.
+///
+/// One decoder per event loop, used only from that loop: it owns an arena that
+/// every request is unpacked into and that is reset afterwards, so unpacking
+/// costs no malloc per message. The decoder walks the C structs once, copies
+/// what it keeps into a ``DecodedBatch`` (attributes in canonical, sorted,
+/// hashed form) and never keeps a C pointer past ``decode(_:)``.
+package final class OTLPProtobufDecoder {
+    private let arena: UnsafeMutablePointer<COTLPArena>
+    private let memoryLimit: Int
+    /// Reused scratch space for sorting attribute pointers by key.
+    private var sortScratch: [UnsafeMutablePointer<CKeyValue>] = []
+
+    /// - Parameters:
+    ///   - initialArenaBytes: first size of the reusable arena block; it grows to
+    ///     what requests need (up to 64 MiB) and is reused afterwards.
+    ///   - memoryLimit: most bytes one request may unpack into; a request that
+    ///     needs more fails with ``OTLPDecodingError/decodedMessageTooLarge(limit:)``.
+    package init(initialArenaBytes: Int = 1 << 20, memoryLimit: Int = 512 << 20) {
+        guard let arena = cotlp_arena_create(initialArenaBytes, memoryLimit) else {
+            fatalError("out of memory creating the OTLP decode arena")
+        }
+        self.arena = arena
+        self.memoryLimit = memoryLimit
+    }
+
+    deinit {
+        cotlp_arena_destroy(arena)
+    }
+
+    /// Decodes one request body (already decompressed).
+    package func decode(_ body: UnsafeRawBufferPointer) throws(OTLPDecodingError) -> OTLPDecodeResult {
+        defer { cotlp_arena_reset(arena) }
+        let allocator = UnsafeMutableRawPointer(arena).assumingMemoryBound(to: ProtobufCAllocator.self)
+        let base = body.baseAddress?.assumingMemoryBound(to: UInt8.self)
+        guard
+            let request = opentelemetry__proto__collector__metrics__v1__export_metrics_service_request__unpack(
+                allocator, body.count, base)
+        else {
+            if arena.pointee.exhausted != 0 {
+                throw .decodedMessageTooLarge(limit: memoryLimit)
+            }
+            throw .malformedProtobuf
+        }
+        var walker = RequestWalker(
+            builder: DecodedBatchBuilder(expectedBytes: body.count, expectedPoints: body.count / 64),
+            sortScratch: sortScratch)
+        walker.walk(request.pointee)
+        sortScratch = walker.sortScratch
+        return OTLPDecodeResult(batch: walker.builder.finish(), rejected: walker.rejected)
+    }
+}
+
+/// Walks the unpacked C structs of one request into a batch builder.
+struct RequestWalker {
+    var builder: DecodedBatchBuilder
+    var sortScratch: [UnsafeMutablePointer<CKeyValue>]
+    var rejected = RejectedPoints()
+
+    mutating func walk(_ request: CExportRequest) {
+        for index in 0..<request.n_resource_metrics {
+            guard let resourceMetrics = request.resource_metrics[index] else { continue }
+            walkResource(resourceMetrics.pointee)
+        }
+    }
+
+    private mutating func walkResource(_ resourceMetrics: CResourceMetrics) {
+        let start = builder.mark
+        if let resource = resourceMetrics.resource {
+            appendAttributes(resource.pointee.attributes, count: resource.pointee.n_attributes)
+        }
+        builder.endResource(attributesFrom: start)
+        for index in 0..<resourceMetrics.n_scope_metrics {
+            guard let scopeMetrics = resourceMetrics.scope_metrics[index] else { continue }
+            walkScope(scopeMetrics.pointee)
+        }
+    }
+
+    private mutating func walkScope(_ scopeMetrics: CScopeMetrics) {
+        if let scope = scopeMetrics.scope {
+            builder.setScope(name: scope.pointee.name.rawBytes, version: scope.pointee.version.rawBytes)
+            let start = builder.mark
+            appendAttributes(scope.pointee.attributes, count: scope.pointee.n_attributes)
+            builder.endScope(attributesFrom: start)
+        } else {
+            let empty = UnsafeRawBufferPointer(start: nil, count: 0)
+            builder.setScope(name: empty, version: empty)
+            builder.endScope(attributesFrom: builder.mark)
+        }
+        for index in 0..<scopeMetrics.n_metrics {
+            guard let metric = scopeMetrics.metrics[index] else { continue }
+            walkMetric(metric.pointee)
+        }
+    }
+
+    private mutating func walkMetric(_ metric: CMetric) {
+        switch metric.data_case {
+        case OPENTELEMETRY__PROTO__METRICS__V1__METRIC__DATA_GAUGE:
+            guard let gauge = metric.gauge else { return }
+            begin(metric, kind: .gauge, temporality: .unspecified, monotonic: false)
+            walkNumberPoints(gauge.pointee.data_points, count: gauge.pointee.n_data_points)
+            builder.endStream()
+        case OPENTELEMETRY__PROTO__METRICS__V1__METRIC__DATA_SUM:
+            guard let sum = metric.sum else { return }
+            let temporality = Temporality(rawValue: UInt8(clamping: sum.pointee.aggregation_temporality.rawValue))
+            guard let temporality, temporality != .unspecified else {
+                rejected.add(sum.pointee.n_data_points, reason: "sum \(metricName(metric)) has no aggregation temporality")
+                return
+            }
+            begin(metric, kind: .sum, temporality: temporality, monotonic: sum.pointee.is_monotonic != 0)
+            walkNumberPoints(sum.pointee.data_points, count: sum.pointee.n_data_points)
+            builder.endStream()
+        case OPENTELEMETRY__PROTO__METRICS__V1__METRIC__DATA_HISTOGRAM:
+            guard let histogram = metric.histogram else { return }
+            let temporality = Temporality(rawValue: UInt8(clamping: histogram.pointee.aggregation_temporality.rawValue))
+            guard let temporality, temporality != .unspecified else {
+                rejected.add(
+                    histogram.pointee.n_data_points,
+                    reason: "histogram \(metricName(metric)) has no aggregation temporality")
+                return
+            }
+            begin(metric, kind: .histogram, temporality: temporality, monotonic: true)
+            walkHistogramPoints(histogram.pointee.data_points, count: histogram.pointee.n_data_points)
+            builder.endStream()
+        case OPENTELEMETRY__PROTO__METRICS__V1__METRIC__DATA_EXPONENTIAL_HISTOGRAM:
+            guard let histogram = metric.exponential_histogram else { return }
+            rejected.add(
+                histogram.pointee.n_data_points,
+                reason: "exponential histogram \(metricName(metric)) is not supported yet")
+        case OPENTELEMETRY__PROTO__METRICS__V1__METRIC__DATA_SUMMARY:
+            guard let summary = metric.summary else { return }
+            begin(metric, kind: .summary, temporality: .cumulative, monotonic: false)
+            walkSummaryPoints(summary.pointee.data_points, count: summary.pointee.n_data_points)
+            builder.endStream()
+        default:
+            // A metric with no data carries no points: nothing to accept or reject.
+            return
+        }
+    }
+
+    private func metricName(_ metric: CMetric) -> String {
+        String(decoding: metric.name.rawBytes, as: UTF8.self)
+    }
+
+    private mutating func begin(_ metric: CMetric, kind: MetricKind, temporality: Temporality, monotonic: Bool) {
+        builder.beginStream(
+            name: metric.name.rawBytes, description: metric.description.rawBytes,
+            unit: metric.unit.rawBytes, kind: kind, temporality: temporality, isMonotonic: monotonic)
+    }
+
+    private mutating func walkNumberPoints(
+        _ points: UnsafeMutablePointer<UnsafeMutablePointer<CNumberDataPoint>?>?, count: Int
+    ) {
+        guard let points else { return }
+        for index in 0..<count {
+            guard let point = points[index]?.pointee else { continue }
+            let value: Double
+            switch point.value_case {
+            case OPENTELEMETRY__PROTO__METRICS__V1__NUMBER_DATA_POINT__VALUE_AS_DOUBLE:
+                value = point.as_double
+            case OPENTELEMETRY__PROTO__METRICS__V1__NUMBER_DATA_POINT__VALUE_AS_INT:
+                value = Double(point.as_int)
+            default:
+                guard point.flags & DataPointFlags.noRecordedValue != 0 else {
+                    rejected.add(1, reason: "number data point has no value")
+                    continue
+                }
+                value = .nan
+            }
+            let start = builder.mark
+            appendAttributes(point.attributes, count: point.n_attributes)
+            builder.addNumberPoint(
+                attributesFrom: start, startTime: point.start_time_unix_nano,
+                time: point.time_unix_nano, value: value, flags: point.flags)
+        }
+    }
+
+    private mutating func walkHistogramPoints(
+        _ points: UnsafeMutablePointer<UnsafeMutablePointer<CHistogramDataPoint>?>?, count: Int
+    ) {
+        guard let points else { return }
+        for index in 0..<count {
+            guard let point = points[index]?.pointee else { continue }
+            let bounds = UnsafeBufferPointer(start: point.explicit_bounds, count: point.n_explicit_bounds)
+            let buckets = UnsafeBufferPointer(start: point.bucket_counts, count: point.n_bucket_counts)
+            if point.flags & DataPointFlags.noRecordedValue == 0,
+                let problem = HistogramValidation.problem(bounds: bounds, buckets: buckets, count: point.count)
+            {
+                rejected.add(1, reason: problem)
+                continue
+            }
+            let hasSum = point._sum_case == OPENTELEMETRY__PROTO__METRICS__V1__HISTOGRAM_DATA_POINT___SUM_SUM
+            let start = builder.mark
+            appendAttributes(point.attributes, count: point.n_attributes)
+            builder.addHistogramPoint(
+                attributesFrom: start, startTime: point.start_time_unix_nano, time: point.time_unix_nano,
+                count: point.count, sum: hasSum ? point.sum : nil, bounds: bounds,
+                bucketCounts: buckets, flags: point.flags)
+        }
+    }
+
+    private mutating func walkSummaryPoints(
+        _ points: UnsafeMutablePointer<UnsafeMutablePointer<CSummaryDataPoint>?>?, count: Int
+    ) {
+        guard let points else { return }
+        for index in 0..<count {
+            guard let point = points[index]?.pointee else { continue }
+            let quantilesStart = builder.quantileMark
+            for quantileIndex in 0..<point.n_quantile_values {
+                guard let pair = point.quantile_values[quantileIndex]?.pointee else { continue }
+                builder.appendQuantile(pair.quantile, value: pair.value)
+            }
+            let start = builder.mark
+            appendAttributes(point.attributes, count: point.n_attributes)
+            builder.addSummaryPoint(
+                attributesFrom: start, quantilesFrom: quantilesStart,
+                startTime: point.start_time_unix_nano, time: point.time_unix_nano,
+                count: point.count, sum: point.sum, flags: point.flags)
+        }
+    }
+
+    // MARK: Attributes
+
+    /// Writes `attributes` in canonical form, sorted by key.
+    private mutating func appendAttributes(
+        _ attributes: UnsafeMutablePointer<UnsafeMutablePointer<CKeyValue>?>?, count: Int
+    ) {
+        guard let attributes, count > 0 else { return }
+        if Self.isSorted(attributes, count: count) {
+            for index in 0..<count {
+                if let pair = attributes[index] { appendEntry(pair) }
+            }
+            return
+        }
+        sortScratch.removeAll(keepingCapacity: true)
+        for index in 0..<count {
+            if let pair = attributes[index] { sortScratch.append(pair) }
+        }
+        sortScratch.sort { Self.compareKeys($0.pointee.key, $1.pointee.key) < 0 }
+        for index in sortScratch.indices {
+            appendEntry(sortScratch[index])
+        }
+    }
+
+    /// `strcmp` order (bytewise), with a NULL key sorting as "".
+    private static func compareKeys(_ a: UnsafeMutablePointer<CChar>?, _ b: UnsafeMutablePointer<CChar>?) -> Int32 {
+        switch (a, b) {
+        case let (a?, b?): return strcmp(a, b)
+        case (nil, let b?): return b.pointee == 0 ? 0 : -1
+        case (let a?, nil): return a.pointee == 0 ? 0 : 1
+        case (nil, nil): return 0
+        }
+    }
+
+    private static func isSorted(
+        _ attributes: UnsafeMutablePointer<UnsafeMutablePointer<CKeyValue>?>, count: Int
+    ) -> Bool {
+        guard count > 1 else { return true }
+        var previous = attributes[0]?.pointee.key
+        for index in 1..<count {
+            let key = attributes[index]?.pointee.key
+            if compareKeys(previous, key) > 0 { return false }
+            previous = key
+        }
+        return true
+    }
+
+    private mutating func appendEntry(_ pair: UnsafeMutablePointer<CKeyValue>) {
+        AttributeEncoder.appendKey(pair.pointee.key.rawBytes, to: &builder.bytes)
+        appendValue(pair.pointee.value)
+    }
+
+    private mutating func appendValue(_ value: UnsafeMutablePointer<CAnyValue>?) {
+        guard let value = value?.pointee else {
+            AttributeEncoder.appendEmpty(to: &builder.bytes)
+            return
+        }
+        switch value.value_case {
+        case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_STRING_VALUE:
+            AttributeEncoder.appendString(value.string_value.rawBytes, to: &builder.bytes)
+        case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_BOOL_VALUE:
+            AttributeEncoder.appendBool(value.bool_value != 0, to: &builder.bytes)
+        case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_INT_VALUE:
+            AttributeEncoder.appendInt(value.int_value, to: &builder.bytes)
+        case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_DOUBLE_VALUE:
+            AttributeEncoder.appendDouble(value.double_value, to: &builder.bytes)
+        case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_BYTES_VALUE:
+            let raw = UnsafeRawBufferPointer(start: value.bytes_value.data, count: value.bytes_value.len)
+            AttributeEncoder.appendBytes(raw, to: &builder.bytes)
+        case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_ARRAY_VALUE:
+            guard let array = value.array_value?.pointee else {
+                AttributeEncoder.appendContainer(.array, count: 0, to: &builder.bytes)
+                return
+            }
+            AttributeEncoder.appendContainer(.array, count: array.n_values, to: &builder.bytes)
+            for index in 0..<array.n_values {
+                appendValue(array.values[index])
+            }
+        case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_KVLIST_VALUE:
+            guard let list = value.kvlist_value?.pointee else {
+                AttributeEncoder.appendContainer(.map, count: 0, to: &builder.bytes)
+                return
+            }
+            var present = 0
+            for index in 0..<list.n_values where list.values[index] != nil { present += 1 }
+            AttributeEncoder.appendContainer(.map, count: present, to: &builder.bytes)
+            for index in 0..<list.n_values {
+                if let pair = list.values[index] { appendEntry(pair) }
+            }
+        default:
+            AttributeEncoder.appendEmpty(to: &builder.bytes)
+        }
+    }
+}

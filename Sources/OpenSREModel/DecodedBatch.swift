@@ -1,0 +1,94 @@
+/// The decoded content of one export request, as handed from an event loop
+/// to the batching processor through a ring.
+///
+/// Everything variable-length lives in four flat arrays, so a request of any
+/// size costs a handful of allocations, never one per data point. The batch is
+/// immutable once built and is shared, not copied, across threads.
+package final class DecodedBatch: Sendable {
+    /// Canonical attribute encodings, names, units and descriptions.
+    package let bytes: [UInt8]
+    /// One entry per metric inside a scope inside a resource, in request order.
+    package let streams: [DecodedStream]
+    /// All data points; each stream owns a contiguous run.
+    package let points: [DecodedPoint]
+    /// Histogram explicit bounds, and summary (quantile, value) pairs.
+    package let doubles: [Double]
+    /// Histogram bucket counts.
+    package let counts: [UInt64]
+
+    package init(
+        bytes: [UInt8], streams: [DecodedStream], points: [DecodedPoint],
+        doubles: [Double], counts: [UInt64]
+    ) {
+        self.bytes = bytes
+        self.streams = streams
+        self.points = points
+        self.doubles = doubles
+        self.counts = counts
+    }
+
+    /// Number of data points in the batch.
+    package var pointCount: Int { points.count }
+}
+
+/// One metric of one scope of one resource: the unit a processor finds (or
+/// creates) once per request, before it looks up the series of each point.
+package struct DecodedStream: Sendable {
+    /// Hash of `identity`, computed by the decoder.
+    package var identityHash: UInt64
+    /// Resource attributes, scope name, version and attributes, and metric
+    /// name, each length-prefixed: the stream's key.
+    package var identity: SliceRange
+    package var resource: SliceRange
+    package var scopeName: SliceRange
+    package var scopeVersion: SliceRange
+    package var scopeAttributes: SliceRange
+    package var name: SliceRange
+    package var description: SliceRange
+    package var unit: SliceRange
+    package var kind: MetricKind
+    package var temporality: Temporality
+    package var isMonotonic: Bool
+    /// The stream's points: `points[firstPoint ..< firstPoint + pointCount]`.
+    package var firstPoint: Int32
+    package var pointCount: Int32
+
+    package var pointRange: Range<Int> { Int(firstPoint)..<Int(firstPoint) + Int(pointCount) }
+}
+
+/// One data point of any kind; fields that a kind does not use are zero.
+package struct DecodedPoint: Sendable {
+    /// Hash of the point's canonical attribute bytes.
+    package var attributesHash: UInt64
+    package var attributes: SliceRange
+    package var startTime: UInt64
+    package var time: UInt64
+    /// Number value (gauge, sum), or the sum of a histogram or summary.
+    package var value: Double
+    /// Observation count of a histogram or summary.
+    package var count: UInt64
+    package var flags: UInt32
+    /// Whether a histogram carried its optional sum.
+    package var hasSum: Bool
+    /// Explicit bounds (histogram) or interleaved quantile/value pairs (summary) in `doubles`.
+    package var doubles: SliceRange
+    /// Bucket counts (histogram) in `counts`.
+    package var counts: SliceRange
+
+    package init(
+        attributesHash: UInt64, attributes: SliceRange, startTime: UInt64, time: UInt64,
+        value: Double, count: UInt64 = 0, flags: UInt32 = 0, hasSum: Bool = false,
+        doubles: SliceRange = .empty, counts: SliceRange = .empty
+    ) {
+        self.attributesHash = attributesHash
+        self.attributes = attributes
+        self.startTime = startTime
+        self.time = time
+        self.value = value
+        self.count = count
+        self.flags = flags
+        self.hasSum = hasSum
+        self.doubles = doubles
+        self.counts = counts
+    }
+}

@@ -1,0 +1,166 @@
+/// Builds a ``DecodedBatch`` while a decoder walks a request.
+///
+/// Call order: `beginResource`/`endResource` around the resource attributes,
+/// `beginScope`/`endScope` around the scope, `beginStream` for each metric, then
+/// for each point write its canonical attributes at the end of `bytes` (sorted
+/// by key) and call one of the `add…Point` methods with the offset where they
+/// started, and `endStream`. Decoders for other encodings (JSON) use the same
+/// builder, so the processor sees one format.
+package struct DecodedBatchBuilder {
+    /// Written to directly by decoders (attribute encodings).
+    package var bytes: [UInt8] = []
+    package private(set) var streams: [DecodedStream] = []
+    package private(set) var points: [DecodedPoint] = []
+    package private(set) var doubles: [Double] = []
+    package private(set) var counts: [UInt64] = []
+
+    private var resource = SliceRange.empty
+    private var scopeName = SliceRange.empty
+    private var scopeVersion = SliceRange.empty
+    private var scopeAttributes = SliceRange.empty
+    private var currentStream: DecodedStream?
+
+    package init(expectedBytes: Int = 0, expectedPoints: Int = 0) {
+        bytes.reserveCapacity(expectedBytes)
+        points.reserveCapacity(expectedPoints)
+    }
+
+    /// The offset at which the next write to `bytes` lands.
+    package var mark: Int { bytes.count }
+
+    package mutating func endResource(attributesFrom start: Int) {
+        resource = SliceRange(start: start, count: bytes.count - start)
+    }
+
+    package mutating func setScope(
+        name: UnsafeRawBufferPointer, version: UnsafeRawBufferPointer
+    ) {
+        scopeName = append(name)
+        scopeVersion = append(version)
+    }
+
+    package mutating func endScope(attributesFrom start: Int) {
+        scopeAttributes = SliceRange(start: start, count: bytes.count - start)
+    }
+
+    /// Starts a metric. Its identity (resource, scope, name) is written and hashed here.
+    package mutating func beginStream(
+        name: UnsafeRawBufferPointer, description: UnsafeRawBufferPointer,
+        unit: UnsafeRawBufferPointer, kind: MetricKind, temporality: Temporality,
+        isMonotonic: Bool
+    ) {
+        let nameRange = append(name)
+        let descriptionRange = append(description)
+        let unitRange = append(unit)
+        let identityStart = bytes.count
+        appendCopy(of: resource)
+        appendCopy(of: scopeName)
+        appendCopy(of: scopeVersion)
+        appendCopy(of: scopeAttributes)
+        appendCopy(of: nameRange)
+        let identity = SliceRange(start: identityStart, count: bytes.count - identityStart)
+        let hash = bytes.withUnsafeBytes { ByteHasher.hash($0[slice: identity], seed: 1) }
+        currentStream = DecodedStream(
+            identityHash: hash, identity: identity, resource: resource,
+            scopeName: scopeName, scopeVersion: scopeVersion, scopeAttributes: scopeAttributes,
+            name: nameRange, description: descriptionRange, unit: unitRange, kind: kind,
+            temporality: temporality, isMonotonic: isMonotonic,
+            firstPoint: Int32(points.count), pointCount: 0)
+    }
+
+    /// Finishes the current metric; a metric without points is dropped.
+    package mutating func endStream() {
+        guard var stream = currentStream else { return }
+        currentStream = nil
+        stream.pointCount = Int32(points.count) - stream.firstPoint
+        if stream.pointCount > 0 {
+            streams.append(stream)
+        }
+    }
+
+    /// The attributes written since `start`, hashed.
+    mutating func attributes(from start: Int) -> (SliceRange, UInt64) {
+        let range = SliceRange(start: start, count: bytes.count - start)
+        let hash = bytes.withUnsafeBytes { ByteHasher.hash($0[slice: range], seed: 2) }
+        return (range, hash)
+    }
+
+    /// Adds a gauge or sum point whose attributes were written from `attributesStart`.
+    package mutating func addNumberPoint(
+        attributesFrom attributesStart: Int, startTime: UInt64, time: UInt64,
+        value: Double, flags: UInt32
+    ) {
+        let (range, hash) = attributes(from: attributesStart)
+        points.append(
+            DecodedPoint(
+                attributesHash: hash, attributes: range, startTime: startTime, time: time,
+                value: value, flags: flags))
+    }
+
+    /// Adds an explicit-bucket histogram point.
+    package mutating func addHistogramPoint(
+        attributesFrom attributesStart: Int, startTime: UInt64, time: UInt64,
+        count: UInt64, sum: Double?, bounds: UnsafeBufferPointer<Double>,
+        bucketCounts: UnsafeBufferPointer<UInt64>, flags: UInt32
+    ) {
+        let (range, hash) = attributes(from: attributesStart)
+        let boundsRange = SliceRange(start: doubles.count, count: bounds.count)
+        doubles.append(contentsOf: bounds)
+        let countsRange = SliceRange(start: counts.count, count: bucketCounts.count)
+        counts.append(contentsOf: bucketCounts)
+        points.append(
+            DecodedPoint(
+                attributesHash: hash, attributes: range, startTime: startTime, time: time,
+                value: sum ?? 0, count: count, flags: flags, hasSum: sum != nil,
+                doubles: boundsRange, counts: countsRange))
+    }
+
+    /// Appends one (quantile, value) pair of the summary point about to be added.
+    package mutating func appendQuantile(_ quantile: Double, value: Double) {
+        doubles.append(quantile)
+        doubles.append(value)
+    }
+
+    /// The offset at which the next quantile pair lands in `doubles`.
+    package var quantileMark: Int { doubles.count }
+
+    /// Adds a summary point whose quantile pairs were appended from `quantilesStart`.
+    package mutating func addSummaryPoint(
+        attributesFrom attributesStart: Int, quantilesFrom quantilesStart: Int,
+        startTime: UInt64, time: UInt64, count: UInt64, sum: Double, flags: UInt32
+    ) {
+        let (range, hash) = attributes(from: attributesStart)
+        let pairs = SliceRange(start: quantilesStart, count: doubles.count - quantilesStart)
+        points.append(
+            DecodedPoint(
+                attributesHash: hash, attributes: range, startTime: startTime, time: time,
+                value: sum, count: count, flags: flags, hasSum: true, doubles: pairs))
+    }
+
+    /// Drops attribute bytes written since `start` for a point that was not added.
+    package mutating func discard(from start: Int) {
+        bytes.removeSubrange(start...)
+    }
+
+    package func finish() -> DecodedBatch {
+        DecodedBatch(bytes: bytes, streams: streams, points: points, doubles: doubles, counts: counts)
+    }
+
+    /// Appends a length-prefixed copy of bytes already in the batch.
+    private mutating func appendCopy(of part: SliceRange) {
+        AttributeEncoder.appendLength(Int(part.count), to: &bytes)
+        let destination = bytes.count
+        let length = Int(part.count)
+        bytes.append(contentsOf: repeatElement(0, count: length))
+        bytes.withUnsafeMutableBytes { raw in
+            let base = raw.baseAddress!
+            (base + destination).copyMemory(from: base + Int(part.start), byteCount: length)
+        }
+    }
+
+    private mutating func append(_ raw: UnsafeRawBufferPointer) -> SliceRange {
+        let range = SliceRange(start: bytes.count, count: raw.count)
+        bytes.append(contentsOf: raw)
+        return range
+    }
+}

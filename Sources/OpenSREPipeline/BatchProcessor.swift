@@ -1,0 +1,229 @@
+import Dispatch
+import Foundation
+import Logging
+import OpenSREModel
+import Synchronization
+
+/// The batching processor: the one thread that owns the series store.
+///
+/// Event loops ``submit(_:ring:)`` decoded batches into their own lock-free
+/// ring and answer the sender at once; the processor thread wakes when
+/// `send_batch_size` points are queued, when `timeout` passes, or when a scrape
+/// arrives, and folds everything queued into the store. The hot path takes no
+/// lock: a push is one compare-and-swap plus, at most once per wake-up, a
+/// semaphore signal.
+///
+/// Read-your-writes: a batch is pushed before the receiver answers 200, and a
+/// scrape is handled by the processor thread only after it has drained every
+/// ring up to what was published when it picked the scrape up. So a scrape that
+/// starts after a 200 always includes that request's data.
+package final class BatchProcessor: Sendable {
+    /// One ring per event loop; see ``BoundedRing`` for the protocol.
+    private let rings: [BoundedRing<DecodedBatch>]
+    /// Only touched by the processor thread (or, once it has stopped, under `control`).
+    private let store: StoreBox
+    private let configuration: BatchingConfiguration
+    private let logger: Logger
+    private let wakeup = DispatchSemaphore(value: 0)
+    private let wakePending = Atomic<Bool>(false)
+    private let queuedPoints = Atomic<Int>(0)
+    /// Whether `submit` may push; cleared first thing when stopping.
+    private let accepting = Atomic<Bool>(false)
+    /// Submits between their `accepting` check and their push: the final
+    /// drain waits for these, so no acknowledged batch is left in a ring.
+    private let activeSubmits = Atomic<Int>(0)
+    private let control = Mutex(ControlState())
+    private let finished = DispatchSemaphore(value: 0)
+
+    private struct ControlState {
+        var scrapes: [@Sendable (Result<[UInt8], ProcessorError>) -> Void] = []
+        var phase = Phase.idle
+        enum Phase { case idle, running, stopping, stopped }
+    }
+
+    /// What ``submit(_:ring:)`` did with a batch.
+    package enum SubmitResult: Equatable, Sendable {
+        case accepted
+        /// The ring is full: retry later (HTTP 503).
+        case full
+        /// The processor is shutting down (HTTP 503).
+        case stopping
+    }
+
+    package init(
+        rings: Int, configuration: BatchingConfiguration, settings: ExpositionSettings, logger: Logger
+    ) {
+        self.rings = (0..<max(rings, 1)).map { _ in BoundedRing(capacity: configuration.ringCapacity) }
+        self.configuration = configuration
+        self.store = StoreBox(SeriesStore(settings: settings))
+        self.logger = logger
+    }
+
+    /// Number of rings: producers pick one with `ring % ringCount`.
+    package var ringCount: Int { rings.count }
+
+    /// Points queued and not yet folded in.
+    package var queuedPointCount: Int { queuedPoints.load(ordering: .relaxed) }
+
+    /// Starts the processor thread.
+    package func start() {
+        let shouldStart = control.withLock { state in
+            guard state.phase == .idle else { return false }
+            state.phase = .running
+            return true
+        }
+        guard shouldStart else { return }
+        accepting.store(true, ordering: .sequentiallyConsistent)
+        let thread = Thread { [self] in self.runLoop() }
+        thread.name = "opensre-processor"
+        thread.start()
+    }
+
+    /// Queues a decoded batch from an event loop. Never blocks.
+    package func submit(_ batch: DecodedBatch, ring: Int) -> SubmitResult {
+        activeSubmits.add(1, ordering: .sequentiallyConsistent)
+        defer { activeSubmits.subtract(1, ordering: .sequentiallyConsistent) }
+        guard accepting.load(ordering: .sequentiallyConsistent) else { return .stopping }
+        guard rings[ring % rings.count].push(batch) else { return .full }
+        let queued = queuedPoints.add(batch.pointCount, ordering: .relaxed).newValue
+        if queued >= configuration.sendBatchSize || configuration.timeout == .zero {
+            wake()
+        }
+        return .accepted
+    }
+
+    /// Renders the exposition once everything submitted before this call is folded in.
+    package func scrape(_ completion: @escaping @Sendable (Result<[UInt8], ProcessorError>) -> Void) {
+        let stopped = control.withLock { state -> Bool in
+            if state.phase == .stopped { return true }
+            state.scrapes.append(completion)
+            return false
+        }
+        if stopped {
+            // The thread is gone: the store is still consistent, render it here.
+            let page = control.withLock { _ in store.value.render() }
+            completion(.success(page))
+            return
+        }
+        wake()
+    }
+
+    /// Async form of ``scrape(_:)``.
+    package func scrape() async throws(ProcessorError) -> [UInt8] {
+        let result = await withCheckedContinuation { continuation in
+            scrape { continuation.resume(returning: $0) }
+        }
+        return try result.get()
+    }
+
+    /// Counters of the series store, read on the processor thread.
+    package func statistics() async -> ProcessorStatistics {
+        await withCheckedContinuation { continuation in
+            run { store in continuation.resume(returning: store.statistics) }
+        }
+    }
+
+    /// Stops taking batches, folds in everything queued, answers pending
+    /// scrapes and stops the thread. Later scrapes are still answered.
+    package func stop() async {
+        let wasRunning = control.withLock { state -> Bool in
+            guard state.phase == .running else { return false }
+            state.phase = .stopping
+            return true
+        }
+        guard wasRunning else { return }
+        accepting.store(false, ordering: .sequentiallyConsistent)
+        wake()
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async {
+                self.finished.wait()
+                continuation.resume()
+            }
+        }
+    }
+
+    // MARK: Processor thread
+
+    private let tasks = Mutex<[@Sendable (SeriesStore) -> Void]>([])
+
+    /// Runs `body` on the processor thread with the store (after draining).
+    private func run(_ body: @escaping @Sendable (SeriesStore) -> Void) {
+        tasks.withLock { $0.append(body) }
+        wake()
+    }
+
+    private func wake() {
+        if !wakePending.exchange(true, ordering: .acquiringAndReleasing) {
+            wakeup.signal()
+        }
+    }
+
+    private func runLoop() {
+        let timeout = configuration.timeout
+        let nanoseconds = timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
+        while true {
+            let deadline = DispatchTime.now() + .nanoseconds(Int(max(nanoseconds, 1_000_000)))
+            _ = wakeup.wait(timeout: timeout == .zero ? .distantFuture : deadline)
+            wakePending.store(false, ordering: .sequentiallyConsistent)
+            let (scrapes, stopping) = control.withLock { state -> ([@Sendable (Result<[UInt8], ProcessorError>) -> Void], Bool) in
+                let taken = state.scrapes
+                state.scrapes.removeAll()
+                return (taken, state.phase == .stopping)
+            }
+            drain()
+            for task in tasks.withLock({ tasks -> [@Sendable (SeriesStore) -> Void] in
+                defer { tasks.removeAll() }
+                return tasks
+            }) {
+                task(store.value)
+            }
+            if !scrapes.isEmpty {
+                let page = store.value.render()
+                for scrape in scrapes { scrape(.success(page)) }
+            }
+            if stopping {
+                while activeSubmits.load(ordering: .sequentiallyConsistent) != 0 {
+                    usleep(50)
+                }
+                drain()
+                let late = control.withLock { state -> [@Sendable (Result<[UInt8], ProcessorError>) -> Void] in
+                    state.phase = .stopped
+                    defer { state.scrapes.removeAll() }
+                    return state.scrapes
+                }
+                if !late.isEmpty {
+                    let page = store.value.render()
+                    for scrape in late { scrape(.success(page)) }
+                }
+                logger.debug("processor stopped", metadata: ["series": "\(store.value.seriesCount)"])
+                finished.signal()
+                return
+            }
+        }
+    }
+
+    /// Folds in every batch published so far (bounded: batches pushed while
+    /// draining wait for the next round, so a flood cannot starve scrapes).
+    private func drain() {
+        for ring in rings {
+            var remaining = ring.count
+            while remaining > 0, let batch = ring.pop() {
+                store.value.apply(batch)
+                queuedPoints.subtract(batch.pointCount, ordering: .relaxed)
+                remaining -= 1
+            }
+        }
+    }
+}
+
+/// Errors of the processor's scrape path.
+package enum ProcessorError: Error, Sendable {
+    case stopped
+}
+
+/// Holds the store, which only the processor thread touches while it runs.
+private final class StoreBox: @unchecked Sendable {
+    // @unchecked: confined to the processor thread; after it stops, accessed only under `control`.
+    let value: SeriesStore
+    init(_ value: SeriesStore) { self.value = value }
+}

@@ -1,0 +1,21 @@
+/// Counters kept by the series store, for logs and the collector's self-metrics.
+package struct ProcessorStatistics: Sendable, Equatable {
+    /// Points folded into a series.
+    package var acceptedPoints = 0
+    /// Delta points refused because they overlap the accumulated window.
+    package var rejectedOverlap = 0
+    /// Points of a metric whose Prometheus type differs from the family's
+    /// first-seen type (the family keeps its first type).
+    package var rejectedTypeConflict = 0
+    /// Points of a metric whose name leaves nothing valid for Prometheus.
+    package var rejectedInvalidName = 0
+    /// Points older than the value already held (superseded, not errors).
+    package var ignoredOutOfOrder = 0
+    /// Series removed because a point carried the "no recorded value" flag.
+    package var removedSeries = 0
+
+    package init() {}
+
+    /// All refused points.
+    package var rejectedPoints: Int { rejectedOverlap + rejectedTypeConflict + rejectedInvalidName }
+}

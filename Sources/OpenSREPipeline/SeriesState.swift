@@ -1,0 +1,130 @@
+import OpenSREModel
+
+/// The aggregated value of one series, and the rules that fold points into it.
+///
+/// Rules (OpenTelemetry metrics data model, "Sums: Delta-to-Cumulative"):
+/// - gauge, cumulative sum, cumulative histogram, summary: the newest point
+///   replaces the value; a point older than the one held is ignored. A new
+///   start time on a cumulative point is a reset and is taken as it comes.
+/// - delta sum and delta histogram: accumulated into a cumulative value. A point
+///   whose start time equals the end time of the last one (contiguous) is added;
+///   one that starts later (a gap) resets the total and starts a new cumulative
+///   stream at its start time; one that starts earlier (an overlap) would count
+///   the same events twice and is rejected. A start time of 0 (unset) is
+///   treated as contiguous. A histogram whose bounds change resets as well.
+package struct SeriesState: Sendable, Equatable {
+    package var startTime: UInt64 = 0
+    package var lastTime: UInt64 = 0
+    /// Gauge or sum value; histogram or summary sum.
+    package var value: Double = 0
+    /// Histogram or summary observation count.
+    package var count: UInt64 = 0
+    package var hasSum = false
+    /// Histogram upper bounds (without +Inf).
+    package var bounds: [Double] = []
+    /// Histogram per-bucket (not cumulative) counts: `bounds.count + 1` of them, or none.
+    package var buckets: [UInt64] = []
+    /// Summary (quantile, value) pairs, interleaved.
+    package var quantiles: [Double] = []
+
+    package init() {}
+
+    /// What folding a point did.
+    package enum Outcome: Equatable, Sendable {
+        case applied
+        /// Older than the value held: superseded, not an error.
+        case ignoredOutOfOrder
+        /// A delta point overlapping the accumulated window.
+        case rejectedOverlap
+    }
+
+    /// Folds a gauge point or a cumulative sum point in.
+    package mutating func applyLatest(value newValue: Double, startTime: UInt64, time: UInt64, isNew: Bool) -> Outcome {
+        if !isNew, time < lastTime { return .ignoredOutOfOrder }
+        value = newValue
+        self.startTime = startTime
+        lastTime = time
+        return .applied
+    }
+
+    /// Folds a delta sum point in.
+    package mutating func applyDelta(value delta: Double, startTime: UInt64, time: UInt64, isNew: Bool) -> Outcome {
+        switch deltaRelation(startTime: startTime, isNew: isNew) {
+        case .overlap:
+            return .rejectedOverlap
+        case .contiguous:
+            value += delta
+            lastTime = max(lastTime, time)
+        case .reset:
+            value = delta
+            self.startTime = startTime
+            lastTime = time
+        }
+        return .applied
+    }
+
+    /// Folds a histogram point in; `counts` are per bucket, as OTLP sends them.
+    package mutating func applyHistogram(
+        _ point: DecodedPoint, bounds newBounds: ArraySlice<Double>, counts newCounts: ArraySlice<UInt64>,
+        delta: Bool, isNew: Bool
+    ) -> Outcome {
+        let sameBounds = bounds.elementsEqual(newBounds) && buckets.count == newCounts.count
+        if delta {
+            var relation = deltaRelation(startTime: point.startTime, isNew: isNew)
+            if relation == .overlap { return .rejectedOverlap }
+            if !sameBounds { relation = .reset }
+            if relation == .contiguous {
+                for index in buckets.indices {
+                    buckets[index] &+= newCounts[newCounts.startIndex + index]
+                }
+                count &+= point.count
+                value += point.value
+                hasSum = hasSum && point.hasSum
+                lastTime = max(lastTime, point.time)
+                return .applied
+            }
+        } else if !isNew, point.time < lastTime {
+            return .ignoredOutOfOrder
+        }
+        if sameBounds {
+            for index in buckets.indices {
+                buckets[index] = newCounts[newCounts.startIndex + index]
+            }
+        } else {
+            bounds = Array(newBounds)
+            buckets = Array(newCounts)
+        }
+        count = point.count
+        value = point.value
+        hasSum = point.hasSum
+        startTime = point.startTime
+        lastTime = point.time
+        return .applied
+    }
+
+    /// Folds a summary point in (always cumulative: the latest wins).
+    package mutating func applySummary(_ point: DecodedPoint, quantiles newQuantiles: ArraySlice<Double>, isNew: Bool) -> Outcome {
+        if !isNew, point.time < lastTime { return .ignoredOutOfOrder }
+        if quantiles.count == newQuantiles.count {
+            for index in quantiles.indices {
+                quantiles[index] = newQuantiles[newQuantiles.startIndex + index]
+            }
+        } else {
+            quantiles = Array(newQuantiles)
+        }
+        count = point.count
+        value = point.value
+        hasSum = true
+        startTime = point.startTime
+        lastTime = point.time
+        return .applied
+    }
+
+    private enum DeltaRelation { case contiguous, reset, overlap }
+
+    private func deltaRelation(startTime: UInt64, isNew: Bool) -> DeltaRelation {
+        if isNew { return .reset }
+        if startTime == 0 || startTime == lastTime { return .contiguous }
+        return startTime > lastTime ? .reset : .overlap
+    }
+}
