@@ -7,9 +7,10 @@
 //   OTLPDecoding      -> COTLP, CZlib, OpenSREModel
 //   PrometheusExposition -> OpenSREModel   naming, label text, text-format writer
 //   OpenSREPipeline   -> OpenSREModel, PrometheusExposition   rings, batch processor, series store
-//   OpenSREConfig     -> Yams          the YAML configuration and its validation
-//   OTLPReceiver      -> OTLPDecoding, OpenSREPipeline, NIO   POST /v1/metrics
-//   PrometheusExporter -> OpenSREPipeline, NIO                 GET /metrics
+//   HTTPServerSupport -> NIO          binding, quiescing, response helpers
+//   OTLPReceiver      -> OTLPDecoding, OpenSREPipeline, HTTPServerSupport   POST /v1/metrics
+//   PrometheusExporter -> OpenSREPipeline, HTTPServerSupport                 GET /metrics
+//   OpenSREConfig     -> the components above + Yams   the YAML file, validated
 //   OpenSRECollector  -> all of the above + ServiceLifecycle   wiring
 //   opensre           -> OpenSRECollector + ArgumentParser     the executable
 import PackageDescription
@@ -54,15 +55,21 @@ let package = Package(
             ]
         ),
         .target(
-            name: "OpenSREConfig",
-            dependencies: [.product(name: "Yams", package: "Yams")]
+            name: "HTTPServerSupport",
+            dependencies: [
+                "OpenSREModel",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .target(
             name: "OTLPReceiver",
             dependencies: [
-                "OTLPDecoding", "OpenSREPipeline",
+                "OTLPDecoding", "OpenSREPipeline", "HTTPServerSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -70,11 +77,17 @@ let package = Package(
         .target(
             name: "PrometheusExporter",
             dependencies: [
-                "OpenSREPipeline",
+                "OpenSREPipeline", "HTTPServerSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "OpenSREConfig",
+            dependencies: [
+                "OpenSREModel", "OpenSREPipeline", "OTLPReceiver", "PrometheusExporter",
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .target(
@@ -83,7 +96,6 @@ let package = Package(
                 "OpenSREConfig", "OTLPReceiver", "PrometheusExporter", "OpenSREPipeline",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOExtras", package: "swift-nio-extras"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -1,0 +1,77 @@
+import Logging
+import NIOCore
+import NIOExtras
+import NIOHTTP1
+import NIOPosix
+import OpenSREModel
+import Synchronization
+
+/// An HTTP/1.1 listener with keep-alive, pipelining assistance and graceful
+/// shutdown (quiescing), shared by the OTLP receiver and the Prometheus exporter.
+///
+/// Request handling is up to the per-connection handler that `makeHandler`
+/// builds on the connection's event loop.
+package final class HTTPServer: Sendable {
+    private let group: any EventLoopGroup
+    private let endpoint: Endpoint
+    private let logger: Logger
+    private let makeHandler: @Sendable (any Channel) -> any ChannelHandler
+    private let quiesce: ServerQuiescingHelper
+    private let channel = Mutex<(any Channel)?>(nil)
+
+    /// - Parameters:
+    ///   - makeHandler: called on each new connection's event loop; the handler
+    ///     receives `HTTPServerRequestPart`s and writes `HTTPServerResponsePart`s.
+    package init(
+        group: any EventLoopGroup, endpoint: Endpoint, logger: Logger,
+        makeHandler: @escaping @Sendable (any Channel) -> any ChannelHandler
+    ) {
+        self.group = group
+        self.endpoint = endpoint
+        self.logger = logger
+        self.makeHandler = makeHandler
+        self.quiesce = ServerQuiescingHelper(group: group)
+    }
+
+    /// Binds the listening socket; returns the bound port (useful with port 0).
+    @discardableResult
+    package func start() async throws -> Int {
+        let quiesce = self.quiesce
+        let makeHandler = self.makeHandler
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(quiesce.makeServerChannelHandler(channel: channel))
+                }
+            }
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(makeHandler(channel))
+                }
+            }
+        let bound = try await bootstrap.bind(host: endpoint.host, port: endpoint.port).get()
+        channel.withLock { $0 = bound }
+        let port = bound.localAddress?.port ?? endpoint.port
+        logger.info("listening", metadata: ["endpoint": "\(endpoint.host):\(port)"])
+        return port
+    }
+
+    /// The bound port, once started.
+    package var port: Int? {
+        channel.withLock { $0?.localAddress?.port }
+    }
+
+    /// Stops accepting, lets in-flight requests finish, then closes every connection.
+    package func shutdown() async {
+        guard channel.withLock({ $0 }) != nil else { return }
+        let promise = group.next().makePromise(of: Void.self)
+        quiesce.initiateShutdown(promise: promise)
+        try? await promise.futureResult.get()
+        channel.withLock { $0 = nil }
+    }
+}

@@ -1,0 +1,29 @@
+import COTLP
+
+/// Encodes the protobuf bodies of OTLP/HTTP answers with libprotobuf-c.
+package enum OTLPResponseEncoder {
+    /// An `ExportMetricsServiceResponse`: empty on full success (the spec says
+    /// `partial_success` MUST be unset then), with `partial_success` when points
+    /// were rejected.
+    package static func exportResponse(rejected: RejectedPoints) -> [UInt8] {
+        guard rejected.count > 0 else { return [] }
+        var partial = Opentelemetry__Proto__Collector__Metrics__V1__ExportMetricsPartialSuccess()
+        opentelemetry__proto__collector__metrics__v1__export_metrics_partial_success__init(&partial)
+        partial.rejected_data_points = Int64(rejected.count)
+        var message = Array(rejected.message.utf8CString)
+        var response = Opentelemetry__Proto__Collector__Metrics__V1__ExportMetricsServiceResponse()
+        opentelemetry__proto__collector__metrics__v1__export_metrics_service_response__init(&response)
+        return message.withUnsafeMutableBufferPointer { text in
+            partial.error_message = text.baseAddress
+            return withUnsafeMutablePointer(to: &partial) { partialPointer in
+                response.partial_success = partialPointer
+                let size = opentelemetry__proto__collector__metrics__v1__export_metrics_service_response__get_packed_size(&response)
+                var bytes = [UInt8](repeating: 0, count: size)
+                bytes.withUnsafeMutableBufferPointer { out in
+                    _ = opentelemetry__proto__collector__metrics__v1__export_metrics_service_response__pack(&response, out.baseAddress)
+                }
+                return bytes
+            }
+        }
+    }
+}

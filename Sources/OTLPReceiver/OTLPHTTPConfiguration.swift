@@ -1,0 +1,19 @@
+import OpenSREModel
+
+/// The OTLP/HTTP receiver (`receivers.otlp.protocols.http` in the configuration).
+package struct OTLPHTTPConfiguration: Sendable, Equatable {
+    /// `endpoint`, default `0.0.0.0:4318` (all interfaces, as a sidecar needs;
+    /// the Collector's own default is `localhost:4318`).
+    package var endpoint: Endpoint
+    /// `max_request_body_size`, default 64 MiB (the OTLP spec's recommendation):
+    /// the largest body accepted, checked on the wire and again after
+    /// decompression. Larger requests get 413.
+    package var maxRequestBodySize: Int
+
+    package static let defaultEndpoint = Endpoint(host: "0.0.0.0", port: 4318)
+
+    package init(endpoint: Endpoint = Self.defaultEndpoint, maxRequestBodySize: Int = 64 << 20) {
+        self.endpoint = endpoint
+        self.maxRequestBodySize = maxRequestBodySize
+    }
+}

@@ -1,0 +1,60 @@
+import HTTPServerSupport
+import NIOCore
+import NIOHTTP1
+
+/// The channel shell around ``OTLPIngestor``: collects a request's body (never
+/// more than the limit), then answers on the same event loop. Confined to its
+/// channel's event loop.
+final class OTLPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private enum State {
+        case idle
+        case receiving(HTTPRequestHead, ByteBuffer)
+        /// The answer is known; the rest of the body is read and dropped.
+        case rejecting(HTTPRequestHead, OTLPReceiverError)
+    }
+
+    private let ingestor: OTLPIngestor
+    private var state = State.idle
+
+    init(ingestor: OTLPIngestor) {
+        self.ingestor = ingestor
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            if let error = ingestor.check(head) {
+                state = .rejecting(head, error)
+            } else {
+                let expected = head.headers.first(name: "Content-Length").flatMap(Int.init) ?? 0
+                let buffer = context.channel.allocator.buffer(capacity: min(max(expected, 0), ingestor.bodyLimit))
+                state = .receiving(head, buffer)
+            }
+        case .body(var part):
+            guard case .receiving(let head, var buffer) = state else { return }
+            state = .idle  // drop the reference while mutating, so the buffer is not copied
+            if buffer.readableBytes + part.readableBytes > ingestor.bodyLimit {
+                state = .rejecting(head, .bodyTooLarge(limit: ingestor.bodyLimit))
+            } else {
+                buffer.writeBuffer(&part)
+                state = .receiving(head, buffer)
+            }
+        case .end:
+            switch state {
+            case .idle:
+                return
+            case .receiving(let head, let body):
+                state = .idle
+                let response = ingestor.ingest(head, body: body)
+                response.write(to: context, keepAlive: head.isKeepAlive, wrap: wrapOutboundOut)
+            case .rejecting(let head, let error):
+                state = .idle
+                error.response.write(
+                    to: context, keepAlive: head.isKeepAlive && !error.closesConnection, wrap: wrapOutboundOut)
+            }
+        }
+    }
+}

@@ -1,0 +1,17 @@
+import OpenSREModel
+import OpenSREPipeline
+
+/// The Prometheus exporter (`exporters.prometheus` in the configuration).
+package struct PrometheusExporterConfiguration: Sendable, Equatable {
+    /// `endpoint`, default `0.0.0.0:8889`: where `GET /metrics` is served.
+    package var endpoint: Endpoint
+    /// `namespace` (default `opensre`) and `const_labels` (default none).
+    package var exposition: ExpositionSettings
+
+    package static let defaultEndpoint = Endpoint(host: "0.0.0.0", port: 8889)
+
+    package init(endpoint: Endpoint = Self.defaultEndpoint, exposition: ExpositionSettings = ExpositionSettings()) {
+        self.endpoint = endpoint
+        self.exposition = exposition
+    }
+}
