@@ -1,0 +1,78 @@
+import Logging
+import NIOCore
+import NIOPosix
+import OTLPReceiver
+import OpenSREConfig
+import OpenSREPipeline
+import PrometheusExporter
+import ServiceLifecycle
+
+/// The assembled collector: OTLP/HTTP receiver → batching processor →
+/// Prometheus exporter, sharing one event loop group.
+///
+/// Lifecycle (as the OpenTelemetry Collector does it): start downstream first
+/// (processor, exporter, receiver), stop upstream first — the receiver stops
+/// accepting and finishes in-flight requests, the exporter finishes its
+/// scrapes, then the processor folds in everything still queued.
+package final class Collector: Sendable {
+    package let processor: BatchProcessor
+    package let receiver: OTLPHTTPReceiver
+    package let exporter: PrometheusHTTPExporter
+    private let logger: Logger
+
+    /// - Parameter group: the event loops serving both listeners; one ring per loop.
+    package init(configuration: CollectorConfiguration, group: MultiThreadedEventLoopGroup, logger: Logger) {
+        self.logger = logger
+        var processorLogger = logger
+        processorLogger[metadataKey: "component"] = "processor.batch"
+        processor = BatchProcessor(
+            rings: group.makeIterator().reduce(0) { count, _ in count + 1 },
+            configuration: configuration.batching, settings: configuration.exporter.exposition,
+            logger: processorLogger)
+        var receiverLogger = logger
+        receiverLogger[metadataKey: "component"] = "receiver.otlp"
+        receiver = OTLPHTTPReceiver(
+            configuration: configuration.receiver, group: group, processor: processor, logger: receiverLogger)
+        var exporterLogger = logger
+        exporterLogger[metadataKey: "component"] = "exporter.prometheus"
+        exporter = PrometheusHTTPExporter(
+            configuration: configuration.exporter, group: group, processor: processor, logger: exporterLogger)
+    }
+
+    /// Starts every component; returns the bound receiver and exporter ports.
+    @discardableResult
+    package func start() async throws -> (receiver: Int, exporter: Int) {
+        processor.start()
+        let exporterPort = try await exporter.start()
+        do {
+            let receiverPort = try await receiver.start()
+            return (receiverPort, exporterPort)
+        } catch {
+            await exporter.shutdown()
+            await processor.stop()
+            throw error
+        }
+    }
+
+    /// Stops every component, upstream first.
+    package func shutdown() async {
+        await receiver.shutdown()
+        await exporter.shutdown()
+        await processor.stop()
+        logger.info("collector stopped")
+    }
+
+    /// The collector as one service for a `ServiceGroup`: runs until graceful
+    /// shutdown (SIGTERM/SIGINT), then stops in order.
+    package var service: some Service { CollectorService(collector: self) }
+}
+
+struct CollectorService: Service {
+    let collector: Collector
+
+    func run() async throws {
+        try await collector.start()
+        try? await gracefulShutdown()
+        await collector.shutdown()
+    }
+}

@@ -1,0 +1,71 @@
+import OTLPReceiver
+import OpenSREModel
+import OpenSREPipeline
+import PrometheusExporter
+import Yams
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The whole collector configuration, shaped like the OpenTelemetry
+/// Collector's file so its users can read it at a glance:
+///
+/// ```yaml
+/// receivers:  { otlp: { protocols: { http: { endpoint, max_request_body_size }, grpc: } } }
+/// processors: { batch: { send_batch_size, timeout } }
+/// exporters:  { prometheus: { endpoint, namespace, const_labels } }
+/// service:    { pipelines: { metrics: { receivers, processors, exporters } } }
+/// ```
+/// Components may be named `type/name` as in the Collector. Unknown keys are
+/// errors, never ignored; every error names its key path.
+package struct CollectorConfiguration: Sendable, Equatable {
+    /// `receivers.otlp.protocols.http`.
+    package var receiver = OTLPHTTPConfiguration()
+    /// `processors.batch`.
+    package var batching = BatchingConfiguration()
+    /// `exporters.prometheus`.
+    package var exporter = PrometheusExporterConfiguration()
+    /// Things that are accepted but worth telling the user (e.g. `grpc:` is not served yet).
+    package var warnings: [String] = []
+
+    package init() {}
+
+    /// Reads and validates the file at `path`.
+    package static func load(path: String) throws(ConfigurationError) -> CollectorConfiguration {
+        guard let text = readFile(path) else {
+            throw ConfigurationError(issues: [ConfigurationIssue(path: "", message: "cannot read \(path)")])
+        }
+        return try parse(yaml: text)
+    }
+
+    /// Parses and validates YAML text.
+    package static func parse(yaml: String) throws(ConfigurationError) -> CollectorConfiguration {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch {
+            throw ConfigurationError(issues: [ConfigurationIssue(path: "", message: "not valid YAML: \(error)")])
+        }
+        var parser = ConfigurationParser()
+        let configuration = parser.parse(root)
+        guard parser.reader.issues.isEmpty else {
+            throw ConfigurationError(issues: parser.reader.issues)
+        }
+        return configuration
+    }
+
+    private static func readFile(_ path: String) -> String? {
+        guard let file = fopen(path, "rb") else { return nil }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = fread(&chunk, 1, chunk.count, file)
+            if count > 0 { bytes.append(contentsOf: chunk[0..<count]) }
+            if count < chunk.count { break }
+        }
+        guard ferror(file) == 0 else { return nil }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

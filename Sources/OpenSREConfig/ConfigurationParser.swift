@@ -1,0 +1,232 @@
+import OTLPReceiver
+import OpenSREModel
+import OpenSREPipeline
+import PrometheusExporter
+import Yams
+
+/// Turns the YAML tree into a ``CollectorConfiguration``, one section at a time.
+struct ConfigurationParser {
+    var reader = YAMLReader()
+    private var configuration = CollectorConfiguration()
+    /// Component ids defined in each section, by type (`otlp`, `otlp/2`, ...).
+    private var receivers: [String: Node] = [:]
+    private var processors: [String: Node] = [:]
+    private var exporters: [String: Node] = [:]
+
+    static let receiverTypes = ["otlp"]
+    static let processorTypes = ["batch"]
+    static let exporterTypes = ["prometheus"]
+
+    mutating func parse(_ root: Node?) -> CollectorConfiguration {
+        guard let root, !YAMLReader.isNull(root) else {
+            reader.fail("", "the configuration is empty", root)
+            return configuration
+        }
+        let sections = reader.mapping(root, at: "", allowed: ["receivers", "processors", "exporters", "service"])
+        var service: Node?
+        for (key, value) in sections {
+            switch key {
+            case "receivers": receivers = components(value, at: key, types: Self.receiverTypes)
+            case "processors": processors = components(value, at: key, types: Self.processorTypes)
+            case "exporters": exporters = components(value, at: key, types: Self.exporterTypes)
+            default: service = value
+            }
+        }
+        guard let service else {
+            reader.fail("service", "missing: a service.pipelines.metrics section is required", root)
+            return configuration
+        }
+        parseService(service)
+        return configuration
+    }
+
+    /// The components of one section, keyed by id; checks each id's type.
+    private mutating func components(_ node: Node, at path: String, types: [String]) -> [String: Node] {
+        var result: [String: Node] = [:]
+        for (id, value) in reader.mapping(node, at: path, allowed: nil) {
+            let type = String(id.split(separator: "/", maxSplits: 1).first ?? "")
+            guard types.contains(type) else {
+                reader.fail(
+                    YAMLReader.join(path, id),
+                    "unknown component type \"\(type)\" (supported: \(types.joined(separator: ", ")))", value)
+                continue
+            }
+            result[id] = value
+        }
+        return result
+    }
+
+    private mutating func parseService(_ node: Node) {
+        let entries = reader.mapping(node, at: "service", allowed: ["pipelines"])
+        guard let pipelines = entries.first(where: { $0.key == "pipelines" })?.value else {
+            reader.fail("service.pipelines", "missing: a metrics pipeline is required", node)
+            return
+        }
+        let named = reader.mapping(pipelines, at: "service.pipelines", allowed: nil)
+        var metricsPipelines: [(String, Node)] = []
+        for (id, value) in named {
+            let type = id.split(separator: "/", maxSplits: 1).first ?? ""
+            if type == "metrics" {
+                metricsPipelines.append((id, value))
+            } else {
+                reader.fail(
+                    "service.pipelines.\(id)", "only metrics pipelines are supported (OpenSRE collects metrics)", value)
+            }
+        }
+        guard metricsPipelines.count == 1, let (id, pipeline) = metricsPipelines.first else {
+            if metricsPipelines.isEmpty, reader.issues.isEmpty {
+                reader.fail("service.pipelines", "missing: a metrics pipeline is required", pipelines)
+            } else if metricsPipelines.count > 1 {
+                reader.fail("service.pipelines", "only one metrics pipeline is supported", pipelines)
+            }
+            return
+        }
+        parsePipeline(pipeline, at: "service.pipelines.\(id)")
+    }
+
+    private mutating func parsePipeline(_ node: Node, at path: String) {
+        var lists: [String: [String]] = [:]
+        for (key, value) in reader.mapping(node, at: path, allowed: ["receivers", "processors", "exporters"]) {
+            lists[key] = reader.stringList(value, at: "\(path).\(key)")
+        }
+        let receiverIDs = references(lists["receivers"], at: "\(path).receivers", defined: receivers, kind: "receiver")
+        let processorIDs = references(lists["processors"], at: "\(path).processors", defined: processors, kind: "processor")
+        let exporterIDs = references(lists["exporters"], at: "\(path).exporters", defined: exporters, kind: "exporter")
+        if lists["receivers"] == nil { reader.fail("\(path).receivers", "missing: list the otlp receiver", node) }
+        if lists["exporters"] == nil { reader.fail("\(path).exporters", "missing: list the prometheus exporter", node) }
+        for (ids, kind, limit) in [(receiverIDs, "receiver", 1), (processorIDs, "processor", 1), (exporterIDs, "exporter", 1)]
+        where ids.count > limit {
+            reader.fail("\(path).\(kind)s", "only one \(kind) of each type is supported, got \(ids.joined(separator: ", "))", node)
+        }
+        if let id = receiverIDs.first { parseOTLPReceiver(receivers[id]!, at: "receivers.\(id)") }
+        if let id = processorIDs.first { parseBatch(processors[id]!, at: "processors.\(id)") }
+        if let id = exporterIDs.first { parsePrometheus(exporters[id]!, at: "exporters.\(id)") }
+        let used = Set(receiverIDs + processorIDs + exporterIDs)
+        for id in (Array(receivers.keys) + Array(processors.keys) + Array(exporters.keys)).sorted() where !used.contains(id) {
+            configuration.warnings.append("component \"\(id)\" is configured but not used in the metrics pipeline")
+        }
+    }
+
+    /// The ids a pipeline lists, each checked against its section.
+    private mutating func references(_ ids: [String]?, at path: String, defined: [String: Node], kind: String) -> [String] {
+        guard let ids else { return [] }
+        var result: [String] = []
+        for (index, id) in ids.enumerated() {
+            guard defined[id] != nil else {
+                reader.fail("\(path)[\(index)]", "\(kind) \"\(id)\" is not defined in the \(kind)s section", nil)
+                continue
+            }
+            if !result.contains(id) { result.append(id) }
+        }
+        return result
+    }
+
+    // MARK: Components
+
+    private mutating func parseOTLPReceiver(_ node: Node, at path: String) {
+        let protocols = reader.mapping(node, at: path, allowed: ["protocols"])
+        guard let protocolsNode = protocols.first?.value else {
+            reader.fail("\(path).protocols", "missing: enable protocols.http", node)
+            return
+        }
+        var servesHTTP = false
+        for (name, value) in reader.mapping(protocolsNode, at: "\(path).protocols", allowed: ["grpc", "http"]) {
+            let protocolPath = "\(path).protocols.\(name)"
+            if name == "grpc" {
+                _ = reader.mapping(value, at: protocolPath, allowed: ["endpoint"])
+                configuration.warnings.append(
+                    "\(protocolPath): OTLP/gRPC is not served yet; only OTLP/HTTP is (send with http/protobuf)")
+                continue
+            }
+            servesHTTP = true
+            for (key, setting) in reader.mapping(value, at: protocolPath, allowed: ["endpoint", "max_request_body_size"]) {
+                let keyPath = "\(protocolPath).\(key)"
+                switch key {
+                case "endpoint":
+                    if let endpoint = endpoint(setting, at: keyPath) { configuration.receiver.endpoint = endpoint }
+                default:
+                    if let size = reader.integer(setting, at: keyPath, minimum: 1) {
+                        configuration.receiver.maxRequestBodySize = size
+                    }
+                }
+            }
+        }
+        if !servesHTTP {
+            reader.fail("\(path).protocols.http", "missing: OpenSRE receives OTLP over HTTP; add `http:`", protocolsNode)
+        }
+    }
+
+    private mutating func parseBatch(_ node: Node, at path: String) {
+        for (key, value) in reader.mapping(node, at: path, allowed: ["send_batch_size", "timeout"]) {
+            let keyPath = "\(path).\(key)"
+            switch key {
+            case "send_batch_size":
+                if let size = reader.integer(value, at: keyPath, minimum: 1) { configuration.batching.sendBatchSize = size }
+            default:
+                guard let text = reader.string(value, at: keyPath) else { continue }
+                guard let duration = DurationText.parse(text) else {
+                    reader.fail(keyPath, "expected a duration such as 200ms or 1s, got \"\(text)\"", value)
+                    continue
+                }
+                configuration.batching.timeout = duration
+            }
+        }
+    }
+
+    private mutating func parsePrometheus(_ node: Node, at path: String) {
+        for (key, value) in reader.mapping(node, at: path, allowed: ["endpoint", "namespace", "const_labels"]) {
+            let keyPath = "\(path).\(key)"
+            switch key {
+            case "endpoint":
+                if let endpoint = endpoint(value, at: keyPath) { configuration.exporter.endpoint = endpoint }
+            case "namespace":
+                guard let namespace = reader.string(value, at: keyPath) else { continue }
+                guard Self.isValidNamespace(namespace) else {
+                    reader.fail(keyPath, "must match [a-zA-Z_:][a-zA-Z0-9_:]* (or be empty), got \"\(namespace)\"", value)
+                    continue
+                }
+                configuration.exporter.exposition.namespace = namespace
+            default:
+                var labels: [String: String] = [:]
+                for (name, labelValue) in reader.mapping(value, at: keyPath, allowed: nil) {
+                    guard Self.isValidLabelName(name) else {
+                        reader.fail("\(keyPath).\(name)", "not a valid Prometheus label name", labelValue)
+                        continue
+                    }
+                    if let text = reader.string(labelValue, at: "\(keyPath).\(name)") { labels[name] = text }
+                }
+                configuration.exporter.exposition.constLabels = labels
+            }
+        }
+    }
+
+    private mutating func endpoint(_ node: Node, at path: String) -> Endpoint? {
+        guard let text = reader.string(node, at: path) else { return nil }
+        guard let endpoint = Endpoint(parsing: text) else {
+            reader.fail(path, "expected host:port (e.g. 0.0.0.0:4318), got \"\(text)\"", node)
+            return nil
+        }
+        return endpoint
+    }
+
+    static func isValidNamespace(_ text: String) -> Bool {
+        text.unicodeScalars.enumerated().allSatisfy { index, scalar in
+            switch scalar {
+            case "a"..."z", "A"..."Z", "_", ":": return true
+            case "0"..."9": return index > 0
+            default: return false
+            }
+        }
+    }
+
+    static func isValidLabelName(_ text: String) -> Bool {
+        !text.isEmpty
+            && text.unicodeScalars.enumerated().allSatisfy { index, scalar in
+                switch scalar {
+                case "a"..."z", "A"..."Z", "_": return true
+                case "0"..."9": return index > 0
+                default: return false
+                }
+            }
+    }
+}

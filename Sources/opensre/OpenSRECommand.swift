@@ -1,0 +1,91 @@
+import ArgumentParser
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import OpenSRECollector
+import OpenSREConfig
+import ServiceLifecycle
+
+/// `opensre`: runs the collector (the default), or validates a configuration.
+@main
+struct OpenSRECommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "opensre",
+        abstract: "OTLP/HTTP metrics in, Prometheus metrics out.",
+        subcommands: [Run.self, Validate.self],
+        defaultSubcommand: Run.self)
+}
+
+/// `opensre [run] --config PATH`.
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the collector (default).")
+
+    @Option(name: .long, help: "Path of the configuration file.")
+    var config = "config/opensre.yaml"
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
+
+    func run() async throws {
+        let level = logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "opensre")
+        let configuration: CollectorConfiguration
+        do {
+            configuration = try CollectorConfiguration.load(path: config)
+        } catch {
+            printError("opensre: invalid configuration \(config):\n\(error)")
+            throw ExitCode(2)
+        }
+        for warning in configuration.warnings {
+            logger.warning("\(warning)")
+        }
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        let collector = Collector(configuration: configuration, group: group, logger: logger)
+        let services = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: collector.service)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        do {
+            try await services.run()
+        } catch {
+            logger.error("collector failed: \(error)")
+            try? await group.shutdownGracefully()
+            throw ExitCode(1)
+        }
+        try await group.shutdownGracefully()
+    }
+}
+
+/// `opensre validate --config PATH`: exit 0 when valid, 2 with every problem listed otherwise.
+struct Validate: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Check a configuration file and exit.")
+
+    @Option(name: .long, help: "Path of the configuration file.")
+    var config = "config/opensre.yaml"
+
+    func run() throws {
+        do {
+            let configuration = try CollectorConfiguration.load(path: config)
+            for warning in configuration.warnings {
+                print("warning: \(warning)")
+            }
+            print("\(config): configuration is valid")
+        } catch {
+            printError("\(config): configuration is invalid:\n\(error)")
+            throw ExitCode(2)
+        }
+    }
+}
+
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
