@@ -68,10 +68,12 @@ package final class HTTPServer: Sendable {
 
     /// Stops accepting, lets in-flight requests finish, then closes every connection.
     package func shutdown() async {
-        guard channel.withLock({ $0 }) != nil else { return }
+        guard let listener = channel.withLock({ $0 }) else { return }
         let promise = group.next().makePromise(of: Void.self)
         quiesce.initiateShutdown(promise: promise)
         try? await promise.futureResult.get()
+        // The helper may report completion before the listening socket has closed.
+        try? await listener.closeFuture.get()
         channel.withLock { $0 = nil }
     }
 }

@@ -46,20 +46,29 @@ struct Run: AsyncParsableCommand {
             logger.warning("\(warning)")
         }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        var failure: (any Error)?
+        do {
+            try await Self.serve(configuration, group: group, logger: logger)
+        } catch {
+            logger.error("collector failed: \(error)")
+            failure = error
+        }
+        // The collector is released by now: its listeners must not outlive the loops.
+        try await group.shutdownGracefully()
+        if failure != nil { throw ExitCode(1) }
+    }
+
+    /// Runs the collector until SIGTERM or SIGINT, then stops it gracefully.
+    private static func serve(
+        _ configuration: CollectorConfiguration, group: MultiThreadedEventLoopGroup, logger: Logger
+    ) async throws {
         let collector = Collector(configuration: configuration, group: group, logger: logger)
         let services = ServiceGroup(
             configuration: .init(
                 services: [.init(service: collector.service)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
-        do {
-            try await services.run()
-        } catch {
-            logger.error("collector failed: \(error)")
-            try? await group.shutdownGracefully()
-            throw ExitCode(1)
-        }
-        try await group.shutdownGracefully()
+        try await services.run()
     }
 }
 
