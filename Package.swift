@@ -111,19 +111,25 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .testTarget(name: "OpenSREModelTests", dependencies: ["OpenSREModel"]),
-        .testTarget(
-            name: "OTLPDecodingTests",
-            dependencies: ["OTLPDecoding", "COTLP"],
-            resources: [.copy("Fixtures")]
+        .target(
+            name: "OpenSRETestSupport",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Tests/TestSupport"
         ),
+        .testTarget(name: "OpenSREModelTests", dependencies: ["OpenSREModel"]),
+        .testTarget(name: "OTLPDecodingTests", dependencies: ["OTLPDecoding", "OpenSRETestSupport"]),
         .testTarget(name: "PrometheusExpositionTests", dependencies: ["PrometheusExposition"]),
-        .testTarget(name: "OpenSREPipelineTests", dependencies: ["OpenSREPipeline", "OTLPDecoding"]),
+        .testTarget(
+            name: "OpenSREPipelineTests", dependencies: ["OpenSREPipeline", "OTLPDecoding", "OpenSRETestSupport"]),
         .testTarget(name: "OpenSREConfigTests", dependencies: ["OpenSREConfig"]),
         .testTarget(
             name: "OTLPReceiverTests",
             dependencies: [
-                "OTLPReceiver",
+                "OTLPReceiver", "OpenSRETestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -131,8 +137,11 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["OpenSRECollector", "OpenSREConfig"],
-            resources: [.copy("Fixtures")]
+            dependencies: [
+                "OpenSRECollector", "OpenSREConfig", "OpenSRETestSupport",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
     ]
 )

@@ -33,9 +33,13 @@ package enum ByteHasher {
         finalize(round(first, second))
     }
 
+    /// Folds one word in with a full-width multiply (the "mum" step of wyhash):
+    /// xoring both halves of the 128-bit product spreads a change in any input
+    /// bit to high and low output bits alike. (A plain 64-bit multiply only
+    /// carries changes upwards, which made keys differing in a top byte collide.)
     static func round(_ state: UInt64, _ word: UInt64) -> UInt64 {
-        let mixed = (state ^ word) &* 0xFF51_AFD7_ED55_8CCD
-        return (mixed << 31) | (mixed >> 33)
+        let product = (state ^ word ^ 0xA076_1D64_78BD_642F).multipliedFullWidth(by: 0xE703_7ED1_A0B4_28DB)
+        return product.high ^ product.low
     }
 
     /// The splitmix64 finalizer: spreads entropy into the low bits that
