@@ -1,0 +1,73 @@
+import OpenSREModel
+import OpenSREPipeline
+import Testing
+
+@Suite("Aggregation rules of one series")
+struct SeriesStateTests {
+    @Test("gauge: last value wins; an older point is ignored")
+    func gauge() {
+        var state = SeriesState()
+        #expect(state.applyLatest(value: 5, startTime: 0, time: 100, isNew: true) == .applied)
+        #expect(state.applyLatest(value: 7, startTime: 0, time: 200, isNew: false) == .applied)
+        #expect(state.applyLatest(value: 1, startTime: 0, time: 150, isNew: false) == .ignoredOutOfOrder)
+        #expect(state.value == 7)
+    }
+
+    @Test("cumulative sum keeps the latest value; a new start time is a reset taken as it comes")
+    func cumulativeReset() {
+        var state = SeriesState()
+        _ = state.applyLatest(value: 10, startTime: 1, time: 10, isNew: true)
+        _ = state.applyLatest(value: 25, startTime: 1, time: 20, isNew: false)
+        #expect(state.value == 25 && state.startTime == 1)
+        _ = state.applyLatest(value: 3, startTime: 21, time: 30, isNew: false)
+        #expect(state.value == 3 && state.startTime == 21 && state.lastTime == 30)
+    }
+
+    @Test("delta sum: contiguous points add up, a gap resets, an overlap is rejected")
+    func delta() {
+        var state = SeriesState()
+        #expect(state.applyDelta(value: 5, startTime: 0, time: 10, isNew: true) == .applied)
+        #expect(state.applyDelta(value: 7, startTime: 10, time: 20, isNew: false) == .applied)
+        #expect(state.value == 12 && state.startTime == 0 && state.lastTime == 20)
+        #expect(state.applyDelta(value: 100, startTime: 15, time: 25, isNew: false) == .rejectedOverlap)
+        #expect(state.value == 12)
+        #expect(state.applyDelta(value: 9, startTime: 40, time: 50, isNew: false) == .applied)
+        #expect(state.value == 9 && state.startTime == 40)
+    }
+
+    @Test("delta histogram: buckets, count and sum accumulate; new bounds reset")
+    func deltaHistogram() {
+        var state = SeriesState()
+        let bounds: [Double] = [1, 2]
+        func point(start: UInt64, time: UInt64, count: UInt64, sum: Double) -> DecodedPoint {
+            DecodedPoint(
+                attributesHash: 0, attributes: .empty, startTime: start, time: time, value: sum, count: count,
+                hasSum: true)
+        }
+        _ = state.applyHistogram(
+            point(start: 0, time: 10, count: 3, sum: 4), bounds: bounds[...], counts: [1, 1, 1][...], delta: true,
+            isNew: true)
+        _ = state.applyHistogram(
+            point(start: 10, time: 20, count: 2, sum: 1), bounds: bounds[...], counts: [2, 0, 0][...], delta: true,
+            isNew: false)
+        #expect(state.buckets == [3, 1, 1] && state.count == 5 && state.value == 5)
+        #expect(
+            state.applyHistogram(
+                point(start: 5, time: 30, count: 1, sum: 1), bounds: bounds[...], counts: [1, 0, 0][...], delta: true,
+                isNew: false) == .rejectedOverlap)
+        _ = state.applyHistogram(
+            point(start: 20, time: 30, count: 1, sum: 9), bounds: [5][...], counts: [0, 1][...], delta: true,
+            isNew: false)
+        #expect(state.bounds == [5] && state.buckets == [0, 1] && state.count == 1 && state.startTime == 20)
+    }
+
+    @Test("cumulative histogram replaces buckets, count and sum")
+    func cumulativeHistogram() {
+        var state = SeriesState()
+        let first = DecodedPoint(attributesHash: 0, attributes: .empty, startTime: 1, time: 10, value: 4, count: 3, hasSum: true)
+        let second = DecodedPoint(attributesHash: 0, attributes: .empty, startTime: 1, time: 20, value: 6, count: 5, hasSum: false)
+        _ = state.applyHistogram(first, bounds: [1][...], counts: [1, 2][...], delta: false, isNew: true)
+        _ = state.applyHistogram(second, bounds: [1][...], counts: [2, 3][...], delta: false, isNew: false)
+        #expect(state.buckets == [2, 3] && state.count == 5 && !state.hasSum)
+    }
+}
