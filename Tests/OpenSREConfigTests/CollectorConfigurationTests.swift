@@ -1,0 +1,174 @@
+import OTLPReceiver
+import OpenSREConfig
+import OpenSREModel
+import OpenSREPipeline
+import PrometheusExporter
+import Testing
+
+@Suite("Configuration file")
+struct CollectorConfigurationTests {
+    /// The file the issue requires to run unchanged (also config/opensre.yaml).
+    static let collectorShaped = """
+        receivers:
+          otlp:
+            protocols:
+              grpc:
+              http:
+        processors:
+          batch:
+        exporters:
+          prometheus:
+            endpoint: "0.0.0.0:8889"
+            namespace: "opensre"
+        service:
+          pipelines:
+            metrics:
+              receivers: [otlp]
+              processors: [batch]
+              exporters: [prometheus]
+        """
+
+    func issues(_ yaml: String) -> [String] {
+        do {
+            _ = try CollectorConfiguration.parse(yaml: yaml)
+            return []
+        } catch {
+            return error.issues.map(\.description)
+        }
+    }
+
+    @Test("the OpenTelemetry-Collector-shaped file loads with defaults and warns about grpc")
+    func collectorShapedFile() throws {
+        let configuration = try CollectorConfiguration.parse(yaml: Self.collectorShaped)
+        #expect(configuration.receiver == OTLPHTTPConfiguration())
+        #expect(configuration.receiver.endpoint == Endpoint(host: "0.0.0.0", port: 4318))
+        #expect(configuration.receiver.maxRequestBodySize == 64 << 20)
+        #expect(configuration.batching == BatchingConfiguration())
+        #expect(configuration.batching.sendBatchSize == 8192)
+        #expect(configuration.batching.timeout == .milliseconds(200))
+        #expect(configuration.exporter.endpoint == Endpoint(host: "0.0.0.0", port: 8889))
+        #expect(configuration.exporter.exposition == ExpositionSettings(namespace: "opensre", constLabels: [:]))
+        #expect(
+            configuration.warnings == [
+                "receivers.otlp.protocols.grpc: OTLP/gRPC is not served yet; only OTLP/HTTP is (send with http/protobuf)"
+            ])
+    }
+
+    @Test("the committed config/opensre.yaml is that file")
+    func committedFile() throws {
+        let path = #filePath.replacingOccurrences(of: "Tests/OpenSREConfigTests/CollectorConfigurationTests.swift", with: "config/opensre.yaml")
+        #expect(try CollectorConfiguration.load(path: path) == CollectorConfiguration.parse(yaml: Self.collectorShaped))
+    }
+
+    @Test("every supported key is read")
+    func allKeys() throws {
+        let configuration = try CollectorConfiguration.parse(
+            yaml: """
+                receivers:
+                  otlp/app:
+                    protocols:
+                      http:
+                        endpoint: 127.0.0.1:14318
+                        max_request_body_size: 1048576
+                processors:
+                  batch/fast:
+                    send_batch_size: 100
+                    timeout: 1s
+                exporters:
+                  prometheus:
+                    endpoint: ":9464"
+                    namespace: app
+                    const_labels:
+                      cluster: eu-1
+                service:
+                  pipelines:
+                    metrics/main:
+                      receivers: [otlp/app]
+                      processors: [batch/fast]
+                      exporters: [prometheus]
+                """)
+        #expect(configuration.receiver == OTLPHTTPConfiguration(endpoint: Endpoint(host: "127.0.0.1", port: 14318), maxRequestBodySize: 1_048_576))
+        #expect(configuration.batching.sendBatchSize == 100 && configuration.batching.timeout == .seconds(1))
+        #expect(configuration.exporter.endpoint == Endpoint(host: "0.0.0.0", port: 9464))
+        #expect(configuration.exporter.exposition == ExpositionSettings(namespace: "app", constLabels: ["cluster": "eu-1"]))
+        #expect(configuration.warnings.isEmpty)
+    }
+
+    @Test("a typo'd key is an error naming its path and line")
+    func typo() {
+        let yaml = Self.collectorShaped.replacingOccurrences(of: "  batch:", with: "  batch:\n    send_batch_sise: 10")
+        #expect(
+            issues(yaml) == [
+                "processors.batch.send_batch_sise (line 8): unknown key \"send_batch_sise\" (expected one of: send_batch_size, timeout)"
+            ])
+    }
+
+    @Test("all problems are reported at once")
+    func several() {
+        let yaml = """
+            receivers:
+              otlp:
+                protocols:
+                  http:
+                    endpoint: nowhere
+            processors:
+              batch:
+                timeout: soon
+                send_batch_size: 0
+            exporters:
+              prometheus:
+                namespace: "bad-name"
+                const_labels: { "9x": a }
+              kafka:
+            service:
+              pipelines:
+                metrics:
+                  receivers: [otlp, zipkin]
+                  processors: [batch]
+                  exporters: [prometheus]
+                traces:
+                  receivers: [otlp]
+            extras: 1
+            """
+        #expect(
+            issues(yaml) == [
+                "extras (line 23): unknown key \"extras\" (expected one of: receivers, processors, exporters, service)",
+                "exporters.kafka (line 14): unknown component type \"kafka\" (supported: prometheus)",
+                "service.pipelines.traces (line 22): only metrics pipelines are supported (OpenSRE collects metrics)",
+                "service.pipelines.metrics.receivers[1]: receiver \"zipkin\" is not defined in the receivers section",
+                "receivers.otlp.protocols.http.endpoint (line 5): expected host:port (e.g. 0.0.0.0:4318), got \"nowhere\"",
+                "processors.batch.timeout (line 8): expected a duration such as 200ms or 1s, got \"soon\"",
+                "processors.batch.send_batch_size (line 9): must be at least 1, got 0",
+                "exporters.prometheus.namespace (line 12): must match [a-zA-Z_:][a-zA-Z0-9_:]* (or be empty), got \"bad-name\"",
+                "exporters.prometheus.const_labels.9x (line 13): not a valid Prometheus label name",
+            ])
+    }
+
+    @Test("a pipeline without the exporter, or with an undefined one, is rejected")
+    func pipelineReferences() {
+        #expect(
+            issues(
+                """
+                receivers: { otlp: { protocols: { http: } } }
+                exporters: { prometheus: }
+                service: { pipelines: { metrics: { receivers: [otlp] } } }
+                """) == ["service.pipelines.metrics.exporters (line 3): missing: list the prometheus exporter"])
+        #expect(
+            issues("receivers: { otlp: { protocols: { http: } } }") == [
+                "service (line 1): missing: a service.pipelines.metrics section is required"
+            ])
+        #expect(issues("") == ["<root>: the configuration is empty"])
+        #expect(issues("receivers: [") .first?.hasPrefix("<root>: not valid YAML") == true)
+    }
+
+    @Test("an otlp receiver without http is rejected (only OTLP/HTTP is served)")
+    func grpcOnly() {
+        let yaml = Self.collectorShaped.replacingOccurrences(of: "      http:\n", with: "")
+        #expect(issues(yaml) == ["receivers.otlp.protocols.http (line 4): missing: OpenSRE receives OTLP over HTTP; add `http:`"])
+    }
+
+    @Test("an unreadable file is an error")
+    func missingFile() {
+        #expect(throws: ConfigurationError.self) { try CollectorConfiguration.load(path: "/nonexistent/opensre.yaml") }
+    }
+}
