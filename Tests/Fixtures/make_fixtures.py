@@ -130,6 +130,10 @@ if __name__ == "__main__":
     with open(os.path.join(HERE, "malformed.bin"), "wb") as f:
         f.write(b"\x0a\xff\xff\xff\xff\x0f" + data[:40])  # a field length far past the end
     write("stale.pb", request([m.Metric(name="queue.depth", gauge=m.Gauge(data_points=[number(None, flags=1)]))]))
+    # Twenty contiguous delta exports of 1, 2, ..., 20 (read-your-writes test).
+    for index in range(20):
+        write("sequence-%02d.pb" % index,
+              delta(index + 1, T0 + index * SECOND, T0 + (index + 1) * SECOND))
     with open(os.path.join(HERE, "zeros-1mib.gz"), "wb") as f:
         f.write(gzip.compress(bytes(1 << 20), mtime=0))  # a small "gzip bomb"
     print("fixtures written to", HERE)

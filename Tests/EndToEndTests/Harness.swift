@@ -1,0 +1,89 @@
+import Foundation
+import Logging
+import NIOPosix
+import OpenSRECollector
+import OpenSREConfig
+import OpenSREModel
+import OpenSRETestSupport
+
+/// A collector running in this process on free ports.
+final class RunningCollector: Sendable {
+    let collector: Collector
+    let receiverPort: Int
+    let exporterPort: Int
+
+    static func start(batchTimeout: String = "10s") async throws -> RunningCollector {
+        let configuration = try CollectorConfiguration.parse(
+            yaml: """
+                receivers:
+                  otlp:
+                    protocols:
+                      http:
+                        endpoint: 127.0.0.1:0
+                processors:
+                  batch:
+                    timeout: \(batchTimeout)
+                exporters:
+                  prometheus:
+                    endpoint: 127.0.0.1:0
+                service:
+                  pipelines:
+                    metrics:
+                      receivers: [otlp]
+                      processors: [batch]
+                      exporters: [prometheus]
+                """)
+        let collector = Collector(
+            configuration: configuration, group: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "e2e"))
+        let ports = try await collector.start()
+        return RunningCollector(collector: collector, receiverPort: ports.receiver, exporterPort: ports.exporter)
+    }
+
+    private init(collector: Collector, receiverPort: Int, exporterPort: Int) {
+        self.collector = collector
+        self.receiverPort = receiverPort
+        self.exporterPort = exporterPort
+    }
+
+    func scrape() async throws -> TestHTTPResponse {
+        try await TestHTTPConnection.send(port: exporterPort, .GET, "/metrics")
+    }
+
+    func scrapeText() async throws -> String {
+        try await scrape().text
+    }
+
+    func stop() async {
+        await collector.shutdown()
+    }
+}
+
+/// Runs a program to completion and returns its exit status and output.
+struct ProgramRun {
+    var status: Int32
+    var output: String
+
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> ProgramRun {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return ProgramRun(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+    }
+
+    /// `name` found on PATH, or nil.
+    static func which(_ name: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for directory in path.split(separator: ":") {
+            let candidate = "\(directory)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+}
