@@ -148,8 +148,15 @@ package final class BatchProcessor: Sendable {
 
     /// Runs `body` on the processor thread with the store (after draining).
     private func run(_ body: @escaping @Sendable (SeriesStore) -> Void) {
-        tasks.withLock { $0.append(body) }
-        wake()
+        let stopped = control.withLock { state -> Bool in
+            guard state.phase == .stopped else {
+                tasks.withLock { $0.append(body) }
+                return false
+            }
+            body(store.value)
+            return true
+        }
+        if !stopped { wake() }
     }
 
     private func wake() {
@@ -186,11 +193,18 @@ package final class BatchProcessor: Sendable {
                     usleep(50)
                 }
                 drain()
-                let late = control.withLock { state -> [@Sendable (Result<[UInt8], ProcessorError>) -> Void] in
+                // Under `control`, so `scrape` and `run` see either a running
+                // thread that will take their work, or `.stopped` and do it themselves.
+                let (late, lateTasks) = control.withLock { state in
                     state.phase = .stopped
                     defer { state.scrapes.removeAll() }
-                    return state.scrapes
+                    let pending = tasks.withLock { tasks in
+                        defer { tasks.removeAll() }
+                        return tasks
+                    }
+                    return (state.scrapes, pending)
                 }
+                for task in lateTasks { task(store.value) }
                 if !late.isEmpty {
                     let page = store.value.render()
                     for scrape in late { scrape(.success(page)) }

@@ -34,7 +34,7 @@ final class RunningCollector: Sendable {
                       exporters: [prometheus]
                 """)
         let collector = Collector(
-            configuration: configuration, group: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "e2e"))
+            configuration: configuration, group: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "e2e", factory: { _ in SwiftLogNoOpLogHandler() }))
         let ports = try await collector.start()
         return RunningCollector(collector: collector, receiverPort: ports.receiver, exporterPort: ports.exporter)
     }

@@ -18,7 +18,7 @@ struct OTLPHTTPHandlerTests {
     init() throws {
         processor = BatchProcessor(
             rings: 1, configuration: BatchingConfiguration(timeout: .seconds(60), ringCapacity: 4),
-            settings: ExpositionSettings(), logger: Logger(label: "test"))
+            settings: ExpositionSettings(), logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         processor.start()
         let ingestor = OTLPIngestor(
             processor: processor, ring: 0, configuration: OTLPHTTPConfiguration(maxRequestBodySize: 4096))

@@ -16,7 +16,7 @@ struct BatchProcessorTests {
         BatchProcessor(
             rings: 2,
             configuration: BatchingConfiguration(sendBatchSize: 1_000_000, timeout: timeout, ringCapacity: ringCapacity),
-            settings: ExpositionSettings(), logger: Logger(label: "test"))
+            settings: ExpositionSettings(), logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
     }
 
     @Test("read-your-writes: a scrape after submit includes the data, even with a long batch timeout")
