@@ -57,7 +57,7 @@ let package = Package(
         .target(
             name: "HTTPServerSupport",
             dependencies: [
-                "OpenSREModel",
+                "OpenSREModel", "CZlib",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

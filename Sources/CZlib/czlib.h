@@ -8,4 +8,8 @@
 static inline int czlib_inflate_init2(z_streamp stream, int windowBits) {
     return inflateInit2(stream, windowBits);
 }
+/// Starts a deflate stream (`windowBits` 15+16 writes a gzip header).
+static inline int czlib_deflate_init2(z_streamp stream, int level, int windowBits) {
+    return deflateInit2(stream, level, Z_DEFLATED, windowBits, 8, Z_DEFAULT_STRATEGY);
+}
 #endif

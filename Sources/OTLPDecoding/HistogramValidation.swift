@@ -31,3 +31,38 @@ enum HistogramValidation {
         return nil
     }
 }
+
+/// Checks an exponential-histogram point (OTLP data model) before it is accepted.
+enum ExponentialHistogramValidation {
+    /// Scales OpenSRE can convert to classic buckets (as Prometheus accepts for native histograms).
+    static let scales: ClosedRange<Int32> = -10...20
+
+    static func problem(
+        scale: Int32, hasSum: Bool, zeroThreshold: Double, zeroCount: UInt64,
+        positive: UnsafeBufferPointer<UInt64>, negative: UnsafeBufferPointer<UInt64>, count: UInt64
+    ) -> String? {
+        // The compatibility spec: an exponential histogram without a sum MUST be dropped.
+        guard hasSum else { return "exponential histogram point has no sum" }
+        guard scales.contains(scale) else {
+            return "exponential histogram scale \(scale) is outside \(scales.lowerBound)...\(scales.upperBound)"
+        }
+        guard zeroThreshold.isFinite, zeroThreshold >= 0 else {
+            return "exponential histogram zero threshold is not a finite non-negative number"
+        }
+        var total = zeroCount
+        for bucket in positive {
+            let (sum, overflow) = total.addingReportingOverflow(bucket)
+            guard !overflow else { return "exponential histogram bucket counts overflow" }
+            total = sum
+        }
+        for bucket in negative {
+            let (sum, overflow) = total.addingReportingOverflow(bucket)
+            guard !overflow else { return "exponential histogram bucket counts overflow" }
+            total = sum
+        }
+        guard total == count else {
+            return "exponential histogram bucket counts add up to \(total) but count is \(count)"
+        }
+        return nil
+    }
+}

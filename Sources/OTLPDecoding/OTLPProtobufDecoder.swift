@@ -90,13 +90,15 @@ struct RequestWalker {
 
     private mutating func walkScope(_ scopeMetrics: CScopeMetrics) {
         if let scope = scopeMetrics.scope {
-            builder.setScope(name: scope.pointee.name.rawBytes, version: scope.pointee.version.rawBytes)
+            builder.setScope(
+                name: scope.pointee.name.rawBytes, version: scope.pointee.version.rawBytes,
+                schemaURL: scopeMetrics.schema_url.rawBytes)
             let start = builder.mark
             appendAttributes(scope.pointee.attributes, count: scope.pointee.n_attributes)
             builder.endScope(attributesFrom: start)
         } else {
             let empty = UnsafeRawBufferPointer(start: nil, count: 0)
-            builder.setScope(name: empty, version: empty)
+            builder.setScope(name: empty, version: empty, schemaURL: scopeMetrics.schema_url.rawBytes)
             builder.endScope(attributesFrom: builder.mark)
         }
         for index in 0..<scopeMetrics.n_metrics {
@@ -116,7 +118,7 @@ struct RequestWalker {
             guard let sum = metric.sum else { return }
             let temporality = Temporality(rawValue: UInt8(clamping: sum.pointee.aggregation_temporality.rawValue))
             guard let temporality, temporality != .unspecified else {
-                rejected.add(sum.pointee.n_data_points, reason: "sum \(metricName(metric)) has no aggregation temporality")
+                rejected.add(sum.pointee.n_data_points, .missingTemporality, reason: "sum \(metricName(metric)) has no aggregation temporality")
                 return
             }
             begin(metric, kind: .sum, temporality: temporality, monotonic: sum.pointee.is_monotonic != 0)
@@ -127,7 +129,7 @@ struct RequestWalker {
             let temporality = Temporality(rawValue: UInt8(clamping: histogram.pointee.aggregation_temporality.rawValue))
             guard let temporality, temporality != .unspecified else {
                 rejected.add(
-                    histogram.pointee.n_data_points,
+                    histogram.pointee.n_data_points, .missingTemporality,
                     reason: "histogram \(metricName(metric)) has no aggregation temporality")
                 return
             }
@@ -136,9 +138,16 @@ struct RequestWalker {
             builder.endStream()
         case OPENTELEMETRY__PROTO__METRICS__V1__METRIC__DATA_EXPONENTIAL_HISTOGRAM:
             guard let histogram = metric.exponential_histogram else { return }
-            rejected.add(
-                histogram.pointee.n_data_points,
-                reason: "exponential histogram \(metricName(metric)) is not supported yet")
+            let temporality = Temporality(rawValue: UInt8(clamping: histogram.pointee.aggregation_temporality.rawValue))
+            guard let temporality, temporality != .unspecified else {
+                rejected.add(
+                    histogram.pointee.n_data_points, .missingTemporality,
+                    reason: "exponential histogram \(metricName(metric)) has no aggregation temporality")
+                return
+            }
+            begin(metric, kind: .exponentialHistogram, temporality: temporality, monotonic: true)
+            walkExponentialPoints(histogram.pointee.data_points, count: histogram.pointee.n_data_points)
+            builder.endStream()
         case OPENTELEMETRY__PROTO__METRICS__V1__METRIC__DATA_SUMMARY:
             guard let summary = metric.summary else { return }
             begin(metric, kind: .summary, temporality: .cumulative, monotonic: false)
@@ -174,11 +183,12 @@ struct RequestWalker {
                 value = Double(point.as_int)
             default:
                 guard point.flags & DataPointFlags.noRecordedValue != 0 else {
-                    rejected.add(1, reason: "number data point has no value")
+                    rejected.add(1, .missingValue, reason: "number data point has no value")
                     continue
                 }
                 value = .nan
             }
+            appendExemplars(point.exemplars, count: point.n_exemplars)
             let start = builder.mark
             appendAttributes(point.attributes, count: point.n_attributes)
             builder.addNumberPoint(
@@ -198,10 +208,11 @@ struct RequestWalker {
             if point.flags & DataPointFlags.noRecordedValue == 0,
                 let problem = HistogramValidation.problem(bounds: bounds, buckets: buckets, count: point.count)
             {
-                rejected.add(1, reason: problem)
+                rejected.add(1, .invalidHistogram, reason: problem)
                 continue
             }
             let hasSum = point._sum_case == OPENTELEMETRY__PROTO__METRICS__V1__HISTOGRAM_DATA_POINT___SUM_SUM
+            appendExemplars(point.exemplars, count: point.n_exemplars)
             let start = builder.mark
             appendAttributes(point.attributes, count: point.n_attributes)
             builder.addHistogramPoint(
@@ -228,6 +239,66 @@ struct RequestWalker {
                 attributesFrom: start, quantilesFrom: quantilesStart,
                 startTime: point.start_time_unix_nano, time: point.time_unix_nano,
                 count: point.count, sum: point.sum, flags: point.flags)
+        }
+    }
+
+    private mutating func walkExponentialPoints(
+        _ points: UnsafeMutablePointer<UnsafeMutablePointer<CExponentialDataPoint>?>?, count: Int
+    ) {
+        guard let points else { return }
+        for index in 0..<count {
+            guard let point = points[index]?.pointee else { continue }
+            let hasSum = point._sum_case == OPENTELEMETRY__PROTO__METRICS__V1__EXPONENTIAL_HISTOGRAM_DATA_POINT___SUM_SUM
+            let positive = Self.buckets(point.positive)
+            let negative = Self.buckets(point.negative)
+            if point.flags & DataPointFlags.noRecordedValue == 0,
+                let problem = ExponentialHistogramValidation.problem(
+                    scale: point.scale, hasSum: hasSum, zeroThreshold: point.zero_threshold,
+                    zeroCount: point.zero_count, positive: positive.counts, negative: negative.counts,
+                    count: point.count)
+            {
+                rejected.add(1, .invalidExponentialHistogram, reason: problem)
+                continue
+            }
+            appendExemplars(point.exemplars, count: point.n_exemplars)
+            let start = builder.mark
+            appendAttributes(point.attributes, count: point.n_attributes)
+            builder.addExponentialHistogramPoint(
+                attributesFrom: start, startTime: point.start_time_unix_nano, time: point.time_unix_nano,
+                count: point.count, sum: hasSum ? point.sum : nil, scale: point.scale, zeroCount: point.zero_count,
+                zeroThreshold: point.zero_threshold, positiveOffset: positive.offset, positive: positive.counts,
+                negativeOffset: negative.offset, negative: negative.counts, flags: point.flags)
+        }
+    }
+
+    private static func buckets(
+        _ buckets: UnsafeMutablePointer<CExponentialBuckets>?
+    ) -> (offset: Int32, counts: UnsafeBufferPointer<UInt64>) {
+        guard let buckets = buckets?.pointee else { return (0, UnsafeBufferPointer(start: nil, count: 0)) }
+        return (buckets.offset, UnsafeBufferPointer(start: buckets.bucket_counts, count: buckets.n_bucket_counts))
+    }
+
+    // MARK: Exemplars
+
+    private mutating func appendExemplars(
+        _ exemplars: UnsafeMutablePointer<UnsafeMutablePointer<CExemplar>?>?, count: Int
+    ) {
+        guard let exemplars else { return }
+        for index in 0..<count {
+            guard let exemplar = exemplars[index]?.pointee else { continue }
+            let value: Double
+            switch exemplar.value_case {
+            case OPENTELEMETRY__PROTO__METRICS__V1__EXEMPLAR__VALUE_AS_DOUBLE: value = exemplar.as_double
+            case OPENTELEMETRY__PROTO__METRICS__V1__EXEMPLAR__VALUE_AS_INT: value = Double(exemplar.as_int)
+            default: continue
+            }
+            let start = builder.mark
+            appendAttributes(exemplar.filtered_attributes, count: exemplar.n_filtered_attributes)
+            builder.addExemplar(
+                value: value, time: exemplar.time_unix_nano,
+                traceID: UnsafeRawBufferPointer(start: exemplar.trace_id.data, count: exemplar.trace_id.len),
+                spanID: UnsafeRawBufferPointer(start: exemplar.span_id.data, count: exemplar.span_id.len),
+                filteredAttributesFrom: start)
         }
     }
 

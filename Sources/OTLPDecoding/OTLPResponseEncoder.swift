@@ -1,4 +1,5 @@
 import COTLP
+import OpenSREModel
 
 /// Encodes the protobuf bodies of OTLP/HTTP answers with libprotobuf-c.
 package enum OTLPResponseEncoder {

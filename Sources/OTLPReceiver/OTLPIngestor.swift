@@ -66,6 +66,7 @@ package final class OTLPIngestor {
             case .stopping: return OTLPReceiverError.shuttingDown.response
             }
         }
+        processor.counters.record(accepted: result.batch.pointCount, rejected: result.rejected)
         var headers: HTTPHeaders = [:]
         headers.add(name: "Content-Type", value: "application/x-protobuf")
         let answer = OTLPResponseEncoder.exportResponse(rejected: result.rejected)

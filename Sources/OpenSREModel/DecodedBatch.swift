@@ -13,18 +13,25 @@ package final class DecodedBatch: Sendable {
     package let points: [DecodedPoint]
     /// Histogram explicit bounds, and summary (quantile, value) pairs.
     package let doubles: [Double]
-    /// Histogram bucket counts.
+    /// Histogram bucket counts (explicit and exponential).
     package let counts: [UInt64]
+    /// Exemplars of all points; each point owns a contiguous run.
+    package let exemplars: [DecodedExemplar]
+    /// Layouts of exponential-histogram points.
+    package let exponentials: [DecodedExponential]
 
     package init(
         bytes: [UInt8], streams: [DecodedStream], points: [DecodedPoint],
-        doubles: [Double], counts: [UInt64]
+        doubles: [Double], counts: [UInt64], exemplars: [DecodedExemplar] = [],
+        exponentials: [DecodedExponential] = []
     ) {
         self.bytes = bytes
         self.streams = streams
         self.points = points
         self.doubles = doubles
         self.counts = counts
+        self.exemplars = exemplars
+        self.exponentials = exponentials
     }
 
     /// Number of data points in the batch.
@@ -43,6 +50,7 @@ package struct DecodedStream: Sendable {
     package var scopeName: SliceRange
     package var scopeVersion: SliceRange
     package var scopeAttributes: SliceRange
+    package var scopeSchemaURL: SliceRange
     package var name: SliceRange
     package var description: SliceRange
     package var unit: SliceRange
@@ -74,6 +82,10 @@ package struct DecodedPoint: Sendable {
     package var doubles: SliceRange
     /// Bucket counts (histogram) in `counts`.
     package var counts: SliceRange
+    /// The point's exemplars in `exemplars`.
+    package var exemplars: SliceRange = .empty
+    /// Index in `exponentials` of an exponential-histogram point's layout.
+    package var exponential: Int32 = -1
 
     package init(
         attributesHash: UInt64, attributes: SliceRange, startTime: UInt64, time: UInt64,
@@ -90,5 +102,53 @@ package struct DecodedPoint: Sendable {
         self.hasSum = hasSum
         self.doubles = doubles
         self.counts = counts
+    }
+}
+
+/// An exemplar: one raw measurement with the trace it was recorded in.
+package struct DecodedExemplar: Sendable {
+    package var value: Double
+    package var time: UInt64
+    /// 16 bytes in `bytes`, or empty.
+    package var traceID: SliceRange
+    /// 8 bytes in `bytes`, or empty.
+    package var spanID: SliceRange
+    /// Canonical attribute bytes of the filtered attributes.
+    package var filteredAttributes: SliceRange
+
+    package init(value: Double, time: UInt64, traceID: SliceRange, spanID: SliceRange, filteredAttributes: SliceRange) {
+        self.value = value
+        self.time = time
+        self.traceID = traceID
+        self.spanID = spanID
+        self.filteredAttributes = filteredAttributes
+    }
+}
+
+/// The bucket layout of an exponential-histogram point (OTLP
+/// `ExponentialHistogramDataPoint`): bucket `i` of a side holds the values whose
+/// magnitude is in (base^(offset+i), base^(offset+i+1)], base = 2^(2^-scale).
+package struct DecodedExponential: Sendable {
+    package var scale: Int32
+    package var zeroCount: UInt64
+    package var zeroThreshold: Double
+    package var positiveOffset: Int32
+    /// Positive bucket counts in `counts`.
+    package var positive: SliceRange
+    package var negativeOffset: Int32
+    /// Negative bucket counts in `counts`.
+    package var negative: SliceRange
+
+    package init(
+        scale: Int32, zeroCount: UInt64, zeroThreshold: Double, positiveOffset: Int32, positive: SliceRange,
+        negativeOffset: Int32, negative: SliceRange
+    ) {
+        self.scale = scale
+        self.zeroCount = zeroCount
+        self.zeroThreshold = zeroThreshold
+        self.positiveOffset = positiveOffset
+        self.positive = positive
+        self.negativeOffset = negativeOffset
+        self.negative = negative
     }
 }

@@ -13,11 +13,16 @@ package struct DecodedBatchBuilder {
     package private(set) var points: [DecodedPoint] = []
     package private(set) var doubles: [Double] = []
     package private(set) var counts: [UInt64] = []
+    package private(set) var exemplars: [DecodedExemplar] = []
+    package private(set) var exponentials: [DecodedExponential] = []
+    /// Start of the exemplars appended for the point being built.
+    private var pendingExemplars = 0
 
     private var resource = SliceRange.empty
     private var scopeName = SliceRange.empty
     private var scopeVersion = SliceRange.empty
     private var scopeAttributes = SliceRange.empty
+    private var scopeSchemaURL = SliceRange.empty
     private var currentStream: DecodedStream?
 
     package init(expectedBytes: Int = 0, expectedPoints: Int = 0) {
@@ -33,10 +38,12 @@ package struct DecodedBatchBuilder {
     }
 
     package mutating func setScope(
-        name: UnsafeRawBufferPointer, version: UnsafeRawBufferPointer
+        name: UnsafeRawBufferPointer, version: UnsafeRawBufferPointer,
+        schemaURL: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0)
     ) {
         scopeName = append(name)
         scopeVersion = append(version)
+        scopeSchemaURL = append(schemaURL)
     }
 
     package mutating func endScope(attributesFrom start: Int) {
@@ -57,13 +64,14 @@ package struct DecodedBatchBuilder {
         appendCopy(of: scopeName)
         appendCopy(of: scopeVersion)
         appendCopy(of: scopeAttributes)
+        appendCopy(of: scopeSchemaURL)
         appendCopy(of: nameRange)
         let identity = SliceRange(start: identityStart, count: bytes.count - identityStart)
         let hash = bytes.withUnsafeBytes { ByteHasher.hash($0[slice: identity], seed: 1) }
         currentStream = DecodedStream(
             identityHash: hash, identity: identity, resource: resource,
             scopeName: scopeName, scopeVersion: scopeVersion, scopeAttributes: scopeAttributes,
-            name: nameRange, description: descriptionRange, unit: unitRange, kind: kind,
+            scopeSchemaURL: scopeSchemaURL, name: nameRange, description: descriptionRange, unit: unitRange, kind: kind,
             temporality: temporality, isMonotonic: isMonotonic,
             firstPoint: Int32(points.count), pointCount: 0)
     }
@@ -91,7 +99,7 @@ package struct DecodedBatchBuilder {
         value: Double, flags: UInt32
     ) {
         let (range, hash) = attributes(from: attributesStart)
-        points.append(
+        append(
             DecodedPoint(
                 attributesHash: hash, attributes: range, startTime: startTime, time: time,
                 value: value, flags: flags))
@@ -108,11 +116,59 @@ package struct DecodedBatchBuilder {
         doubles.append(contentsOf: bounds)
         let countsRange = SliceRange(start: counts.count, count: bucketCounts.count)
         counts.append(contentsOf: bucketCounts)
-        points.append(
+        append(
             DecodedPoint(
                 attributesHash: hash, attributes: range, startTime: startTime, time: time,
                 value: sum ?? 0, count: count, flags: flags, hasSum: sum != nil,
                 doubles: boundsRange, counts: countsRange))
+    }
+
+    /// Adds an exponential-histogram point.
+    package mutating func addExponentialHistogramPoint(
+        attributesFrom attributesStart: Int, startTime: UInt64, time: UInt64, count: UInt64, sum: Double?,
+        scale: Int32, zeroCount: UInt64, zeroThreshold: Double,
+        positiveOffset: Int32, positive: UnsafeBufferPointer<UInt64>,
+        negativeOffset: Int32, negative: UnsafeBufferPointer<UInt64>, flags: UInt32
+    ) {
+        let (range, hash) = attributes(from: attributesStart)
+        let positiveRange = SliceRange(start: counts.count, count: positive.count)
+        counts.append(contentsOf: positive)
+        let negativeRange = SliceRange(start: counts.count, count: negative.count)
+        counts.append(contentsOf: negative)
+        exponentials.append(
+            DecodedExponential(
+                scale: scale, zeroCount: zeroCount, zeroThreshold: zeroThreshold, positiveOffset: positiveOffset,
+                positive: positiveRange, negativeOffset: negativeOffset, negative: negativeRange))
+        var point = DecodedPoint(
+            attributesHash: hash, attributes: range, startTime: startTime, time: time,
+            value: sum ?? 0, count: count, flags: flags, hasSum: sum != nil)
+        point.exponential = Int32(exponentials.count - 1)
+        append(point)
+    }
+
+    /// Records an exemplar of the point about to be added; its filtered
+    /// attributes were written to `bytes` from `attributesStart`.
+    package mutating func addExemplar(
+        value: Double, time: UInt64, traceID: UnsafeRawBufferPointer, spanID: UnsafeRawBufferPointer,
+        filteredAttributesFrom attributesStart: Int
+    ) {
+        let filtered = SliceRange(start: attributesStart, count: bytes.count - attributesStart)
+        let trace = traceID.count == 16 ? append(traceID) : .empty
+        let span = spanID.count == 8 ? append(spanID) : .empty
+        exemplars.append(
+            DecodedExemplar(value: value, time: time, traceID: trace, spanID: span, filteredAttributes: filtered))
+    }
+
+    /// Drops exemplars recorded for a point that was then refused.
+    package mutating func discardExemplars() {
+        exemplars.removeSubrange(pendingExemplars...)
+    }
+
+    private mutating func append(_ point: DecodedPoint) {
+        var point = point
+        point.exemplars = SliceRange(start: pendingExemplars, count: exemplars.count - pendingExemplars)
+        pendingExemplars = exemplars.count
+        points.append(point)
     }
 
     /// Appends one (quantile, value) pair of the summary point about to be added.
@@ -131,7 +187,7 @@ package struct DecodedBatchBuilder {
     ) {
         let (range, hash) = attributes(from: attributesStart)
         let pairs = SliceRange(start: quantilesStart, count: doubles.count - quantilesStart)
-        points.append(
+        append(
             DecodedPoint(
                 attributesHash: hash, attributes: range, startTime: startTime, time: time,
                 value: sum, count: count, flags: flags, hasSum: true, doubles: pairs))
@@ -143,7 +199,9 @@ package struct DecodedBatchBuilder {
     }
 
     package func finish() -> DecodedBatch {
-        DecodedBatch(bytes: bytes, streams: streams, points: points, doubles: doubles, counts: counts)
+        DecodedBatch(
+            bytes: bytes, streams: streams, points: points, doubles: doubles, counts: counts, exemplars: exemplars,
+            exponentials: exponentials)
     }
 
     /// Appends a length-prefixed copy of bytes already in the batch.

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Logging
 import OpenSREModel
+import PrometheusExposition
 import Synchronization
 
 /// The batching processor: the one thread that owns the series store.
@@ -11,19 +12,25 @@ import Synchronization
 /// `send_batch_size` points are queued, when `timeout` passes, or when a scrape
 /// arrives, and folds everything queued into the store. The hot path takes no
 /// lock: a push is one compare-and-swap plus, at most once per wake-up, a
-/// semaphore signal.
+/// semaphore signal. The same thread expires idle series on a timer.
 ///
 /// Read-your-writes: a batch is pushed before the receiver answers 200, and a
 /// scrape is handled by the processor thread only after it has drained every
 /// ring up to what was published when it picked the scrape up. So a scrape that
 /// starts after a 200 always includes that request's data.
 package final class BatchProcessor: Sendable {
+    package typealias ScrapeCompletion = @Sendable (Result<[UInt8], ProcessorError>) -> Void
+    private typealias StoreTask = @Sendable (SeriesStore) -> Void
+
     /// One ring per event loop; see ``BoundedRing`` for the protocol.
     private let rings: [BoundedRing<DecodedBatch>]
     /// Only touched by the processor thread (or, once it has stopped, under `control`).
     private let store: StoreBox
     private let configuration: BatchingConfiguration
+    private let expiration: UInt64
     private let logger: Logger
+    /// Updated by the receiver, shown in the self-metrics.
+    package let counters = CollectorCounters()
     private let wakeup = DispatchSemaphore(value: 0)
     private let wakePending = Atomic<Bool>(false)
     private let queuedPoints = Atomic<Int>(0)
@@ -36,7 +43,8 @@ package final class BatchProcessor: Sendable {
     private let finished = DispatchSemaphore(value: 0)
 
     private struct ControlState {
-        var scrapes: [@Sendable (Result<[UInt8], ProcessorError>) -> Void] = []
+        var scrapes: [(ExpositionFormat, ScrapeCompletion)] = []
+        var tasks: [StoreTask] = []
         var phase = Phase.idle
         enum Phase { case idle, running, stopping, stopped }
     }
@@ -55,6 +63,7 @@ package final class BatchProcessor: Sendable {
     ) {
         self.rings = (0..<max(rings, 1)).map { _ in BoundedRing(capacity: configuration.ringCapacity) }
         self.configuration = configuration
+        self.expiration = settings.metricExpiration.nanoseconds
         self.store = StoreBox(SeriesStore(settings: settings))
         self.logger = logger
     }
@@ -92,26 +101,27 @@ package final class BatchProcessor: Sendable {
         return .accepted
     }
 
-    /// Renders the exposition once everything submitted before this call is folded in.
-    package func scrape(_ completion: @escaping @Sendable (Result<[UInt8], ProcessorError>) -> Void) {
+    /// Renders the exposition in `format` once everything submitted before
+    /// this call is folded in.
+    package func scrape(format: ExpositionFormat = .text, _ completion: @escaping ScrapeCompletion) {
         let stopped = control.withLock { state -> Bool in
             if state.phase == .stopped { return true }
-            state.scrapes.append(completion)
+            state.scrapes.append((format, completion))
             return false
         }
         if stopped {
             // The thread is gone: the store is still consistent, render it here.
-            let page = control.withLock { _ in store.value.render() }
+            let page = control.withLock { _ in store.value.render(format: format, counters: counters) }
             completion(.success(page))
             return
         }
         wake()
     }
 
-    /// Async form of ``scrape(_:)``.
-    package func scrape() async throws(ProcessorError) -> [UInt8] {
+    /// Async form of ``scrape(format:_:)``.
+    package func scrape(format: ExpositionFormat = .text) async throws(ProcessorError) -> [UInt8] {
         let result = await withCheckedContinuation { continuation in
-            scrape { continuation.resume(returning: $0) }
+            scrape(format: format) { continuation.resume(returning: $0) }
         }
         return try result.get()
     }
@@ -144,13 +154,11 @@ package final class BatchProcessor: Sendable {
 
     // MARK: Processor thread
 
-    private let tasks = Mutex<[@Sendable (SeriesStore) -> Void]>([])
-
     /// Runs `body` on the processor thread with the store (after draining).
-    private func run(_ body: @escaping @Sendable (SeriesStore) -> Void) {
+    private func run(_ body: @escaping StoreTask) {
         let stopped = control.withLock { state -> Bool in
             guard state.phase == .stopped else {
-                tasks.withLock { $0.append(body) }
+                state.tasks.append(body)
                 return false
             }
             body(store.value)
@@ -166,73 +174,97 @@ package final class BatchProcessor: Sendable {
     }
 
     private func runLoop() {
-        let timeout = configuration.timeout
-        let nanoseconds = timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
+        let batchWait = configuration.timeout == .zero ? UInt64.max : max(configuration.timeout.nanoseconds, 1_000_000)
+        // Expiry runs every tenth of the expiration window (10 ms to 10 s).
+        let sweepInterval = expiration == 0 ? UInt64.max : min(max(expiration / 10, 10_000_000), 10_000_000_000)
+        var nextSweep = Self.now() &+ sweepInterval
         while true {
-            let deadline = DispatchTime.now() + .nanoseconds(Int(max(nanoseconds, 1_000_000)))
-            _ = wakeup.wait(timeout: timeout == .zero ? .distantFuture : deadline)
+            let wait = min(batchWait, sweepInterval)
+            _ = wakeup.wait(timeout: wait == .max ? .distantFuture : .now() + .nanoseconds(Int(wait)))
             wakePending.store(false, ordering: .sequentiallyConsistent)
-            let (scrapes, stopping) = control.withLock { state -> ([@Sendable (Result<[UInt8], ProcessorError>) -> Void], Bool) in
-                let taken = state.scrapes
-                state.scrapes.removeAll()
-                return (taken, state.phase == .stopping)
+            let (scrapes, tasks, stopping) = control.withLock { state in
+                defer {
+                    state.scrapes.removeAll()
+                    state.tasks.removeAll()
+                }
+                return (state.scrapes, state.tasks, state.phase == .stopping)
             }
             drain()
-            for task in tasks.withLock({ tasks -> [@Sendable (SeriesStore) -> Void] in
-                defer { tasks.removeAll() }
-                return tasks
-            }) {
-                task(store.value)
+            let now = Self.now()
+            if now >= nextSweep {
+                store.value.expire(now: now)
+                nextSweep = now &+ sweepInterval
             }
-            if !scrapes.isEmpty {
-                let page = store.value.render()
-                for scrape in scrapes { scrape(.success(page)) }
-            }
+            for task in tasks { task(store.value) }
+            answer(scrapes)
             if stopping {
-                while activeSubmits.load(ordering: .sequentiallyConsistent) != 0 {
-                    usleep(50)
-                }
-                drain()
-                // Under `control`, so `scrape` and `run` see either a running
-                // thread that will take their work, or `.stopped` and do it themselves.
-                let (late, lateTasks) = control.withLock { state in
-                    state.phase = .stopped
-                    defer { state.scrapes.removeAll() }
-                    let pending = tasks.withLock { tasks in
-                        defer { tasks.removeAll() }
-                        return tasks
-                    }
-                    return (state.scrapes, pending)
-                }
-                for task in lateTasks { task(store.value) }
-                if !late.isEmpty {
-                    let page = store.value.render()
-                    for scrape in late { scrape(.success(page)) }
-                }
-                logger.debug("processor stopped", metadata: ["series": "\(store.value.seriesCount)"])
-                finished.signal()
+                finish()
                 return
             }
+        }
+    }
+
+    private func finish() {
+        while activeSubmits.load(ordering: .sequentiallyConsistent) != 0 {
+            usleep(50)
+        }
+        drain()
+        // Under `control`, so `scrape` and `run` see either a running thread
+        // that will take their work, or `.stopped` and do it themselves.
+        let (scrapes, tasks) = control.withLock { state in
+            state.phase = .stopped
+            defer {
+                state.scrapes.removeAll()
+                state.tasks.removeAll()
+            }
+            return (state.scrapes, state.tasks)
+        }
+        for task in tasks { task(store.value) }
+        answer(scrapes)
+        logger.debug("processor stopped", metadata: ["series": "\(store.value.seriesCount)"])
+        finished.signal()
+    }
+
+    /// Renders once per requested format and answers every waiting scrape.
+    private func answer(_ scrapes: [(ExpositionFormat, ScrapeCompletion)]) {
+        var pages: [ExpositionFormat: [UInt8]] = [:]
+        for (format, completion) in scrapes {
+            if pages[format] == nil { pages[format] = store.value.render(format: format, counters: counters) }
+            completion(.success(pages[format]!))
         }
     }
 
     /// Folds in every batch published so far (bounded: batches pushed while
     /// draining wait for the next round, so a flood cannot starve scrapes).
     private func drain() {
+        let now = Self.now()
         for ring in rings {
             var remaining = ring.count
             while remaining > 0, let batch = ring.pop() {
-                store.value.apply(batch)
+                store.value.apply(batch, now: now)
                 queuedPoints.subtract(batch.pointCount, ordering: .relaxed)
                 remaining -= 1
             }
         }
+    }
+
+    private static func now() -> UInt64 {
+        DispatchTime.now().uptimeNanoseconds
     }
 }
 
 /// Errors of the processor's scrape path.
 package enum ProcessorError: Error, Sendable {
     case stopped
+}
+
+extension Duration {
+    /// Whole nanoseconds (negative durations count as zero).
+    var nanoseconds: UInt64 {
+        let (seconds, attoseconds) = components
+        guard seconds >= 0 else { return 0 }
+        return UInt64(seconds) &* 1_000_000_000 &+ UInt64(max(attoseconds, 0) / 1_000_000_000)
+    }
 }
 
 /// Holds the store, which only the processor thread touches while it runs.

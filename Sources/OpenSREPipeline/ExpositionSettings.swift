@@ -1,13 +1,43 @@
-/// How series are named and labelled on the exporter
-/// (`exporters.prometheus` in the configuration).
-package struct ExpositionSettings: Sendable, Equatable {
-    /// `namespace`: prefix of every family name, default `opensre`.
-    package var namespace: String
-    /// `const_labels`: labels added to every series, default none.
-    package var constLabels: [String: String]
+import PrometheusExposition
 
-    package init(namespace: String = "opensre", constLabels: [String: String] = [:]) {
+/// How series are named, labelled, kept and shown on the exporter
+/// (`exporters.prometheus` in the configuration; keys as in the OpenTelemetry
+/// Collector's Prometheus exporter).
+package struct ExpositionSettings: Sendable, Equatable {
+    /// `namespace`, default `opensre`: prefix of every family name.
+    package var namespace: String
+    /// `const_labels`, default none: labels added to every series (not to target_info).
+    package var constLabels: [String: String]
+    /// `translation_strategy`, default `UnderscoreEscapingWithSuffixes`.
+    package var translationStrategy: TranslationStrategy
+    /// `without_scope_info`, default false: when true, no `otel_scope_*` labels.
+    package var withoutScopeInfo: Bool
+    /// `resource_to_telemetry_conversion.enabled`, default false: when true,
+    /// every resource attribute is also a label on every series of that resource.
+    package var resourceToTelemetryConversion: Bool
+    /// `metric_expiration`, default 5m: a series not updated for this long is
+    /// removed, in the background. Zero keeps series forever.
+    package var metricExpiration: Duration
+    /// `send_timestamps`, default false: write each sample's point timestamp.
+    /// Off by default because explicit timestamps disable Prometheus's staleness handling.
+    package var sendTimestamps: Bool
+    /// `enable_open_metrics`, default true: answer OpenMetrics to scrapers that
+    /// ask for it (the Collector's default is false, i.e. never).
+    package var enableOpenMetrics: Bool
+
+    package init(
+        namespace: String = "opensre", constLabels: [String: String] = [:],
+        translationStrategy: TranslationStrategy = .underscoreEscapingWithSuffixes, withoutScopeInfo: Bool = false,
+        resourceToTelemetryConversion: Bool = false, metricExpiration: Duration = .seconds(300),
+        sendTimestamps: Bool = false, enableOpenMetrics: Bool = true
+    ) {
         self.namespace = namespace
         self.constLabels = constLabels
+        self.translationStrategy = translationStrategy
+        self.withoutScopeInfo = withoutScopeInfo
+        self.resourceToTelemetryConversion = resourceToTelemetryConversion
+        self.metricExpiration = metricExpiration
+        self.sendTimestamps = sendTimestamps
+        self.enableOpenMetrics = enableOpenMetrics
     }
 }

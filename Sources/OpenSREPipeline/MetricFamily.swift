@@ -3,34 +3,38 @@ import PrometheusExposition
 /// One Prometheus metric family: a name with one HELP and one TYPE, and the
 /// series of every stream that maps to that name.
 final class MetricFamily {
-    let name: String
-    let nameBytes: [UInt8]
+    let name: MetricName
     /// The first-seen type; streams that would need another are refused.
     let type: PrometheusMetricType
     /// The first non-empty OpenTelemetry description, else a stand-in.
     var help: String
+    /// The OpenMetrics `# UNIT` (empty for none).
+    let unit: String
+    /// The `target_info` family (an info metric in OpenMetrics).
+    let isInfo: Bool
     /// Series by their rendered label text: two streams whose labels render the
     /// same share one series rather than printing a duplicate line.
     private var byLabels: [[UInt8]: Series] = [:]
     private var ordered: [Series] = []
     private var needsSort = false
 
-    init(name: String, type: PrometheusMetricType, help: String) {
-        self.name = name
-        self.nameBytes = Array(name.utf8)
+    init(name: String, type: PrometheusMetricType, help: String, unit: String = "", isInfo: Bool = false) {
+        self.name = MetricName(name)
         self.type = type
         self.help = help
+        self.unit = unit
+        self.isInfo = isInfo
     }
 
     var isEmpty: Bool { byLabels.isEmpty }
     var seriesCount: Int { byLabels.count }
 
     /// The series with `labelText`, created when absent.
-    func series(labelText: [UInt8]) -> (Series, isNew: Bool) {
+    func series(labelText: [UInt8], utf8LabelText: [UInt8]? = nil) -> (Series, isNew: Bool) {
         if let existing = byLabels[labelText] {
             return (existing, false)
         }
-        let series = Series(labelText: labelText)
+        let series = Series(labelText: labelText, utf8LabelText: utf8LabelText)
         byLabels[labelText] = series
         ordered.append(series)
         needsSort = true
@@ -41,6 +45,18 @@ final class MetricFamily {
         guard byLabels.removeValue(forKey: series.labelText) != nil else { return }
         series.isRemoved = true
         ordered.removeAll { $0 === series }
+    }
+
+    /// Removes every series last seen before `deadline`; returns how many.
+    func expire(before deadline: UInt64) -> Int {
+        let expired = ordered.filter { $0.lastSeen < deadline }
+        guard !expired.isEmpty else { return 0 }
+        for series in expired {
+            byLabels.removeValue(forKey: series.labelText)
+            series.isRemoved = true
+        }
+        ordered.removeAll { $0.isRemoved }
+        return expired.count
     }
 
     /// Series in label-text order (sorted lazily, after series were added).
@@ -55,12 +71,19 @@ final class MetricFamily {
 
 /// One exposed series: its label text, rendered once, and its aggregated state.
 final class Series {
+    /// Label text with legacy (escaped) label names.
     let labelText: [UInt8]
+    /// Label text for UTF-8 scrapers, when a UTF-8 strategy keeps names the
+    /// legacy form had to escape; nil when both are the same.
+    let utf8LabelText: [UInt8]?
     var state = SeriesState()
+    /// Monotonic nanoseconds of the last update (for `metric_expiration`).
+    var lastSeen: UInt64 = 0
     /// Set when the family dropped the series; streams then forget it too.
     var isRemoved = false
 
-    init(labelText: [UInt8]) {
+    init(labelText: [UInt8], utf8LabelText: [UInt8]? = nil) {
         self.labelText = labelText
+        self.utf8LabelText = utf8LabelText
     }
 }

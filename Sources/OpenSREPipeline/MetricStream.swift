@@ -10,26 +10,35 @@ final class MetricStream {
     let family: MetricFamily?
     /// Why this stream's points are refused (nil when accepted).
     let refusal: Refusal?
-    /// `job`, `instance`, scope and const labels, sorted by name.
+    /// `job`, `instance`, scope and const labels.
     let fixedLabels: [Label]
+    /// Resource attributes turned into labels (`resource_to_telemetry_conversion`).
+    let resourceAttributes: [Attribute]
     /// Labels that attributes must not take (`le` for histograms, `quantile` for summaries).
     let reservedLabels: Set<String>
+    /// The resource's `target_info` key, when it has one.
+    let targetKey: (hash: UInt64, bytes: [UInt8])?
     var series = SeriesTable<Series>()
+    /// Monotonic nanoseconds of the last point (for expiry of the stream itself).
+    var lastSeen: UInt64 = 0
 
-    enum Refusal {
-        case invalidName
-        case typeConflict
+    enum Refusal: String {
+        case invalidName = "invalid_name"
+        case typeConflict = "type_conflict"
     }
 
     init(
         kind: MetricKind, temporality: Temporality, family: MetricFamily?, refusal: Refusal?,
-        fixedLabels: [Label], reservedLabels: Set<String>
+        fixedLabels: [Label], resourceAttributes: [Attribute], reservedLabels: Set<String>,
+        targetKey: (hash: UInt64, bytes: [UInt8])?
     ) {
         self.kind = kind
         self.temporality = temporality
         self.family = family
         self.refusal = refusal
         self.fixedLabels = fixedLabels
+        self.resourceAttributes = resourceAttributes
         self.reservedLabels = reservedLabels
+        self.targetKey = targetKey
     }
 }

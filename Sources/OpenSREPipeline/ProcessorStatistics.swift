@@ -13,6 +13,8 @@ package struct ProcessorStatistics: Sendable, Equatable {
     package var ignoredOutOfOrder = 0
     /// Series removed because a point carried the "no recorded value" flag.
     package var removedSeries = 0
+    /// Series removed by `metric_expiration`.
+    package var expiredSeries = 0
 
     package init() {}
 

@@ -1,4 +1,5 @@
 import OpenSREModel
+import PrometheusExposition
 
 /// The aggregated value of one series, and the rules that fold points into it.
 ///
@@ -26,6 +27,12 @@ package struct SeriesState: Sendable, Equatable {
     package var buckets: [UInt64] = []
     /// Summary (quantile, value) pairs, interleaved.
     package var quantiles: [Double] = []
+    /// Exponential-histogram buckets.
+    package var exponential: ExponentialState?
+    /// Latest exemplar of a counter.
+    package var exemplar: RenderedExemplar?
+    /// Latest exemplar per explicit bucket (`buckets.count` entries once one arrived).
+    package var bucketExemplars: [RenderedExemplar?] = []
 
     package init() {}
 
@@ -93,6 +100,7 @@ package struct SeriesState: Sendable, Equatable {
         } else {
             bounds = Array(newBounds)
             buckets = Array(newCounts)
+            bucketExemplars = []
         }
         count = point.count
         value = point.value
@@ -118,6 +126,45 @@ package struct SeriesState: Sendable, Equatable {
         startTime = point.startTime
         lastTime = point.time
         return .applied
+    }
+
+    /// Folds an exponential-histogram point in.
+    package mutating func applyExponential(
+        _ point: DecodedPoint, buckets new: ExponentialState, delta: Bool, isNew: Bool
+    ) -> Outcome {
+        if delta {
+            switch deltaRelation(startTime: point.startTime, isNew: isNew) {
+            case .overlap:
+                return .rejectedOverlap
+            case .contiguous:
+                exponential = exponential.map { $0.adding(new) } ?? new
+                count &+= point.count
+                value += point.value
+                hasSum = hasSum && point.hasSum
+                lastTime = max(lastTime, point.time)
+                return .applied
+            case .reset:
+                break
+            }
+        } else if !isNew, point.time < lastTime {
+            return .ignoredOutOfOrder
+        }
+        exponential = new
+        count = point.count
+        value = point.value
+        hasSum = point.hasSum
+        startTime = point.startTime
+        lastTime = point.time
+        return .applied
+    }
+
+    /// Keeps the latest exemplar of each bucket it falls in.
+    package mutating func recordBucketExemplar(_ exemplar: RenderedExemplar) {
+        if bucketExemplars.count != bounds.count + 1 {
+            bucketExemplars = Array(repeating: nil, count: bounds.count + 1)
+        }
+        let index = bounds.firstIndex { exemplar.value <= $0 } ?? bounds.count
+        bucketExemplars[index] = exemplar
     }
 
     private enum DeltaRelation { case contiguous, reset, overlap }

@@ -14,10 +14,12 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     static let metricsPath = "/metrics"
 
     private let processor: BatchProcessor
+    private let allowOpenMetrics: Bool
     private var head: HTTPRequestHead?
 
-    init(processor: BatchProcessor) {
+    init(processor: BatchProcessor, allowOpenMetrics: Bool) {
         self.processor = processor
+        self.allowOpenMetrics = allowOpenMetrics
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -45,8 +47,11 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 .write(to: context, keepAlive: head.isKeepAlive, wrap: wrapOutboundOut)
             return
         }
+        let format = ExpositionFormat.negotiate(
+            accept: head.headers.first(name: "Accept"), allowOpenMetrics: allowOpenMetrics)
+        let gzip = GzipCompressor.isAccepted(by: head.headers[canonicalForm: "Accept-Encoding"].joined(separator: ","))
         let promise = context.eventLoop.makePromise(of: [UInt8].self)
-        processor.scrape { result in
+        processor.scrape(format: format) { result in
             switch result {
             case .success(let page): promise.succeed(page)
             case .failure(let error): promise.fail(error)
@@ -57,10 +62,13 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             let response: HTTPResponse
             switch result {
             case .success(let page):
-                let headers: HTTPHeaders = ["Content-Type": ExpositionWriter.contentType]
-                var body = context.channel.allocator.buffer(capacity: page.count)
-                body.writeBytes(page)
-                response = HTTPResponse(status: .ok, headers: headers, body: body)
+                var headers: HTTPHeaders = ["Content-Type": format.contentType, "Vary": "Accept, Accept-Encoding"]
+                var body = page
+                if gzip, let compressed = GzipCompressor.compress(page) {
+                    headers.add(name: "Content-Encoding", value: "gzip")
+                    body = compressed
+                }
+                response = HTTPResponse(status: .ok, headers: headers, body: ByteBuffer(bytes: body))
             case .failure:
                 response = .text(.serviceUnavailable, "collector is stopping", headers: ["Retry-After": "1"])
             }

@@ -11,8 +11,9 @@ package final class PrometheusHTTPExporter: Sendable {
         configuration: PrometheusExporterConfiguration, group: any EventLoopGroup, processor: BatchProcessor,
         logger: Logger
     ) {
+        let allowOpenMetrics = configuration.exposition.enableOpenMetrics
         server = HTTPServer(group: group, endpoint: configuration.endpoint, logger: logger) { _ in
-            MetricsHTTPHandler(processor: processor)
+            MetricsHTTPHandler(processor: processor, allowOpenMetrics: allowOpenMetrics)
         }
     }
 

@@ -1,103 +1,178 @@
-/// Writes the Prometheus text exposition format 0.0.4 into a byte buffer.
+/// Writes the Prometheus text format (0.0.4, or 1.0.0 with quoted UTF-8 names)
+/// or OpenMetrics 1.0 into a byte buffer.
 ///
 /// Names and label texts are passed in pre-rendered (they are computed once
 /// per family and per series), so writing a sample is a few appends and one
 /// number formatting.
 package struct ExpositionWriter {
-    /// The `Content-Type` of what this writer produces.
-    package static let contentType = "text/plain; version=0.0.4; charset=utf-8"
-
+    package let format: ExpositionFormat
     package var bytes: [UInt8]
 
-    package init(capacity: Int = 0) {
+    package init(format: ExpositionFormat = .text, capacity: Int = 0) {
+        self.format = format
         bytes = []
         bytes.reserveCapacity(capacity)
     }
 
-    /// `# HELP name text`: backslash and newline escaped.
-    package mutating func appendHelp(name: [UInt8], help: String) {
-        bytes.append(contentsOf: "# HELP ".utf8)
-        bytes.append(contentsOf: name)
+    // MARK: Metadata
+
+    /// HELP, TYPE and (OpenMetrics) UNIT lines of a family.
+    ///
+    /// In OpenMetrics a counter's family name drops `_total` (a counter whose
+    /// name lacks it is declared `unknown`, as Prometheus's Go client does) and
+    /// an info family drops `_info`; `unit` is written only when it is a suffix
+    /// of the family name, as the format requires.
+    package mutating func appendHeader(
+        name: MetricName, type: PrometheusMetricType, help: String, unit: String = "", isInfo: Bool = false
+    ) {
+        guard format.syntax == .openMetrics else {
+            appendMetadata("HELP", name.text, name: name) { $0.appendHelpText(help, escapeQuotes: false) }
+            appendMetadata("TYPE", name.text, name: name) { $0.bytes.append(contentsOf: type.rawValue.utf8) }
+            return
+        }
+        var familyName = name.text
+        var typeText = type.rawValue
+        switch type {
+        case .counter:
+            if familyName.hasSuffix("_total") { familyName.removeLast(6) } else { typeText = "unknown" }
+        case .gauge where isInfo:
+            if familyName.hasSuffix("_info") { familyName.removeLast(5) }
+            typeText = "info"
+        case .untyped:
+            typeText = "unknown"
+        default:
+            break
+        }
+        let family = MetricName(familyName)
+        appendMetadata("HELP", familyName, name: family) { $0.appendHelpText(help, escapeQuotes: true) }
+        appendMetadata("TYPE", familyName, name: family) { $0.bytes.append(contentsOf: typeText.utf8) }
+        if !unit.isEmpty, familyName.hasSuffix("_" + unit) {
+            appendMetadata("UNIT", familyName, name: family) { $0.bytes.append(contentsOf: unit.utf8) }
+        }
+    }
+
+    private mutating func appendMetadata(
+        _ keyword: String, _ text: String, name: MetricName, body: (inout ExpositionWriter) -> Void
+    ) {
+        bytes.append(contentsOf: "# ".utf8)
+        bytes.append(contentsOf: keyword.utf8)
         bytes.append(UInt8(ascii: " "))
+        if name.isQuoted(in: format) {
+            bytes.append(UInt8(ascii: "\""))
+            bytes.append(contentsOf: name.quoted!)
+            bytes.append(UInt8(ascii: "\""))
+        } else {
+            bytes.append(contentsOf: name.escaped)
+        }
+        bytes.append(UInt8(ascii: " "))
+        body(&self)
+        bytes.append(UInt8(ascii: "\n"))
+    }
+
+    /// HELP escapes backslash and newline (and, in OpenMetrics, double quotes).
+    private mutating func appendHelpText(_ help: String, escapeQuotes: Bool) {
         for byte in help.utf8 {
             switch byte {
             case UInt8(ascii: "\\"): bytes.append(contentsOf: "\\\\".utf8)
             case UInt8(ascii: "\n"): bytes.append(contentsOf: "\\n".utf8)
+            case UInt8(ascii: "\"") where escapeQuotes: bytes.append(contentsOf: "\\\"".utf8)
             default: bytes.append(byte)
+            }
+        }
+    }
+
+    // MARK: Samples
+
+    /// One sample line: `name[suffix]{labels[,extra="bound"]} value [timestamp] [# exemplar]`.
+    ///
+    /// - Parameters:
+    ///   - extraLabel: `le` or `quantile` with its bound, written after the series labels.
+    ///   - timestamp: Unix nanoseconds (milliseconds in text, seconds in OpenMetrics); nil for none.
+    ///   - exemplar: written in OpenMetrics only.
+    package mutating func appendSample(
+        name: MetricName, suffix: StaticString = "", labels: [UInt8], extraLabel: StaticString? = nil,
+        extraValue: Double = 0, value: Double, timestamp: UInt64? = nil, exemplar: RenderedExemplar? = nil
+    ) {
+        let quoted = name.isQuoted(in: format)
+        if quoted {
+            bytes.append(contentsOf: "{\"".utf8)
+            bytes.append(contentsOf: name.quoted!)
+            appendStatic(suffix)
+            bytes.append(UInt8(ascii: "\""))
+        } else {
+            bytes.append(contentsOf: name.escaped)
+            appendStatic(suffix)
+        }
+        let hasLabels = !labels.isEmpty || extraLabel != nil
+        if hasLabels {
+            bytes.append(UInt8(ascii: quoted ? "," : "{"))
+            bytes.append(contentsOf: labels)
+            if let extraLabel {
+                if !labels.isEmpty { bytes.append(UInt8(ascii: ",")) }
+                appendStatic(extraLabel)
+                bytes.append(contentsOf: "=\"".utf8)
+                if format.syntax == .openMetrics {
+                    PrometheusFloat.appendCanonicalValue(extraValue, to: &bytes)
+                } else {
+                    PrometheusFloat.appendSampleValue(extraValue, to: &bytes)
+                }
+                bytes.append(UInt8(ascii: "\""))
+            }
+            bytes.append(UInt8(ascii: "}"))
+        } else if quoted {
+            bytes.append(UInt8(ascii: "}"))
+        }
+        bytes.append(UInt8(ascii: " "))
+        PrometheusFloat.appendSampleValue(value, to: &bytes)
+        if let timestamp { appendTimestamp(timestamp) }
+        if let exemplar, format.syntax == .openMetrics {
+            bytes.append(contentsOf: " # {".utf8)
+            bytes.append(contentsOf: exemplar.labels)
+            bytes.append(contentsOf: "} ".utf8)
+            PrometheusFloat.appendSampleValue(exemplar.value, to: &bytes)
+            if exemplar.time > 0 {
+                bytes.append(UInt8(ascii: " "))
+                PrometheusFloat.appendSeconds(nanoseconds: exemplar.time, to: &bytes)
             }
         }
         bytes.append(UInt8(ascii: "\n"))
     }
 
-    /// `# TYPE name type`.
-    package mutating func appendType(name: [UInt8], type: PrometheusMetricType) {
-        bytes.append(contentsOf: "# TYPE ".utf8)
-        bytes.append(contentsOf: name)
+    /// Ends the exposition (`# EOF` in OpenMetrics).
+    package mutating func finish() {
+        if format.syntax == .openMetrics { bytes.append(contentsOf: "# EOF\n".utf8) }
+    }
+
+    private mutating func appendTimestamp(_ nanoseconds: UInt64) {
         bytes.append(UInt8(ascii: " "))
-        bytes.append(contentsOf: type.rawValue.utf8)
-        bytes.append(UInt8(ascii: "\n"))
-    }
-
-    /// `name[suffix]{labels} value`, with no braces when there are no labels.
-    package mutating func appendSample(name: [UInt8], suffix: StaticString = "", labels: [UInt8], value: Double) {
-        appendName(name, suffix)
-        if !labels.isEmpty {
-            bytes.append(UInt8(ascii: "{"))
-            bytes.append(contentsOf: labels)
-            bytes.append(UInt8(ascii: "}"))
+        if format.syntax == .openMetrics {
+            PrometheusFloat.appendSeconds(nanoseconds: nanoseconds, to: &bytes)
+        } else {
+            PrometheusFloat.appendInteger(nanoseconds / 1_000_000, to: &bytes)
         }
-        appendValue(value)
     }
 
-    /// `name[suffix]{labels,extra="bound"} value`: a histogram bucket or summary quantile.
-    package mutating func appendSample(
-        name: [UInt8], suffix: StaticString, labels: [UInt8], extraLabel: StaticString, extraValue: Double,
-        value: Double
-    ) {
-        appendName(name, suffix)
-        bytes.append(UInt8(ascii: "{"))
-        if !labels.isEmpty {
-            bytes.append(contentsOf: labels)
-            bytes.append(UInt8(ascii: ","))
-        }
-        appendStatic(extraLabel)
-        bytes.append(contentsOf: "=\"".utf8)
-        PrometheusFloat.appendSampleValue(extraValue, to: &bytes)
-        bytes.append(contentsOf: "\"}".utf8)
-        appendValue(value)
-    }
-
-    mutating func appendName(_ name: [UInt8], _ suffix: StaticString) {
-        bytes.append(contentsOf: name)
-        appendStatic(suffix)
-    }
-
-    mutating func appendStatic(_ text: StaticString) {
+    private mutating func appendStatic(_ text: StaticString) {
         text.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
-    mutating func appendValue(_ value: Double) {
-        bytes.append(UInt8(ascii: " "))
-        PrometheusFloat.appendSampleValue(value, to: &bytes)
-        bytes.append(UInt8(ascii: "\n"))
-    }
+    // MARK: Labels
 
-    /// The text inside a series' braces: `a="1",b="x\"y"` (values escaped:
-    /// backslash, double quote, newline).
+    /// The text inside a series' braces: `a="1",b="x\"y"`; label names outside
+    /// the legacy set are quoted (`"http.method"="GET"`), for UTF-8 scrapers.
     package static func labelText(_ labels: [Label]) -> [UInt8] {
         var out: [UInt8] = []
         for (index, label) in labels.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(contentsOf: label.name.utf8)
-            out.append(contentsOf: "=\"".utf8)
-            for byte in label.value.utf8 {
-                switch byte {
-                case UInt8(ascii: "\\"): out.append(contentsOf: "\\\\".utf8)
-                case UInt8(ascii: "\""): out.append(contentsOf: "\\\"".utf8)
-                case UInt8(ascii: "\n"): out.append(contentsOf: "\\n".utf8)
-                default: out.append(byte)
-                }
+            if PrometheusNames.isLegacyLabelName(label.name) {
+                out.append(contentsOf: label.name.utf8)
+            } else {
+                out.append(UInt8(ascii: "\""))
+                QuotedText.append(label.name, to: &out)
+                out.append(UInt8(ascii: "\""))
             }
+            out.append(contentsOf: "=\"".utf8)
+            QuotedText.append(label.value, to: &out)
             out.append(UInt8(ascii: "\""))
         }
         return out

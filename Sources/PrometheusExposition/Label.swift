@@ -14,7 +14,8 @@ package struct Label: Sendable, Hashable {
 /// Turns a series' attributes into its Prometheus label set.
 ///
 /// Rules (OpenTelemetry "Prometheus and OpenMetrics compatibility"):
-/// - attribute keys are sanitized by ``LabelNamer``; keys that collide after
+/// - attribute keys are named by ``LabelNamer`` (kept as sent when `utf8`);
+///   keys that collide after
 ///   sanitizing (`a.b` and `a_b`) are merged into one label whose value joins
 ///   theirs with `;`, in the lexicographic order of the original keys (the
 ///   Collector drops the whole metric here instead);
@@ -24,12 +25,14 @@ package struct Label: Sendable, Hashable {
 /// - empty values are left out: Prometheus treats an empty label as absent;
 /// - the result is sorted by label name, as Prometheus's Go client writes it.
 package enum LabelSetBuilder {
-    package static func labels(fixed: [Label], attributes: [Attribute], reserved: Set<String> = []) -> [Label] {
+    package static func labels(
+        fixed: [Label], attributes: [Attribute], reserved: Set<String> = [], utf8: Bool = false
+    ) -> [Label] {
         let fixed = fixed.filter { !$0.value.isEmpty }
         let taken = Set(fixed.map(\.name))
         var candidates: [(name: String, key: String, value: String)] = []
         for attribute in attributes {
-            guard var name = LabelNamer.sanitize(attribute.key) else { continue }
+            guard var name = LabelNamer.name(for: attribute.key, utf8: utf8) else { continue }
             let value = AttributeText.labelValue(attribute.value)
             guard !value.isEmpty else { continue }
             if taken.contains(name) || reserved.contains(name) {

@@ -53,8 +53,35 @@ package enum PrometheusFloat {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// OpenMetrics canonical numbers for `le` and `quantile`: as
+    /// ``appendSampleValue(_:to:)`` but an integral value keeps a `.0` (`1.0`).
+    package static func appendCanonicalValue(_ value: Double, to out: inout [UInt8]) {
+        let start = out.count
+        appendSampleValue(value, to: &out)
+        guard value.isFinite else { return }
+        if !out[start...].contains(where: { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") }) {
+            out.append(contentsOf: ".0".utf8)
+        }
+    }
+
+    /// Unix nanoseconds as seconds with up to nine decimals (`1700000000.25`).
+    package static func appendSeconds(nanoseconds: UInt64, to out: inout [UInt8]) {
+        appendInteger(nanoseconds / 1_000_000_000, to: &out)
+        var fraction = nanoseconds % 1_000_000_000
+        guard fraction > 0 else { return }
+        var digits = 9
+        while fraction % 10 == 0 {
+            fraction /= 10
+            digits -= 1
+        }
+        out.append(UInt8(ascii: "."))
+        let text = Array(String(fraction).utf8)
+        out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: digits - text.count))
+        out.append(contentsOf: text)
+    }
+
     @inline(__always)
-    static func appendInteger(_ value: UInt64, to out: inout [UInt8]) {
+    package static func appendInteger(_ value: UInt64, to out: inout [UInt8]) {
         if value < 10 {
             out.append(UInt8(ascii: "0") &+ UInt8(value))
             return

@@ -25,6 +25,12 @@ package enum UnitNamer {
     /// The main and "per" suffixes of `unit`, each sanitized; either may be empty.
     /// `By/s` gives ("bytes", "per_second"); `{request}` gives ("", "").
     package static func suffixes(for unit: String) -> (main: String, per: String) {
+        let (main, per) = rawSuffixes(for: unit)
+        return (trimTrailingUnderscore(cleanUp(main)), trimTrailingUnderscore(cleanUp(per)))
+    }
+
+    /// The suffixes before sanitizing (for the UTF-8 strategies).
+    package static func rawSuffixes(for unit: String) -> (main: String, per: String) {
         let parts = unit.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
         var main = ""
         var per = ""
@@ -40,7 +46,7 @@ package enum UnitNamer {
                 per = "per_" + (perWords[trimmed] ?? trimmed)
             }
         }
-        return (trimTrailingUnderscore(cleanUp(main)), trimTrailingUnderscore(cleanUp(per)))
+        return (main, per)
     }
 
     private static func trimTrailingUnderscore(_ word: String) -> String {

@@ -87,3 +87,16 @@ struct ProgramRun {
         return nil
     }
 }
+
+/// The collector's own `opensre_collector_*` families, left out where a test
+/// compares the rest of a page exactly.
+enum SelfMetricsFilter {
+    static func withoutSelfMetrics(_ page: String) -> String {
+        page.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { line in
+                !line.hasPrefix("opensre_collector_") && !line.hasPrefix("# HELP opensre_collector_")
+                    && !line.hasPrefix("# TYPE opensre_collector_")
+            }
+            .joined(separator: "\n")
+    }
+}

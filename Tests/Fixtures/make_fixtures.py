@@ -106,6 +106,9 @@ def unsupported():
             aggregation_temporality=CUMULATIVE, data_points=[m.ExponentialHistogramDataPoint(
                 count=2, sum=3.0, scale=1, positive=m.ExponentialHistogramDataPoint.Buckets(offset=0, bucket_counts=[1, 1]))])),
         m.Metric(name="bad.sum", sum=m.Sum(is_monotonic=True, data_points=[number(1)])),
+        m.Metric(name="bad.exponential", exponential_histogram=m.ExponentialHistogram(
+            aggregation_temporality=CUMULATIVE, data_points=[m.ExponentialHistogramDataPoint(
+                count=1, scale=0, positive=m.ExponentialHistogramDataPoint.Buckets(offset=0, bucket_counts=[1]))])),
         m.Metric(name="bad.histogram", histogram=m.Histogram(aggregation_temporality=CUMULATIVE, data_points=[
             m.HistogramDataPoint(count=5, explicit_bounds=[1, 2], bucket_counts=[1, 1])])),
     ])

@@ -1,5 +1,6 @@
 import OTLPDecoding
 import OpenSREModel
+import OpenSREModel
 import OpenSRETestSupport
 import Testing
 
@@ -131,17 +132,21 @@ struct OTLPProtobufDecoderTests {
         #expect(result.batch.pointCount == 0 && result.rejected.count == 0)
     }
 
-    @Test("unsupported or invalid points are rejected with reasons; the rest is kept")
+    @Test("invalid points are rejected with reasons; the rest is kept")
     func rejected() throws {
         let result = try decode(Fixtures.bytes("unsupported.pb"))
-        #expect(result.batch.pointCount == 1)
+        #expect(result.batch.pointCount == 2)
         #expect(result.rejected.count == 3)
         #expect(
             result.rejected.reasons == [
-                "exponential histogram payload.size is not supported yet",
                 "sum bad.sum has no aggregation temporality",
+                "exponential histogram point has no sum",
                 "histogram point has 2 bucket counts for 2 bounds (expected bounds + 1)",
             ])
+        #expect(result.rejected.byCause == [.missingTemporality: 1, .invalidExponentialHistogram: 1, .invalidHistogram: 1])
+        let exponential = result.batch.exponentials[0]
+        #expect(exponential.scale == 1 && exponential.positiveOffset == 0)
+        #expect(Array(result.batch.counts[exponential.positive.range]) == [1, 1])
     }
 
     @Test("unpacking beyond the memory limit fails cleanly")
@@ -158,7 +163,7 @@ struct OTLPProtobufDecoderTests {
     func partialSuccess() {
         var rejected = RejectedPoints()
         #expect(OTLPResponseEncoder.exportResponse(rejected: rejected) == [])
-        rejected.add(3, reason: "no")
+        rejected.add(3, .invalidHistogram, reason: "no")
         // field 1 (message, 6 bytes) { field 1 varint 3, field 2 string "no" }
         #expect(OTLPResponseEncoder.exportResponse(rejected: rejected) == [0x0A, 0x06, 0x08, 0x03, 0x12, 0x02, 0x6E, 0x6F])
     }

@@ -90,7 +90,7 @@ struct OTLPHTTPHandlerTests {
         let answer = try send(body: Fixtures.bytes("unsupported.pb"))
         #expect(answer.head.status == .ok)
         #expect(answer.body.count > 10)
-        #expect(answer.text.contains("exponential histogram payload.size is not supported yet"))
+        #expect(answer.text.contains("sum bad.sum has no aggregation temporality"))
     }
 
     @Test(

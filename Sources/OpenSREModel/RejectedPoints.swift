@@ -5,14 +5,25 @@ package struct RejectedPoints: Sendable, Equatable {
     package private(set) var count = 0
     /// Distinct reasons, in the order first seen (at most ``maximumReasons``).
     package private(set) var reasons: [String] = []
+    /// Counts by machine-readable cause (the `reason` label of the self-metric).
+    package private(set) var byCause: [Cause: Int] = [:]
 
     package static let maximumReasons = 4
 
+    /// Why points are refused while decoding.
+    package enum Cause: String, Sendable, CaseIterable {
+        case missingTemporality = "missing_temporality"
+        case missingValue = "missing_value"
+        case invalidHistogram = "invalid_histogram"
+        case invalidExponentialHistogram = "invalid_exponential_histogram"
+    }
+
     package init() {}
 
-    package mutating func add(_ points: Int, reason: String) {
+    package mutating func add(_ points: Int, _ cause: Cause, reason: String) {
         guard points > 0 else { return }
         count += points
+        byCause[cause, default: 0] += points
         if reasons.count < Self.maximumReasons, !reasons.contains(reason) {
             reasons.append(reason)
         }

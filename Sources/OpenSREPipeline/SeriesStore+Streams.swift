@@ -1,0 +1,193 @@
+import OpenSREModel
+import PrometheusExposition
+
+/// Creating streams, series and target_info: where names and label text are
+/// rendered, once each.
+extension SeriesStore {
+    func stream(for decoded: DecodedStream, bytes: UnsafeRawBufferPointer) -> MetricStream {
+        let identity = bytes[slice: decoded.identity]
+        if let existing = streams.find(hash: decoded.identityHash, key: identity) {
+            return existing
+        }
+        let created = makeStream(decoded, bytes: bytes)
+        streams.insert(hash: decoded.identityHash, key: Array(identity), value: created)
+        return created
+    }
+
+    private func makeStream(_ decoded: DecodedStream, bytes: UnsafeRawBufferPointer) -> MetricStream {
+        func text(_ range: SliceRange) -> String { String(decoding: bytes[slice: range], as: UTF8.self) }
+        let utf8 = !settings.translationStrategy.escapes
+        let resource = AttributeDecoder.decode(bytes[slice: decoded.resource])
+        let identity = ResourceIdentity(resource)
+
+        // Collector-derived labels win over const labels of the same name.
+        var fixed = [Label("job", identity.job), Label("instance", identity.instance)]
+        if !settings.withoutScopeInfo {
+            fixed += Self.scopeLabels(
+                name: text(decoded.scopeName), version: text(decoded.scopeVersion),
+                schemaURL: text(decoded.scopeSchemaURL),
+                attributes: AttributeDecoder.decode(bytes[slice: decoded.scopeAttributes]), utf8: utf8)
+        }
+        let derived = Set(fixed.map(\.name))
+        fixed += constLabels.filter { !derived.contains($0.name) }
+        fixed = fixed.filter { !$0.value.isEmpty }.sorted { $0.name < $1.name }
+
+        let reserved: Set<String> =
+            switch decoded.kind {
+            case .histogram, .exponentialHistogram: ["le"]
+            case .summary: ["quantile"]
+            default: []
+            }
+        let targetKey = targetInfoKey(resource: resource, identity: identity, bytes: bytes[slice: decoded.resource])
+        let resourceAttributes = settings.resourceToTelemetryConversion ? resource : []
+        func stream(_ family: MetricFamily?, _ refusal: MetricStream.Refusal?) -> MetricStream {
+            MetricStream(
+                kind: decoded.kind, temporality: decoded.temporality, family: family, refusal: refusal,
+                fixedLabels: fixed, resourceAttributes: resourceAttributes, reservedLabels: reserved,
+                targetKey: targetKey)
+        }
+
+        let metricName = text(decoded.name)
+        let unit = text(decoded.unit)
+        let (type, namingKind) = Self.prometheusType(of: decoded)
+        guard let name = namer.name(for: metricName, unit: unit, kind: namingKind) else {
+            return stream(nil, .invalidName)
+        }
+        let description = text(decoded.description)
+        if let existing = families[name] {
+            guard existing.type == type, !existing.isInfo else { return stream(nil, .typeConflict) }
+            if existing.help == metricName, !description.isEmpty { existing.help = description }
+            return stream(existing, nil)
+        }
+        let family = MetricFamily(
+            name: name, type: type, help: description.isEmpty ? metricName : description,
+            unit: namer.unit(for: unit))
+        families[name] = family
+        sortedFamilies = nil
+        return stream(family, nil)
+    }
+
+    func makeSeries(for stream: MetricStream, attributes: UnsafeRawBufferPointer) -> (series: Series, isNew: Bool) {
+        var attributes = AttributeDecoder.decode(attributes)
+        if !stream.resourceAttributes.isEmpty {
+            // Point attributes win over resource attributes with the same key.
+            let own = Set(attributes.map(\.key))
+            attributes += stream.resourceAttributes.filter { !own.contains($0.key) }
+        }
+        let labelText: [UInt8]
+        var utf8LabelText: [UInt8]?
+        if settings.translationStrategy.escapes {
+            let labels = LabelSetBuilder.labels(
+                fixed: stream.fixedLabels, attributes: attributes, reserved: stream.reservedLabels)
+            labelText = ExpositionWriter.labelText(labels)
+        } else {
+            let legacyFixed = stream.fixedLabels.map { Label(PrometheusNames.escape($0.name, allowColon: false), $0.value) }
+            labelText = ExpositionWriter.labelText(
+                LabelSetBuilder.labels(fixed: legacyFixed, attributes: attributes, reserved: stream.reservedLabels))
+            let utf8 = ExpositionWriter.labelText(
+                LabelSetBuilder.labels(
+                    fixed: stream.fixedLabels, attributes: attributes, reserved: stream.reservedLabels, utf8: true))
+            utf8LabelText = utf8 == labelText ? nil : utf8
+        }
+        return stream.family!.series(labelText: labelText, utf8LabelText: utf8LabelText)
+    }
+
+    /// The Prometheus type of a stream, and how its name is suffixed.
+    static func prometheusType(of stream: DecodedStream) -> (PrometheusMetricType, NamingKind) {
+        switch stream.kind {
+        case .gauge: return (.gauge, .gauge)
+        case .sum: return stream.isMonotonic ? (.counter, .monotonicCounter) : (.gauge, .other)
+        case .histogram, .exponentialHistogram: return (.histogram, .other)
+        case .summary: return (.summary, .other)
+        }
+    }
+
+    /// `otel_scope_name`, `otel_scope_version`, `otel_scope_schema_url` and
+    /// `otel_scope_<attribute>`; scope attributes that would take one of the
+    /// first three names are dropped (compatibility spec).
+    static func scopeLabels(
+        name: String, version: String, schemaURL: String, attributes: [Attribute], utf8: Bool
+    ) -> [Label] {
+        let reserved = ["otel_scope_name", "otel_scope_version", "otel_scope_schema_url"]
+        var labels = [
+            Label(reserved[0], name), Label(reserved[1], version), Label(reserved[2], schemaURL),
+        ]
+        let prefixed = attributes.map { Attribute("otel_scope_" + $0.key, $0.value) }
+        let attributeLabels = LabelSetBuilder.labels(fixed: [], attributes: prefixed, utf8: utf8)
+        labels += attributeLabels.filter { !reserved.contains($0.name) }
+        return labels
+    }
+
+    // MARK: target_info
+
+    /// The key of the resource's `target_info` series, when it gets one: when
+    /// it has a job or an instance and other attributes (also without
+    /// `service.instance.id`, unlike the Collector).
+    private func targetInfoKey(
+        resource: [Attribute], identity: ResourceIdentity, bytes: UnsafeRawBufferPointer
+    ) -> (hash: UInt64, bytes: [UInt8])? {
+        guard !identity.job.isEmpty || !identity.instance.isEmpty,
+            resource.contains(where: { !ResourceIdentity.keys.contains($0.key) })
+        else { return nil }
+        return (ByteHasher.hash(bytes, seed: 3), Array(bytes))
+    }
+
+    /// Marks the stream's resource as seen, creating its target_info series if needed.
+    func touchTargetInfo(of stream: MetricStream, now: UInt64) {
+        guard let key = stream.targetKey else { return }
+        if let existing = targets.find(hash: key.hash, key: key.bytes), !existing.isRemoved {
+            existing.lastSeen = now
+            return
+        }
+        let resource = AttributeDecoder.decode(key.bytes)
+        let identity = ResourceIdentity(resource)
+        let labels = LabelSetBuilder.labels(
+            fixed: [Label("job", identity.job), Label("instance", identity.instance)],
+            attributes: resource.filter { !ResourceIdentity.keys.contains($0.key) })
+        let family = targetFamily()
+        let (series, _) = family.series(labelText: ExpositionWriter.labelText(labels))
+        series.state.value = 1
+        series.lastSeen = now
+        key.bytes.withUnsafeBytes { _ = targets.remove(hash: key.hash, key: $0) }
+        targets.insert(hash: key.hash, key: key.bytes, value: series)
+    }
+
+    private func targetFamily() -> MetricFamily {
+        let name = settings.namespace.isEmpty ? "target_info" : settings.namespace + "_target_info"
+        if let family = families[name], family.isInfo { return family }
+        let family = MetricFamily(name: name, type: .gauge, help: "Target metadata", isInfo: true)
+        families[name] = family
+        sortedFamilies = nil
+        return family
+    }
+}
+
+extension SeriesTable {
+    func find(hash: UInt64, key: [UInt8]) -> Value? {
+        key.withUnsafeBytes { find(hash: hash, key: $0) }
+    }
+}
+
+/// `job` and `instance` of a resource, by the compatibility spec:
+/// `job` = `service.namespace/service.name` (or `service.name` alone),
+/// `instance` = `service.instance.id`; empty when absent.
+struct ResourceIdentity {
+    static let keys: Set<String> = ["service.name", "service.namespace", "service.instance.id"]
+
+    var job = ""
+    var instance = ""
+
+    init(_ attributes: [Attribute]) {
+        var name = ""
+        var namespace = ""
+        for attribute in attributes {
+            switch attribute.key {
+            case "service.name": name = AttributeText.labelValue(attribute.value)
+            case "service.namespace": namespace = AttributeText.labelValue(attribute.value)
+            case "service.instance.id": instance = AttributeText.labelValue(attribute.value)
+            default: break
+            }
+        }
+        job = namespace.isEmpty ? name : namespace + "/" + name
+    }
+}
