@@ -3,6 +3,8 @@
 package enum OTLPDecodingError: Error, Equatable, Sendable {
     /// The bytes are not a valid `ExportMetricsServiceRequest`.
     case malformedProtobuf
+    /// The body is not valid OTLP/JSON; the text says where.
+    case malformedJSON(String)
     /// The compressed body is corrupt or truncated.
     case malformedCompression(String)
     /// The body, once decompressed, is larger than the configured limit.
@@ -15,6 +17,8 @@ package enum OTLPDecodingError: Error, Equatable, Sendable {
         switch self {
         case .malformedProtobuf:
             return "request body is not a valid protobuf ExportMetricsServiceRequest"
+        case .malformedJSON(let detail):
+            return "request body is not valid OTLP/JSON: \(detail)"
         case .malformedCompression(let detail):
             return "request body could not be decompressed: \(detail)"
         case .decompressedBodyTooLarge(let limit):

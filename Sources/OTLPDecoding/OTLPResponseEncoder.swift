@@ -27,4 +27,25 @@ package enum OTLPResponseEncoder {
             }
         }
     }
+
+    /// The same response in OTLP/JSON: `{}`, or `{"partialSuccess":{...}}`
+    /// (int64 as a string, as the JSON mapping writes it).
+    package static func exportResponseJSON(rejected: RejectedPoints) -> [UInt8] {
+        guard rejected.count > 0 else { return Array("{}".utf8) }
+        var out = #"{"partialSuccess":{"rejectedDataPoints":""#
+        out += String(rejected.count) + #"","errorMessage":""#
+        for scalar in rejected.message.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        out += "\"}}"
+        return Array(out.utf8)
+    }
 }

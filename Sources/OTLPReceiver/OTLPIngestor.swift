@@ -38,7 +38,7 @@ package final class OTLPIngestor {
         guard path == Self.metricsPath else { return .notFound(path: path) }
         guard head.method == .POST else { return .methodNotAllowed(head.method.rawValue) }
         let contentType = head.headers.first(name: "Content-Type")
-        guard let contentType, MediaType.essence(of: contentType) == "application/x-protobuf" else {
+        guard let contentType, Encoding(contentType: contentType) != nil else {
             return .unsupportedMediaType(contentType)
         }
         let encoding = Self.encoding(of: head)
@@ -51,11 +51,31 @@ package final class OTLPIngestor {
         return nil
     }
 
+    /// The two OTLP/HTTP encodings, chosen by `Content-Type` (parameters and case ignored).
+    package enum Encoding {
+        case protobuf
+        case json
+
+        init?(contentType: String) {
+            switch MediaType.essence(of: contentType) {
+            case "application/x-protobuf": self = .protobuf
+            case "application/json": self = .json
+            default: return nil
+            }
+        }
+
+        /// Answers carry the request's Content-Type (OTLP/HTTP).
+        var contentType: String {
+            self == .json ? "application/json" : "application/x-protobuf"
+        }
+    }
+
     /// Decodes and queues a request that passed ``check(_:)``.
     package func ingest(_ head: HTTPRequestHead, body: ByteBuffer) -> HTTPResponse {
+        let encoding = head.headers.first(name: "Content-Type").flatMap(Encoding.init) ?? .protobuf
         let result: OTLPDecodeResult
         do {
-            result = try decode(body, gzip: Self.encoding(of: head) == "gzip")
+            result = try decode(body, encoding: encoding, gzip: Self.encoding(of: head) == "gzip")
         } catch {
             return OTLPReceiverError.decoding(error).response
         }
@@ -68,18 +88,23 @@ package final class OTLPIngestor {
         }
         processor.counters.record(accepted: result.batch.pointCount, rejected: result.rejected)
         var headers: HTTPHeaders = [:]
-        headers.add(name: "Content-Type", value: "application/x-protobuf")
-        let answer = OTLPResponseEncoder.exportResponse(rejected: result.rejected)
+        headers.add(name: "Content-Type", value: encoding.contentType)
+        let answer =
+            encoding == .json
+            ? OTLPResponseEncoder.exportResponseJSON(rejected: result.rejected)
+            : OTLPResponseEncoder.exportResponse(rejected: result.rejected)
         return HTTPResponse(status: .ok, headers: headers, body: ByteBuffer(bytes: answer))
     }
 
-    private func decode(_ body: ByteBuffer, gzip: Bool) throws(OTLPDecodingError) -> OTLPDecodeResult {
+    private func decode(_ body: ByteBuffer, encoding: Encoding, gzip: Bool) throws(OTLPDecodingError) -> OTLPDecodeResult {
+        let decoder = self.decoder
+        let decode = { (bytes: UnsafeRawBufferPointer) throws(OTLPDecodingError) -> OTLPDecodeResult in
+            encoding == .json ? try OTLPJSONDecoder().decode(bytes) : try decoder.decode(bytes)
+        }
         do {
             return try body.withUnsafeReadableBytes { bytes in
-                guard gzip else { return try decoder.decode(bytes) }
-                return try inflater.inflate(bytes, limit: maxBodySize) { inflated throws(OTLPDecodingError) in
-                    try decoder.decode(inflated)
-                }
+                guard gzip else { return try decode(bytes) }
+                return try inflater.inflate(bytes, limit: maxBodySize, decode)
             }
         } catch let error as OTLPDecodingError {
             throw error

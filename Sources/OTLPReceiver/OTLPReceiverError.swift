@@ -33,7 +33,7 @@ package enum OTLPReceiverError: Error, Equatable, Sendable {
         case .notFound(let path): return "no such endpoint: \(path) (metrics are accepted on POST /v1/metrics)"
         case .methodNotAllowed(let method): return "method \(method) not allowed, use POST"
         case .unsupportedMediaType(let type):
-            return "unsupported Content-Type \(type.map { "\"\($0)\"" } ?? "(none)"), use application/x-protobuf"
+            return "unsupported Content-Type \(type.map { "\"\($0)\"" } ?? "(none)"), use application/x-protobuf or application/json"
         case .unsupportedEncoding(let encoding):
             return "unsupported Content-Encoding \"\(encoding)\", use gzip or none"
         case .bodyTooLarge(let limit): return "request body exceeds the limit of \(limit) bytes"
