@@ -125,6 +125,10 @@ let package = Package(
         .testTarget(name: "PrometheusExpositionTests", dependencies: ["PrometheusExposition"]),
         .testTarget(
             name: "OpenSREPipelineTests", dependencies: ["OpenSREPipeline", "OTLPDecoding", "OpenSRETestSupport"]),
+        .testTarget(
+            name: "ConformanceTests",
+            dependencies: ["OpenSREPipeline", "OTLPDecoding", "PrometheusExposition", "OpenSREModel"]
+        ),
         .testTarget(name: "OpenSREConfigTests", dependencies: ["OpenSREConfig"]),
         .testTarget(
             name: "OTLPReceiverTests",
