@@ -8,6 +8,8 @@ Run from anywhere: python3 Tests/Fixtures/make_fixtures.py
 import gzip
 import os
 
+from google.protobuf import json_format
+
 from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue, ArrayValue, KeyValue, KeyValueList, InstrumentationScope
 from opentelemetry.proto.metrics.v1 import metrics_pb2 as m
@@ -123,6 +125,9 @@ def write(name, message):
 
 if __name__ == "__main__":
     data = write("mixed.pb", mixed())
+    # The same request in the proto3 JSON mapping, written by protobuf's own encoder.
+    with open(os.path.join(HERE, "mixed.json"), "w") as f:
+        f.write(json_format.MessageToJson(mixed()))
     with open(os.path.join(HERE, "mixed.pb.gz"), "wb") as f:
         f.write(gzip.compress(data, mtime=0))
     write("delta-1.pb", delta(5, T0, T0 + 10 * SECOND))
