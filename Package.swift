@@ -86,7 +86,7 @@ let package = Package(
         .target(
             name: "OpenSREConfig",
             dependencies: [
-                "OpenSREModel", "OpenSREPipeline", "OTLPReceiver", "PrometheusExporter",
+                "OpenSREModel", "OpenSREPipeline", "OTLPReceiver", "PrometheusExporter", "PrometheusExposition",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -129,7 +129,7 @@ let package = Package(
             name: "ConformanceTests",
             dependencies: ["OpenSREPipeline", "OTLPDecoding", "PrometheusExposition", "OpenSREModel"]
         ),
-        .testTarget(name: "OpenSREConfigTests", dependencies: ["OpenSREConfig"]),
+        .testTarget(name: "OpenSREConfigTests", dependencies: ["OpenSREConfig", "PrometheusExposition"]),
         .testTarget(
             name: "OTLPReceiverTests",
             dependencies: [

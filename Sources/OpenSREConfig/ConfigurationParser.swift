@@ -2,6 +2,7 @@ import OTLPReceiver
 import OpenSREModel
 import OpenSREPipeline
 import PrometheusExporter
+import PrometheusExposition
 import Yams
 
 /// Turns the YAML tree into a ``CollectorConfiguration``, one section at a time.
@@ -163,18 +164,21 @@ struct ConfigurationParser {
             case "send_batch_size":
                 if let size = reader.integer(value, at: keyPath, minimum: 1) { configuration.batching.sendBatchSize = size }
             default:
-                guard let text = reader.string(value, at: keyPath) else { continue }
-                guard let duration = DurationText.parse(text) else {
-                    reader.fail(keyPath, "expected a duration such as 200ms or 1s, got \"\(text)\"", value)
-                    continue
-                }
-                configuration.batching.timeout = duration
+                if let duration = duration(value, at: keyPath) { configuration.batching.timeout = duration }
             }
         }
     }
 
+    static let prometheusKeys = [
+        "endpoint", "namespace", "const_labels", "translation_strategy", "add_metric_suffixes", "without_scope_info",
+        "resource_to_telemetry_conversion", "metric_expiration", "send_timestamps", "enable_open_metrics",
+    ]
+
     private mutating func parsePrometheus(_ node: Node, at path: String) {
-        for (key, value) in reader.mapping(node, at: path, allowed: ["endpoint", "namespace", "const_labels"]) {
+        var exposition = configuration.exporter.exposition
+        var addMetricSuffixes: (Bool, Node)?
+        var strategySet = false
+        for (key, value) in reader.mapping(node, at: path, allowed: Self.prometheusKeys) {
             let keyPath = "\(path).\(key)"
             switch key {
             case "endpoint":
@@ -185,8 +189,8 @@ struct ConfigurationParser {
                     reader.fail(keyPath, "must match [a-zA-Z_:][a-zA-Z0-9_:]* (or be empty), got \"\(namespace)\"", value)
                     continue
                 }
-                configuration.exporter.exposition.namespace = namespace
-            default:
+                exposition.namespace = namespace
+            case "const_labels":
                 var labels: [String: String] = [:]
                 for (name, labelValue) in reader.mapping(value, at: keyPath, allowed: nil) {
                     guard Self.isValidLabelName(name) else {
@@ -195,9 +199,53 @@ struct ConfigurationParser {
                     }
                     if let text = reader.string(labelValue, at: "\(keyPath).\(name)") { labels[name] = text }
                 }
-                configuration.exporter.exposition.constLabels = labels
+                exposition.constLabels = labels
+            case "translation_strategy":
+                guard let text = reader.string(value, at: keyPath) else { continue }
+                guard let strategy = TranslationStrategy(rawValue: text) else {
+                    let valid = TranslationStrategy.allCases.map(\.rawValue).joined(separator: ", ")
+                    reader.fail(keyPath, "unknown strategy \"\(text)\" (expected one of: \(valid))", value)
+                    continue
+                }
+                exposition.translationStrategy = strategy
+                strategySet = true
+            case "add_metric_suffixes":
+                if let flag = reader.bool(value, at: keyPath) { addMetricSuffixes = (flag, value) }
+            case "without_scope_info":
+                if let flag = reader.bool(value, at: keyPath) { exposition.withoutScopeInfo = flag }
+            case "resource_to_telemetry_conversion":
+                for (setting, flagNode) in reader.mapping(value, at: keyPath, allowed: ["enabled"]) {
+                    if let flag = reader.bool(flagNode, at: "\(keyPath).\(setting)") {
+                        exposition.resourceToTelemetryConversion = flag
+                    }
+                }
+            case "metric_expiration":
+                if let duration = duration(value, at: keyPath) { exposition.metricExpiration = duration }
+            case "send_timestamps":
+                if let flag = reader.bool(value, at: keyPath) { exposition.sendTimestamps = flag }
+            default:  // enable_open_metrics
+                if let flag = reader.bool(value, at: keyPath) { exposition.enableOpenMetrics = flag }
             }
         }
+        // The deprecated add_metric_suffixes maps onto translation_strategy, as in the Collector.
+        if let (flag, node) = addMetricSuffixes {
+            if strategySet {
+                reader.fail("\(path).add_metric_suffixes", "cannot be combined with translation_strategy", node)
+            } else if !flag {
+                exposition.translationStrategy = .underscoreEscapingWithoutSuffixes
+            }
+            configuration.warnings.append("\(path).add_metric_suffixes is deprecated; use translation_strategy")
+        }
+        configuration.exporter.exposition = exposition
+    }
+
+    private mutating func duration(_ node: Node, at path: String) -> Duration? {
+        guard let text = reader.string(node, at: path) else { return nil }
+        guard let duration = DurationText.parse(text) else {
+            reader.fail(path, "expected a duration such as 200ms, 5m or 1h, got \"\(text)\"", node)
+            return nil
+        }
+        return duration
     }
 
     private mutating func endpoint(_ node: Node, at path: String) -> Endpoint? {

@@ -52,6 +52,14 @@ struct YAMLReader {
         return scalar.string
     }
 
+    mutating func bool(_ node: Node, at path: String) -> Bool? {
+        guard case .scalar = node, let value = node.bool else {
+            fail(path, "expected true or false", node)
+            return nil
+        }
+        return value
+    }
+
     mutating func integer(_ node: Node, at path: String, minimum: Int) -> Int? {
         guard case .scalar = node, let value = node.int else {
             fail(path, "expected an integer", node)

@@ -3,6 +3,7 @@ import OpenSREConfig
 import OpenSREModel
 import OpenSREPipeline
 import PrometheusExporter
+import PrometheusExposition
 import Testing
 
 @Suite("Configuration file")
@@ -94,6 +95,45 @@ struct CollectorConfigurationTests {
         #expect(configuration.warnings.isEmpty)
     }
 
+    @Test("the Collector's Prometheus exporter keys")
+    func exporterKeys() throws {
+        let configuration = try CollectorConfiguration.parse(
+            yaml: """
+                receivers: { otlp: { protocols: { http: } } }
+                exporters:
+                  prometheus:
+                    translation_strategy: NoUTF8EscapingWithSuffixes
+                    without_scope_info: true
+                    resource_to_telemetry_conversion:
+                      enabled: true
+                    metric_expiration: 10m
+                    send_timestamps: true
+                    enable_open_metrics: false
+                service: { pipelines: { metrics: { receivers: [otlp], exporters: [prometheus] } } }
+                """)
+        #expect(
+            configuration.exporter.exposition
+                == ExpositionSettings(
+                    translationStrategy: .noUTF8EscapingWithSuffixes, withoutScopeInfo: true,
+                    resourceToTelemetryConversion: true, metricExpiration: .seconds(600), sendTimestamps: true,
+                    enableOpenMetrics: false))
+        #expect(configuration.exporter.exposition.metricExpiration == .seconds(600))
+        let defaults = try CollectorConfiguration.parse(yaml: Self.collectorShaped).exporter.exposition
+        #expect(defaults.metricExpiration == .seconds(300) && defaults.enableOpenMetrics && !defaults.sendTimestamps)
+    }
+
+    @Test("add_metric_suffixes: false means UnderscoreEscapingWithoutSuffixes (deprecated, warned)")
+    func addMetricSuffixes() throws {
+        let yaml = Self.collectorShaped.replacingOccurrences(of: "namespace: \"opensre\"", with: "add_metric_suffixes: false")
+        let configuration = try CollectorConfiguration.parse(yaml: yaml)
+        #expect(configuration.exporter.exposition.translationStrategy == .underscoreEscapingWithoutSuffixes)
+        #expect(configuration.warnings.contains("exporters.prometheus.add_metric_suffixes is deprecated; use translation_strategy"))
+        #expect(
+            issues(yaml.replacingOccurrences(of: "add_metric_suffixes: false", with: "translation_strategy: Fancy")) == [
+                "exporters.prometheus.translation_strategy (line 11): unknown strategy \"Fancy\" (expected one of: UnderscoreEscapingWithSuffixes, UnderscoreEscapingWithoutSuffixes, NoUTF8EscapingWithSuffixes, NoTranslation)"
+            ])
+    }
+
     @Test("a typo'd key is an error naming its path and line")
     func typo() {
         let yaml = Self.collectorShaped.replacingOccurrences(of: "  batch:", with: "  batch:\n    send_batch_sise: 10")
@@ -137,7 +177,7 @@ struct CollectorConfigurationTests {
                 "service.pipelines.traces (line 22): only metrics pipelines are supported (OpenSRE collects metrics)",
                 "service.pipelines.metrics.receivers[1]: receiver \"zipkin\" is not defined in the receivers section",
                 "receivers.otlp.protocols.http.endpoint (line 5): expected host:port (e.g. 0.0.0.0:4318), got \"nowhere\"",
-                "processors.batch.timeout (line 8): expected a duration such as 200ms or 1s, got \"soon\"",
+                "processors.batch.timeout (line 8): expected a duration such as 200ms, 5m or 1h, got \"soon\"",
                 "processors.batch.send_batch_size (line 9): must be at least 1, got 0",
                 "exporters.prometheus.namespace (line 12): must match [a-zA-Z_:][a-zA-Z0-9_:]* (or be empty), got \"bad-name\"",
                 "exporters.prometheus.const_labels.9x (line 13): not a valid Prometheus label name",
