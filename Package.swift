@@ -142,7 +142,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "OpenSRECollector", "OpenSREConfig", "OpenSRETestSupport",
+                "OpenSRECollector", "OpenSREConfig", "OpenSRETestSupport", "OTLPDecoding",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -29,6 +29,34 @@ struct EndToEndTests {
         await collector.stop()
     }
 
+    @Test("the exporter negotiates OpenMetrics and gzip, and counts what it refused")
+    func negotiation() async throws {
+        let collector = try await RunningCollector.start()
+        let posted = try await TestHTTPConnection.send(
+            port: collector.receiverPort, .POST, "/v1/metrics", headers: [("Content-Type", "application/x-protobuf")],
+            body: Fixtures.bytes("unsupported.pb"))
+        #expect(posted.status == .ok)
+        let text = try await collector.scrape()
+        let openMetrics = try await TestHTTPConnection.send(
+            port: collector.exporterPort, .GET, "/metrics",
+            headers: [("Accept", "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5")])
+        #expect(openMetrics.headers["Content-Type"] == ["application/openmetrics-text; version=1.0.0; charset=utf-8"])
+        #expect(openMetrics.text.hasSuffix("# EOF\n"))
+        #expect(openMetrics.text.contains("# TYPE opensre_collector_points_accepted counter\n"))
+        let gzip = try await TestHTTPConnection.send(
+            port: collector.exporterPort, .GET, "/metrics", headers: [("Accept-Encoding", "gzip, deflate")])
+        #expect(gzip.headers["Content-Encoding"] == ["gzip"])
+        let inflated = try gzip.body.withUnsafeBytes { compressed in
+            try GzipInflaterForTests.inflate(compressed)
+        }
+        #expect(String(decoding: inflated, as: UTF8.self) == text.text)
+        #expect(text.text.contains(#"opensre_collector_points_accepted_total 2"#))
+        #expect(text.text.contains(#"opensre_collector_points_refused_total{reason="missing_temporality",stage="receiver"} 1"#))
+        #expect(text.text.contains(#"opensre_collector_points_refused_total{reason="invalid_histogram",stage="receiver"} 1"#))
+        #expect(text.text.contains(#"opensre_collector_points_refused_total{reason="invalid_exponential_histogram",stage="receiver"} 1"#))
+        await collector.stop()
+    }
+
     @Test("read-your-writes: every scrape after a 200 includes that request (batch timeout 10s)")
     func readYourWrites() async throws {
         let collector = try await RunningCollector.start(batchTimeout: "10s")

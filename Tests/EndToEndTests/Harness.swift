@@ -5,6 +5,7 @@ import OpenSRECollector
 import OpenSREConfig
 import OpenSREModel
 import OpenSRETestSupport
+import OTLPDecoding
 
 /// A collector running in this process on free ports.
 final class RunningCollector: Sendable {
@@ -98,5 +99,13 @@ enum SelfMetricsFilter {
                     && !line.hasPrefix("# TYPE opensre_collector_")
             }
             .joined(separator: "\n")
+    }
+}
+
+/// Inflates a gzip body with the collector's own inflater (the exporter's
+/// gzip output is checked against the plain page).
+enum GzipInflaterForTests {
+    static func inflate(_ bytes: UnsafeRawBufferPointer) throws -> [UInt8] {
+        try GzipInflater().inflate(bytes, limit: 64 << 20) { Array($0) }
     }
 }

@@ -85,6 +85,20 @@ struct OTLPHTTPHandlerTests {
         #expect(try await scrape().contains("opensre_http_server_requests_total{"))
     }
 
+    @Test("OTLP/JSON is accepted and answered in JSON (media type parsed leniently)")
+    func json() async throws {
+        let body = #"{"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"name":"ok","gauge":{"dataPoints":[{"asInt":"4"}]}},{"name":"bad","sum":{"dataPoints":[{"asInt":1}]}}]}]}]}"#
+        let answer = try send(headers: [("Content-Type", "application/JSON; charset=utf-8")], body: Array(body.utf8))
+        #expect(answer.head.status == .ok)
+        #expect(answer.head.headers["Content-Type"] == ["application/json"])
+        #expect(answer.text == #"{"partialSuccess":{"rejectedDataPoints":"1","errorMessage":"sum bad has no aggregation temporality"}}"#)
+        #expect(try await scrape().contains("opensre_ok{otel_scope_name=\"\"} 4\n") == false)
+        #expect(try await scrape().contains("opensre_ok 4\n"))
+        let malformed = try send(headers: [("Content-Type", "application/json")], body: Array("{\"resourceMetrics\":7}".utf8))
+        #expect(malformed.head.status == .badRequest)
+        #expect(malformed.text == "request body is not valid OTLP/JSON: resourceMetrics: expected an array\n")
+    }
+
     @Test("rejected points come back as partial_success")
     func partialSuccess() throws {
         let answer = try send(body: Fixtures.bytes("unsupported.pb"))
