@@ -133,7 +133,7 @@ let package = Package(
         .testTarget(
             name: "OTLPReceiverTests",
             dependencies: [
-                "OTLPReceiver", "OpenSRETestSupport",
+                "OTLPReceiver", "OpenSRETestSupport", "OTLPDecoding", "OpenSREModel",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -48,8 +48,14 @@ final class OTLPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 return
             case .receiving(let head, let body):
                 state = .idle
-                let response = ingestor.ingest(head, body: body)
-                response.write(to: context, keepAlive: head.isKeepAlive, wrap: wrapOutboundOut)
+                switch ingestor.ingest(head, body: body, on: context.eventLoop) {
+                case .immediate(let response):
+                    response.write(to: context, keepAlive: head.isKeepAlive, wrap: wrapOutboundOut)
+                case .deferred(let response):
+                    response.assumeIsolated().whenSuccess { response in
+                        response.write(to: context, keepAlive: head.isKeepAlive, wrap: self.wrapOutboundOut)
+                    }
+                }
             case .rejecting(let head, let error):
                 state = .idle
                 error.response.write(

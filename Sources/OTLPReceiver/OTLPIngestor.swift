@@ -70,29 +70,86 @@ package final class OTLPIngestor {
         }
     }
 
+    /// How the answer to a request comes.
+    package enum Outcome {
+        case immediate(HTTPResponse)
+        /// After the processor applied the batch (see ``ingest(_:body:on:)``).
+        case deferred(EventLoopFuture<HTTPResponse>)
+    }
+
     /// Decodes and queues a request that passed ``check(_:)``.
-    package func ingest(_ head: HTTPRequestHead, body: ByteBuffer) -> HTTPResponse {
+    ///
+    /// Most requests are answered at once. A request the processor could still
+    /// refuse points of — one with delta metrics (an overlap), or with metrics
+    /// this event loop has not yet seen accepted (a type conflict) — is
+    /// answered once it is applied, so that `partial_success` reports every
+    /// refused point. Streams seen accepted (non-delta) are remembered per
+    /// event loop, so steady cumulative traffic never waits.
+    package func ingest(_ head: HTTPRequestHead, body: ByteBuffer, on eventLoop: any EventLoop) -> Outcome {
         let encoding = head.headers.first(name: "Content-Type").flatMap(Encoding.init) ?? .protobuf
         let result: OTLPDecodeResult
         do {
             result = try decode(body, encoding: encoding, gzip: Self.encoding(of: head) == "gzip")
         } catch {
-            return OTLPReceiverError.decoding(error).response
+            return .immediate(OTLPReceiverError.decoding(error).response)
         }
-        if result.batch.pointCount > 0 {
-            switch processor.submit(result.batch, ring: ring) {
-            case .accepted: break
-            case .full: return OTLPReceiverError.overloaded.response
-            case .stopping: return OTLPReceiverError.shuttingDown.response
+        let batch = result.batch
+        guard batch.pointCount > 0 else {
+            processor.counters.record(accepted: 0, rejected: result.rejected)
+            return .immediate(success(encoding, result.rejected))
+        }
+        let needsReport = batch.streams.contains { $0.temporality == .delta || !safeStreams.contains($0.identityHash) }
+        guard needsReport else {
+            switch processor.submit(batch, ring: ring) {
+            case .accepted:
+                processor.counters.record(accepted: batch.pointCount, rejected: result.rejected)
+                return .immediate(success(encoding, result.rejected))
+            case .full: return .immediate(OTLPReceiverError.overloaded.response)
+            case .stopping: return .immediate(OTLPReceiverError.shuttingDown.response)
             }
         }
-        processor.counters.record(accepted: result.batch.pointCount, rejected: result.rejected)
+        let applied = eventLoop.makePromise(of: ApplyReport.self)
+        switch processor.submit(batch, ring: ring, completion: { applied.succeed($0) }) {
+        case .accepted:
+            break
+        case .full:
+            applied.succeed(ApplyReport())
+            return .immediate(OTLPReceiverError.overloaded.response)
+        case .stopping:
+            applied.succeed(ApplyReport())
+            return .immediate(OTLPReceiverError.shuttingDown.response)
+        }
+        processor.counters.record(accepted: batch.pointCount, rejected: result.rejected)
+        let answer = applied.futureResult.assumeIsolated().map { report -> HTTPResponse in
+            self.remember(report.safeStreams)
+            var rejected = result.rejected
+            rejected.add(report.overlap, reason: "delta points overlap data already accumulated (start time before the previous point's end)")
+            rejected.add(
+                report.typeConflict,
+                reason: "metric \(report.conflictingFamily ?? "") conflicts with the type of the existing family of that name")
+            rejected.add(report.invalidName, reason: "metric name leaves no valid Prometheus name")
+            return self.success(encoding, rejected)
+        }
+        return .deferred(answer.nonisolated())
+    }
+
+    /// Streams whose later points the processor cannot refuse; bounded, since
+    /// forgetting one only means its next request waits for the processor.
+    private var safeStreams = Set<UInt64>()
+    private static let safeStreamLimit = 100_000
+
+    private func remember(_ streams: [UInt64]) {
+        if safeStreams.count + streams.count > Self.safeStreamLimit { safeStreams.removeAll(keepingCapacity: true) }
+        safeStreams.formUnion(streams)
+    }
+
+    private func success(_ encoding: Encoding, _ rejected: RejectedPoints) -> HTTPResponse {
         var headers: HTTPHeaders = [:]
         headers.add(name: "Content-Type", value: encoding.contentType)
         let answer =
             encoding == .json
-            ? OTLPResponseEncoder.exportResponseJSON(rejected: result.rejected)
-            : OTLPResponseEncoder.exportResponse(rejected: result.rejected)
+            ? OTLPResponseEncoder.exportResponseJSON(rejected: rejected)
+            : OTLPResponseEncoder.exportResponse(rejected: rejected)
         return HTTPResponse(status: .ok, headers: headers, body: ByteBuffer(bytes: answer))
     }
 

@@ -29,6 +29,15 @@ package struct RejectedPoints: Sendable, Equatable {
         }
     }
 
+    /// Adds points refused after decoding (by the processor), for the answer only.
+    package mutating func add(_ points: Int, reason: String) {
+        guard points > 0 else { return }
+        count += points
+        if reasons.count < Self.maximumReasons, !reasons.contains(reason) {
+            reasons.append(reason)
+        }
+    }
+
     /// The `error_message` of `partial_success`.
     package var message: String { reasons.joined(separator: "; ") }
 }

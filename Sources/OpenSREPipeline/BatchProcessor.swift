@@ -23,7 +23,7 @@ package final class BatchProcessor: Sendable {
     private typealias StoreTask = @Sendable (SeriesStore) -> Void
 
     /// One ring per event loop; see ``BoundedRing`` for the protocol.
-    private let rings: [BoundedRing<DecodedBatch>]
+    private let rings: [BoundedRing<QueuedBatch>]
     /// Only touched by the processor thread (or, once it has stopped, under `control`).
     private let store: StoreBox
     private let configuration: BatchingConfiguration
@@ -89,13 +89,20 @@ package final class BatchProcessor: Sendable {
     }
 
     /// Queues a decoded batch from an event loop. Never blocks.
-    package func submit(_ batch: DecodedBatch, ring: Int) -> SubmitResult {
+    ///
+    /// - Parameter completion: called on the processor thread once the batch
+    ///   is applied, with what was refused. A batch with a completion is
+    ///   applied at once rather than after the batch timeout, since a sender
+    ///   is waiting for its answer.
+    package func submit(
+        _ batch: DecodedBatch, ring: Int, completion: (@Sendable (ApplyReport) -> Void)? = nil
+    ) -> SubmitResult {
         activeSubmits.add(1, ordering: .sequentiallyConsistent)
         defer { activeSubmits.subtract(1, ordering: .sequentiallyConsistent) }
         guard accepting.load(ordering: .sequentiallyConsistent) else { return .stopping }
-        guard rings[ring % rings.count].push(batch) else { return .full }
+        guard rings[ring % rings.count].push(QueuedBatch(batch: batch, completion: completion)) else { return .full }
         let queued = queuedPoints.add(batch.pointCount, ordering: .relaxed).newValue
-        if queued >= configuration.sendBatchSize || configuration.timeout == .zero {
+        if completion != nil || queued >= configuration.sendBatchSize || configuration.timeout == .zero {
             wake()
         }
         return .accepted
@@ -240,9 +247,10 @@ package final class BatchProcessor: Sendable {
         let now = Self.now()
         for ring in rings {
             var remaining = ring.count
-            while remaining > 0, let batch = ring.pop() {
-                store.value.apply(batch, now: now)
-                queuedPoints.subtract(batch.pointCount, ordering: .relaxed)
+            while remaining > 0, let queued = ring.pop() {
+                let report = store.value.apply(queued.batch, now: now)
+                queued.completion?(report)
+                queuedPoints.subtract(queued.batch.pointCount, ordering: .relaxed)
                 remaining -= 1
             }
         }

@@ -16,6 +16,8 @@ final class MetricStream {
     let resourceAttributes: [Attribute]
     /// Labels that attributes must not take (`le` for histograms, `quantile` for summaries).
     let reservedLabels: Set<String>
+    /// For a type conflict: the family name this stream wanted.
+    var conflictingName: String?
     /// The resource's `target_info` key, when it has one.
     let targetKey: (hash: UInt64, bytes: [UInt8])?
     var series = SeriesTable<Series>()

@@ -55,7 +55,11 @@ extension SeriesStore {
         }
         let description = text(decoded.description)
         if let existing = families[name] {
-            guard existing.type == type, !existing.isInfo else { return stream(nil, .typeConflict) }
+            guard existing.type == type, !existing.isInfo else {
+                let refused = stream(nil, .typeConflict)
+                refused.conflictingName = name
+                return refused
+            }
             if existing.help == metricName, !description.isEmpty { existing.help = description }
             return stream(existing, nil)
         }

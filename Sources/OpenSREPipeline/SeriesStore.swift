@@ -42,26 +42,40 @@ package final class SeriesStore {
 
     /// Folds every point of `batch` into its series; `now` (monotonic
     /// nanoseconds) stamps what was touched, for `metric_expiration`.
-    package func apply(_ batch: DecodedBatch, now: UInt64 = 0) {
+    @discardableResult
+    package func apply(_ batch: DecodedBatch, now: UInt64 = 0) -> ApplyReport {
+        var report = ApplyReport()
         batch.bytes.withUnsafeBytes { bytes in
             batch.points.withUnsafeBufferPointer { points in
                 for stream in batch.streams {
                     let target = self.stream(for: stream, bytes: bytes)
                     if let refusal = target.refusal {
+                        let count = Int(stream.pointCount)
                         switch refusal {
-                        case .invalidName: statistics.rejectedInvalidName += Int(stream.pointCount)
-                        case .typeConflict: statistics.rejectedTypeConflict += Int(stream.pointCount)
+                        case .invalidName:
+                            statistics.rejectedInvalidName += count
+                            report.invalidName += count
+                        case .typeConflict:
+                            statistics.rejectedTypeConflict += count
+                            report.typeConflict += count
+                            report.conflictingFamily = report.conflictingFamily ?? target.conflictingName
                         }
                         continue
                     }
                     target.lastSeen = now
                     touchTargetInfo(of: target, now: now)
+                    let overlapsBefore = statistics.rejectedOverlap
                     for index in stream.pointRange {
                         apply(points[index], of: target, batch: batch, bytes: bytes, now: now)
+                    }
+                    report.overlap += statistics.rejectedOverlap - overlapsBefore
+                    if stream.temporality != .delta {
+                        report.safeStreams.append(stream.identityHash)
                     }
                 }
             }
         }
+        return report
     }
 
     private func apply(

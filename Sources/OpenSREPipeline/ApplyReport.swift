@@ -1,0 +1,27 @@
+import OpenSREModel
+
+/// What the series store did with one batch: the points it refused, and the
+/// streams it accepted whose later points it can never refuse (so the
+/// receiver may acknowledge those at once next time).
+package struct ApplyReport: Sendable, Equatable {
+    /// Delta points overlapping data already accumulated.
+    package var overlap = 0
+    /// Points of metrics whose type conflicts with their family's.
+    package var typeConflict = 0
+    /// Points of metrics whose name leaves nothing valid.
+    package var invalidName = 0
+    /// A family name involved in a type conflict, for the message.
+    package var conflictingFamily: String?
+    /// Identity hashes of accepted, non-delta streams.
+    package var safeStreams: [UInt64] = []
+
+    package init() {}
+
+    package var refused: Int { overlap + typeConflict + invalidName }
+}
+
+/// A batch on its way to the processor, with who to tell when it is applied.
+struct QueuedBatch: Sendable {
+    var batch: DecodedBatch
+    var completion: (@Sendable (ApplyReport) -> Void)?
+}
