@@ -6,7 +6,8 @@
 //   OpenSREModel                      attributes, decoded batches, hashing
 //   OTLPDecoding      -> COTLP, CZlib, OpenSREModel
 //   PrometheusExposition -> OpenSREModel   naming, label text, text-format writer
-//   OpenSREPipeline   -> OpenSREModel, PrometheusExposition   rings, batch processor, series store
+//   OpenSRESLO        -> OpenSREModel, PrometheusExposition, Yams   OpenSLO, budgets, slots, rules
+//   OpenSREPipeline   -> OpenSREModel, PrometheusExposition, OpenSRESLO   rings, batch processor, series store
 //   HTTPServerSupport -> NIO          binding, quiescing, response helpers
 //   OTLPReceiver      -> OTLPDecoding, OpenSREPipeline, HTTPServerSupport   POST /v1/metrics
 //   PrometheusExporter -> OpenSREPipeline, HTTPServerSupport                 GET /metrics
@@ -48,9 +49,16 @@ let package = Package(
             dependencies: ["OpenSREModel"]
         ),
         .target(
+            name: "OpenSRESLO",
+            dependencies: [
+                "OpenSREModel", "PrometheusExposition", "CZlib",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(
             name: "OpenSREPipeline",
             dependencies: [
-                "OpenSREModel", "PrometheusExposition",
+                "OpenSREModel", "PrometheusExposition", "OpenSRESLO",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -1,0 +1,281 @@
+import Foundation
+import OpenSREModel
+import Yams
+
+/// Loads and validates OpenSLO v1 SLO documents.
+///
+/// Supported: `apiVersion: openslo/v1`, `kind: SLO` (other kinds in the same
+/// files are skipped), an inline `indicator` with a `ratioMetric` (`good` or
+/// `bad`, and `total`) whose metric sources have `type: opensre`,
+/// `budgetingMethod: Occurrences`, one rolling `timeWindow` (minutes, hours,
+/// days or weeks, from 1h to 90d) and one objective with `target` in [0, 1)
+/// (or `targetPercent`). Everything else is a clear error naming the file,
+/// the document and the field.
+package enum OpenSLOLoader {
+    /// Loads every file that `patterns` (paths or globs) name.
+    package static func load(patterns: [String], relativeTo base: String = ".") throws(SLOLoadError) -> [SLODefinition] {
+        var definitions: [SLODefinition] = []
+        var problems: [String] = []
+        for pattern in patterns {
+            let files = SLOFileGlob.expand(pattern, relativeTo: base)
+            if files.isEmpty { problems.append("\(pattern): no file matches") }
+            for file in files {
+                guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                    problems.append("\(file): cannot be read")
+                    continue
+                }
+                do {
+                    definitions += try parse(yaml: text, file: file)
+                } catch {
+                    problems += error.problems
+                }
+            }
+        }
+        var seen: Set<String> = []
+        for definition in definitions where !seen.insert(definition.name).inserted {
+            problems.append("SLO \(definition.name) is defined more than once")
+        }
+        guard problems.isEmpty else { throw SLOLoadError(problems: problems) }
+        return definitions
+    }
+
+    /// Parses the documents of one file.
+    package static func parse(yaml: String, file: String = "<input>") throws(SLOLoadError) -> [SLODefinition] {
+        let documents: [Node]
+        do {
+            documents = Array(try Yams.compose_all(yaml: yaml).compactMap { $0 })
+        } catch {
+            throw SLOLoadError(problems: ["\(file): not valid YAML: \(error)"])
+        }
+        var definitions: [SLODefinition] = []
+        var problems: [String] = []
+        for (index, document) in documents.enumerated() {
+            var reader = SLODocumentReader(file: file, document: index + 1)
+            if let definition = reader.slo(document) { definitions.append(definition) }
+            problems += reader.problems
+        }
+        guard problems.isEmpty else { throw SLOLoadError(problems: problems) }
+        return definitions
+    }
+}
+
+/// Every problem found in SLO files, reported at once.
+package struct SLOLoadError: Error, Sendable, CustomStringConvertible {
+    package var problems: [String]
+    package var description: String { problems.joined(separator: "\n") }
+}
+
+/// Reads one YAML document into an ``SLODefinition``, collecting problems.
+struct SLODocumentReader {
+    let file: String
+    let document: Int
+    private(set) var problems: [String] = []
+    private var sloName = ""
+
+    init(file: String, document: Int) {
+        self.file = file
+        self.document = document
+    }
+
+    private mutating func fail(_ path: String, _ message: String) {
+        let subject = sloName.isEmpty ? "document \(document)" : "document \(document) (SLO \(sloName))"
+        problems.append("\(file): \(subject): \(path): \(message)")
+    }
+
+    mutating func slo(_ root: Node) -> SLODefinition? {
+        guard let apiVersion = root["apiVersion"]?.string, apiVersion == "openslo/v1" else {
+            fail("apiVersion", "must be openslo/v1, got \(root["apiVersion"]?.string ?? "nothing")")
+            return nil
+        }
+        guard root["kind"]?.string == "SLO" else { return nil }  // other OpenSLO kinds are not ours
+        guard let name = root["metadata"]?["name"]?.string, Self.isDNSLabel(name) else {
+            fail("metadata.name", "required, lowercase letters, digits and '-' (RFC 1123), at most 63 characters")
+            return nil
+        }
+        sloName = name
+        guard let spec = root["spec"], case .mapping = spec else {
+            fail("spec", "required")
+            return nil
+        }
+        if spec["indicatorRef"] != nil {
+            fail("spec.indicatorRef", "not supported: write the indicator inline (spec.indicator)")
+        }
+        let method = spec["budgetingMethod"]?.string
+        if method != "Occurrences" {
+            fail("spec.budgetingMethod", "only Occurrences is supported, got \(method ?? "nothing")")
+        }
+        let window = timeWindow(spec["timeWindow"])
+        let target = objective(spec["objectives"])
+        let sources = indicator(spec["indicator"])
+        guard let window, let target, let sources, problems.isEmpty else { return nil }
+        return SLODefinition(
+            name: name, displayName: root["metadata"]?["displayName"]?.string ?? "",
+            service: spec["service"]?.string ?? "", description: spec["description"]?.string ?? "",
+            target: target, period: window.duration, periodLabel: window.label, good: sources.good,
+            bad: sources.bad, total: sources.total)
+    }
+
+    private mutating func timeWindow(_ node: Node?) -> (duration: Duration, label: String)? {
+        guard let windows = node?.sequence, windows.count == 1, let window = windows.first else {
+            fail("spec.timeWindow", "exactly one time window is required")
+            return nil
+        }
+        if window["calendar"] != nil || window["isRolling"]?.bool == false {
+            fail("spec.timeWindow[0]", "calendar-aligned windows are not supported yet; use a rolling window (isRolling: true)")
+            return nil
+        }
+        guard let text = window["duration"]?.string, let duration = SLODuration.parse(text) else {
+            fail("spec.timeWindow[0].duration", "expected a duration such as 28d, 30d, 12h or 4w (m, h, d, w), got \(window["duration"]?.string ?? "nothing")")
+            return nil
+        }
+        guard duration >= .seconds(3600), duration <= .seconds(90 * 86400) else {
+            fail("spec.timeWindow[0].duration", "must be between 1h and 90d, got \(text)")
+            return nil
+        }
+        return (duration, SLODuration.label(duration))
+    }
+
+    private mutating func objective(_ node: Node?) -> SLOTarget? {
+        guard let objectives = node?.sequence, objectives.count == 1, let objective = objectives.first else {
+            fail("spec.objectives", "exactly one objective is required")
+            return nil
+        }
+        if let raw = objective["target"]?.scalar?.string {
+            guard let target = SLOTarget(decimal: raw) else {
+                fail("spec.objectives[0].target", "must be a decimal in [0, 1) (1.0 would leave no error budget), got \(raw)")
+                return nil
+            }
+            return target
+        }
+        if let raw = objective["targetPercent"]?.scalar?.string {
+            guard let target = SLOTarget(decimal: raw, percent: true) else {
+                fail("spec.objectives[0].targetPercent", "must be in [0, 100), got \(raw)")
+                return nil
+            }
+            return target
+        }
+        fail("spec.objectives[0]", "target (or targetPercent) is required")
+        return nil
+    }
+
+    private mutating func indicator(_ node: Node?) -> (good: SLOEventSource?, bad: SLOEventSource?, total: SLOEventSource)? {
+        guard let ratio = node?["spec"]?["ratioMetric"] else {
+            fail("spec.indicator.spec.ratioMetric", "required (thresholdMetric and raw indicators are not supported)")
+            return nil
+        }
+        let path = "spec.indicator.spec.ratioMetric"
+        let good = ratio["good"].map { source($0, at: "\(path).good") } ?? nil
+        let bad = ratio["bad"].map { source($0, at: "\(path).bad") } ?? nil
+        if (ratio["good"] == nil) == (ratio["bad"] == nil) {
+            fail(path, "exactly one of good and bad is required")
+        }
+        guard let totalNode = ratio["total"] else {
+            fail("\(path).total", "required")
+            return nil
+        }
+        guard let total = source(totalNode, at: "\(path).total") else { return nil }
+        if total.lessOrEqual != nil {
+            fail("\(path).total.metricSource.spec.le", "le selects good or bad events, not the total")
+        }
+        guard good != nil || bad != nil else { return nil }
+        return (good, bad, total)
+    }
+
+    private mutating func source(_ node: Node, at path: String) -> SLOEventSource? {
+        guard let source = node["metricSource"] else {
+            fail("\(path).metricSource", "required")
+            return nil
+        }
+        guard source["type"]?.string == "opensre" else {
+            fail("\(path).metricSource.type", "must be opensre, got \(source["type"]?.string ?? "nothing")")
+            return nil
+        }
+        guard let spec = source["spec"], let metric = spec["metric"]?.string, !metric.isEmpty else {
+            fail("\(path).metricSource.spec.metric", "required: the OTLP metric name")
+            return nil
+        }
+        for key in spec.mapping?.keys.compactMap(\.string) ?? [] where !["metric", "match", "le"].contains(key) {
+            fail("\(path).metricSource.spec.\(key)", "unknown key (expected metric, match, le)")
+        }
+        var matches: [AttributeMatch] = []
+        if let match = spec["match"] {
+            guard let mapping = match.mapping else {
+                fail("\(path).metricSource.spec.match", "expected a mapping of attribute to regular expression")
+                return nil
+            }
+            for (key, value) in mapping {
+                guard let key = key.string, let pattern = value.string else { continue }
+                guard (try? Regex(pattern)) != nil else {
+                    fail("\(path).metricSource.spec.match.\(key)", "not a valid regular expression: \(pattern)")
+                    continue
+                }
+                matches.append(AttributeMatch(key: key, pattern: pattern))
+            }
+        }
+        var lessOrEqual: Double?
+        if let le = spec["le"] {
+            guard let value = le.float, value.isFinite else {
+                fail("\(path).metricSource.spec.le", "expected a number (a bucket bound of the histogram)")
+                return nil
+            }
+            lessOrEqual = value
+        }
+        return SLOEventSource(metric: metric, match: matches.sorted { $0.key < $1.key }, lessOrEqual: lessOrEqual)
+    }
+
+    static func isDNSLabel(_ name: String) -> Bool {
+        guard !name.isEmpty, name.count <= 63, name.first != "-", name.last != "-" else { return false }
+        return name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
+    }
+}
+
+/// OpenSLO durations for rolling windows: `m`, `h`, `d`, `w` (months, quarters
+/// and years are calendar notions and are refused: write days).
+package enum SLODuration {
+    package static func parse(_ text: String) -> Duration? {
+        guard let unit = text.last, let amount = Int(text.dropLast()), amount > 0 else { return nil }
+        switch unit {
+        case "m": return .seconds(amount * 60)
+        case "h": return .seconds(amount * 3600)
+        case "d": return .seconds(amount * 86400)
+        case "w": return .seconds(amount * 7 * 86400)
+        default: return nil
+        }
+    }
+
+    /// The shortest label for a whole number of minutes: `30d`, `12h`, `90m`.
+    package static func label(_ duration: Duration) -> String {
+        let minutes = Int(duration.components.seconds) / 60
+        if minutes % 1440 == 0 { return "\(minutes / 1440)d" }
+        if minutes % 60 == 0 { return "\(minutes / 60)h" }
+        return "\(minutes)m"
+    }
+}
+
+/// Expands `dir/*.yaml`-style patterns (a `*` or `?` in the last path component).
+enum SLOFileGlob {
+    static func expand(_ pattern: String, relativeTo base: String) -> [String] {
+        let full = pattern.hasPrefix("/") ? pattern : base + "/" + pattern
+        let url = URL(fileURLWithPath: full)
+        let name = url.lastPathComponent
+        guard name.contains("*") || name.contains("?") else {
+            return FileManager.default.fileExists(atPath: full) ? [full] : []
+        }
+        let directory = url.deletingLastPathComponent().path
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return entries.filter { matches(name, $0) }.sorted().map { directory + "/" + $0 }
+    }
+
+    /// `*` any run, `?` one character.
+    static func matches(_ pattern: String, _ name: String) -> Bool {
+        let p = Array(pattern)
+        let n = Array(name)
+        func match(_ i: Int, _ j: Int) -> Bool {
+            if i == p.count { return j == n.count }
+            if p[i] == "*" { return (j...n.count).contains { match(i + 1, $0) } }
+            guard j < n.count, p[i] == "?" || p[i] == n[j] else { return false }
+            return match(i + 1, j + 1)
+        }
+        return match(0, 0)
+    }
+}

@@ -1,0 +1,71 @@
+/// One SLO, as loaded from an OpenSLO v1 document (`kind: SLO`).
+package struct SLODefinition: Sendable, Equatable {
+    /// `metadata.name`: the `slo` label of every exported series.
+    package var name: String
+    package var displayName: String
+    package var service: String
+    package var description: String
+    /// `objectives[0].target` (or `targetPercent` / 100).
+    package var target: SLOTarget
+    /// The rolling `timeWindow[0].duration`, a whole number of minutes.
+    package var period: Duration
+    /// The period as written for the `window` label (`30d`, `28d`, `12h`).
+    package var periodLabel: String
+    /// Either `good` or `bad` events, and `total`.
+    package var good: SLOEventSource?
+    package var bad: SLOEventSource?
+    package var total: SLOEventSource
+
+    /// What the SLO measures, for alert names: a latency SLO has an `le`.
+    package var isLatency: Bool {
+        good?.lessOrEqual != nil || bad?.lessOrEqual != nil
+    }
+
+    package init(
+        name: String, displayName: String = "", service: String = "", description: String = "",
+        target: SLOTarget, period: Duration, periodLabel: String, good: SLOEventSource? = nil,
+        bad: SLOEventSource? = nil, total: SLOEventSource
+    ) {
+        self.name = name
+        self.displayName = displayName
+        self.service = service
+        self.description = description
+        self.target = target
+        self.period = period
+        self.periodLabel = periodLabel
+        self.good = good
+        self.bad = bad
+        self.total = total
+    }
+}
+
+/// A `metricSource` of `type: opensre`: which points count as events.
+///
+/// `metric` is the OTLP metric name; `match` maps attribute keys to regular
+/// expressions that must match the whole value, looked up in the point's
+/// attributes and then its resource's; `le` keeps only the observations at or
+/// under that bound of a histogram (it must be one of the histogram's bucket
+/// bounds, in the metric's own unit). A histogram counts its observations, a
+/// monotonic counter its increase.
+package struct SLOEventSource: Sendable, Equatable {
+    package var metric: String
+    package var match: [AttributeMatch]
+    package var lessOrEqual: Double?
+
+    package init(metric: String, match: [AttributeMatch] = [], lessOrEqual: Double? = nil) {
+        self.metric = metric
+        self.match = match
+        self.lessOrEqual = lessOrEqual
+    }
+}
+
+/// `attribute: regex`, anchored at both ends.
+package struct AttributeMatch: Sendable, Equatable {
+    package var key: String
+    package var pattern: String
+
+    package init(key: String, pattern: String) {
+        self.key = key
+        self.pattern = pattern
+    }
+}

@@ -1,0 +1,117 @@
+import OpenSREModel
+import PrometheusExposition
+
+/// The SLO state of the collector: events per minute for every SLO, the
+/// lifetime counters, and the cumulative baselines that turn cumulative
+/// inputs into increments.
+///
+/// Confined to the processor thread. Inputs arrive as cumulative values per
+/// contributing series (``observe(slo:role:series:startTime:cumulative:now:)``):
+/// the engine counts the increase since the last value it saw for that series;
+/// a new start time, or a value that went down, is a reset and counts the new
+/// value whole. The first value of a series counts whole only if the series
+/// started after counting began (otherwise its past is unknown and it becomes
+/// the baseline). Baselines are persisted with the slots, so after a restart
+/// counting continues exactly where the snapshot left it.
+package final class SLOEngine {
+    package let definitions: [SLODefinition]
+    var slots: [SLOSlots]
+    /// Lifetime events per SLO: total and selected (good or bad).
+    var lifetime: [(total: UInt64, selected: UInt64)]
+    /// The bad-event counter as exposed, kept monotonic (see ``observe``).
+    var exposedBad: [UInt64]
+    /// `le` thresholds that are not a bucket bound of an incoming histogram.
+    package internal(set) var thresholdMismatches: [UInt64]
+    var baselines: [UInt64: Baseline] = [:]
+    /// Unix nanoseconds from which this state has counted events.
+    package internal(set) var countingSince: UInt64
+
+    struct Baseline: Sendable, Equatable {
+        var startTime: UInt64
+        var value: UInt64
+        var lastSeenMinute: Int64
+    }
+
+    /// Which count of the SLO an input feeds.
+    package enum Role: UInt8, Sendable {
+        case total = 1
+        /// `good` or `bad`, whichever the SLO defines.
+        case selected = 2
+    }
+
+    /// The alert and display windows, in minutes, besides the period itself.
+    package static let windows: [(label: String, minutes: Int)] = [
+        ("5m", 5), ("30m", 30), ("1h", 60), ("2h", 120), ("6h", 360), ("1d", 1440), ("3d", 4320),
+    ]
+
+    package init(definitions: [SLODefinition], now: UInt64) {
+        self.definitions = definitions
+        slots = definitions.map { SLOSlots(minutes: Int($0.period.components.seconds / 60)) }
+        lifetime = Array(repeating: (0, 0), count: definitions.count)
+        exposedBad = Array(repeating: 0, count: definitions.count)
+        thresholdMismatches = Array(repeating: 0, count: definitions.count)
+        countingSince = now
+    }
+
+    /// Feeds the cumulative value of one contributing series (Unix ns `now`).
+    package func observe(slo: Int, role: Role, series: UInt64, startTime: UInt64, cumulative: UInt64, now: UInt64) {
+        let key = ByteHasher.combine(series, UInt64(slo) << 8 | UInt64(role.rawValue))
+        let minute = Int64(now / 60_000_000_000)
+        let increment: UInt64
+        if let baseline = baselines[key] {
+            if baseline.startTime == startTime, cumulative >= baseline.value {
+                increment = cumulative - baseline.value
+            } else {
+                increment = cumulative  // reset: a new start time, or the value went down
+            }
+        } else {
+            increment = startTime >= countingSince ? cumulative : 0
+        }
+        baselines[key] = Baseline(startTime: startTime, value: cumulative, lastSeenMinute: minute)
+        guard increment > 0 else { return }
+        add(slo: slo, role: role, count: increment, minute: minute)
+    }
+
+    /// Counts a threshold mismatch (an `le` that is not a bucket bound).
+    package func recordThresholdMismatch(slo: Int) {
+        thresholdMismatches[slo] &+= 1
+    }
+
+    func add(slo: Int, role: Role, count: UInt64, minute: Int64) {
+        switch role {
+        case .total:
+            slots[slo].add(minute: minute, total: count, selected: 0)
+            lifetime[slo].total &+= count
+        case .selected:
+            slots[slo].add(minute: minute, total: 0, selected: count)
+            lifetime[slo].selected &+= count
+        }
+    }
+
+    /// Bad events in a (total, selected) pair of this SLO.
+    func bad(slo: Int, total: UInt64, selected: UInt64) -> UInt64 {
+        definitions[slo].good != nil ? total - min(selected, total) : min(selected, total)
+    }
+
+    /// The budget over the last `minutes` ending at `now` (Unix ns).
+    package func budget(slo: Int, minutes: Int, now: UInt64) -> ErrorBudget {
+        let sums = slots[slo].sum(endingAt: Int64(now / 60_000_000_000), width: minutes)
+        return ErrorBudget(
+            total: sums.total, bad: bad(slo: slo, total: sums.total, selected: sums.selected),
+            target: definitions[slo].target)
+    }
+
+    /// Lifetime (good, bad) events; bad never decreases even when good events
+    /// of another series arrive after their total (it is exposed as a counter).
+    package func lifetimeEvents(slo: Int) -> (good: UInt64, bad: UInt64) {
+        let (total, selected) = lifetime[slo]
+        exposedBad[slo] = max(exposedBad[slo], bad(slo: slo, total: total, selected: selected))
+        return (total - min(exposedBad[slo], total), exposedBad[slo])
+    }
+
+    /// Forgets baselines of series not seen for a day (they would count as new anyway).
+    package func pruneBaselines(now: UInt64) {
+        let cutoff = Int64(now / 60_000_000_000) - 1440
+        baselines = baselines.filter { $0.value.lastSeenMinute >= cutoff }
+    }
+}
