@@ -95,6 +95,7 @@ let package = Package(
             name: "OpenSREConfig",
             dependencies: [
                 "OpenSREModel", "OpenSREPipeline", "OTLPReceiver", "PrometheusExporter", "PrometheusExposition",
+                "OpenSRESLO",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -111,7 +112,7 @@ let package = Package(
         .executableTarget(
             name: "opensre",
             dependencies: [
-                "OpenSRECollector", "OpenSREConfig",
+                "OpenSRECollector", "OpenSREConfig", "OpenSRESLO",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

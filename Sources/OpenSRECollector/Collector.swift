@@ -28,7 +28,7 @@ package final class Collector: Sendable {
         processor = BatchProcessor(
             rings: group.makeIterator().reduce(0) { count, _ in count + 1 },
             configuration: configuration.batching, settings: configuration.exporter.exposition,
-            logger: processorLogger)
+            slo: configuration.slo, logger: processorLogger)
         var receiverLogger = logger
         receiverLogger[metadataKey: "component"] = "receiver.otlp"
         receiver = OTLPHTTPReceiver(

@@ -1,5 +1,6 @@
 import OTLPReceiver
 import OpenSREModel
+import OpenSRESLO
 import OpenSREPipeline
 import PrometheusExporter
 import Yams
@@ -13,7 +14,7 @@ import Glibc
 ///
 /// ```yaml
 /// receivers:  { otlp: { protocols: { http: { endpoint, max_request_body_size }, grpc: } } }
-/// processors: { batch: { send_batch_size, timeout } }
+/// processors: { batch: { send_batch_size, timeout }, slo: { definitions, state_dir, persist_interval } }
 /// exporters:  { prometheus: { endpoint, namespace, const_labels } }
 /// service:    { pipelines: { metrics: { receivers, processors, exporters } } }
 /// ```
@@ -26,6 +27,8 @@ package struct CollectorConfiguration: Sendable, Equatable {
     package var batching = BatchingConfiguration()
     /// `exporters.prometheus`.
     package var exporter = PrometheusExporterConfiguration()
+    /// `processors.slo`, when the pipeline lists it.
+    package var slo: SLOProcessorConfiguration?
     /// Things that are accepted but worth telling the user (e.g. `grpc:` is not served yet).
     package var warnings: [String] = []
 
@@ -36,18 +39,19 @@ package struct CollectorConfiguration: Sendable, Equatable {
         guard let text = readFile(path) else {
             throw ConfigurationError(issues: [ConfigurationIssue(path: "", message: "cannot read \(path)")])
         }
-        return try parse(yaml: text)
+        let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+        return try parse(yaml: text, baseDirectory: directory.isEmpty ? "/" : directory)
     }
 
-    /// Parses and validates YAML text.
-    package static func parse(yaml: String) throws(ConfigurationError) -> CollectorConfiguration {
+    /// Parses and validates YAML text; SLO definition paths are relative to `baseDirectory`.
+    package static func parse(yaml: String, baseDirectory: String = ".") throws(ConfigurationError) -> CollectorConfiguration {
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)
         } catch {
             throw ConfigurationError(issues: [ConfigurationIssue(path: "", message: "not valid YAML: \(error)")])
         }
-        var parser = ConfigurationParser()
+        var parser = ConfigurationParser(baseDirectory: baseDirectory)
         let configuration = parser.parse(root)
         guard parser.reader.issues.isEmpty else {
             throw ConfigurationError(issues: parser.reader.issues)

@@ -1,6 +1,7 @@
 import OTLPReceiver
 import OpenSREModel
 import OpenSREPipeline
+import OpenSRESLO
 import PrometheusExporter
 import PrometheusExposition
 import Yams
@@ -8,6 +9,13 @@ import Yams
 /// Turns the YAML tree into a ``CollectorConfiguration``, one section at a time.
 struct ConfigurationParser {
     var reader = YAMLReader()
+    /// Directory of the configuration file (SLO definition paths are relative to it).
+    let baseDirectory: String
+
+    init(baseDirectory: String) {
+        self.baseDirectory = baseDirectory
+    }
+
     private var configuration = CollectorConfiguration()
     /// Component ids defined in each section, by type (`otlp`, `otlp/2`, ...).
     private var receivers: [String: Node] = [:]
@@ -15,7 +23,7 @@ struct ConfigurationParser {
     private var exporters: [String: Node] = [:]
 
     static let receiverTypes = ["otlp"]
-    static let processorTypes = ["batch"]
+    static let processorTypes = ["batch", "slo"]
     static let exporterTypes = ["prometheus"]
 
     mutating func parse(_ root: Node?) -> CollectorConfiguration {
@@ -95,12 +103,16 @@ struct ConfigurationParser {
         let exporterIDs = references(lists["exporters"], at: "\(path).exporters", defined: exporters, kind: "exporter")
         if lists["receivers"] == nil { reader.fail("\(path).receivers", "missing: list the otlp receiver", node) }
         if lists["exporters"] == nil { reader.fail("\(path).exporters", "missing: list the prometheus exporter", node) }
-        for (ids, kind, limit) in [(receiverIDs, "receiver", 1), (processorIDs, "processor", 1), (exporterIDs, "exporter", 1)]
-        where ids.count > limit {
-            reader.fail("\(path).\(kind)s", "only one \(kind) of each type is supported, got \(ids.joined(separator: ", "))", node)
+        func type(_ id: String) -> String { String(id.split(separator: "/").first ?? "") }
+        let batchIDs = processorIDs.filter { type($0) == "batch" }
+        let sloIDs = processorIDs.filter { type($0) == "slo" }
+        for (ids, kind) in [(receiverIDs, "receivers"), (batchIDs, "processors"), (sloIDs, "processors"), (exporterIDs, "exporters")]
+        where ids.count > 1 {
+            reader.fail("\(path).\(kind)", "only one component of each type is supported, got \(ids.joined(separator: ", "))", node)
         }
         if let id = receiverIDs.first { parseOTLPReceiver(receivers[id]!, at: "receivers.\(id)") }
-        if let id = processorIDs.first { parseBatch(processors[id]!, at: "processors.\(id)") }
+        if let id = batchIDs.first { parseBatch(processors[id]!, at: "processors.\(id)") }
+        if let id = sloIDs.first { parseSLO(processors[id]!, at: "processors.\(id)") }
         if let id = exporterIDs.first { parsePrometheus(exporters[id]!, at: "exporters.\(id)") }
         let used = Set(receiverIDs + processorIDs + exporterIDs)
         for id in (Array(receivers.keys) + Array(processors.keys) + Array(exporters.keys)).sorted() where !used.contains(id) {
@@ -155,6 +167,38 @@ struct ConfigurationParser {
         if !servesHTTP {
             reader.fail("\(path).protocols.http", "missing: OpenSRE receives OTLP over HTTP; add `http:`", protocolsNode)
         }
+    }
+
+    private mutating func parseSLO(_ node: Node, at path: String) {
+        var slo = SLOProcessorConfiguration()
+        for (key, value) in reader.mapping(node, at: path, allowed: ["definitions", "state_dir", "persist_interval"]) {
+            let keyPath = "\(path).\(key)"
+            switch key {
+            case "definitions":
+                slo.definitionFiles = reader.stringList(value, at: keyPath)
+            case "state_dir":
+                if let directory = reader.string(value, at: keyPath), !directory.isEmpty { slo.stateDirectory = directory }
+            default:
+                if let interval = duration(value, at: keyPath) {
+                    guard interval >= .seconds(1) else {
+                        reader.fail(keyPath, "must be at least 1s", value)
+                        continue
+                    }
+                    slo.persistInterval = interval
+                }
+            }
+        }
+        guard !slo.definitionFiles.isEmpty else {
+            reader.fail("\(path).definitions", "missing: list the OpenSLO files (paths or globs)", node)
+            return
+        }
+        do {
+            slo.definitions = try OpenSLOLoader.load(patterns: slo.definitionFiles, relativeTo: baseDirectory)
+        } catch {
+            for problem in error.problems { reader.fail("\(path).definitions", problem, nil) }
+            return
+        }
+        configuration.slo = slo
     }
 
     private mutating func parseBatch(_ node: Node, at path: String) {

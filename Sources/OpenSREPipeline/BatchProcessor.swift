@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Logging
 import OpenSREModel
+import OpenSRESLO
 import PrometheusExposition
 import Synchronization
 
@@ -41,6 +42,8 @@ package final class BatchProcessor: Sendable {
     private let activeSubmits = Atomic<Int>(0)
     private let control = Mutex(ControlState())
     private let finished = DispatchSemaphore(value: 0)
+    /// Where SLO state is persisted, and how often (nil without SLOs).
+    private let sloPersistence: (file: SLOStateFile, interval: UInt64)?
 
     private struct ControlState {
         var scrapes: [(ExpositionFormat, ScrapeCompletion)] = []
@@ -59,13 +62,30 @@ package final class BatchProcessor: Sendable {
     }
 
     package init(
-        rings: Int, configuration: BatchingConfiguration, settings: ExpositionSettings, logger: Logger
+        rings: Int, configuration: BatchingConfiguration, settings: ExpositionSettings,
+        slo: SLOProcessorConfiguration? = nil, logger: Logger
     ) {
         self.rings = (0..<max(rings, 1)).map { _ in BoundedRing(capacity: configuration.ringCapacity) }
         self.configuration = configuration
         self.expiration = settings.metricExpiration.nanoseconds
-        self.store = StoreBox(SeriesStore(settings: settings))
         self.logger = logger
+        var engine: SLOEngine?
+        if let slo, !slo.definitions.isEmpty {
+            let created = SLOEngine(definitions: slo.definitions, now: SeriesStore.wallClockNow())
+            let file = SLOStateFile(directory: slo.stateDirectory)
+            do {
+                if try file.restore(into: created) {
+                    logger.info("restored SLO state", metadata: ["file": "\(file.path)"])
+                }
+            } catch {
+                logger.error("\(error)", metadata: ["file": "\(file.path)"])
+            }
+            engine = created
+            sloPersistence = (file, max(slo.persistInterval.nanoseconds, 1_000_000))
+        } else {
+            sloPersistence = nil
+        }
+        self.store = StoreBox(SeriesStore(settings: settings, slo: engine))
     }
 
     /// Number of rings: producers pick one with `ring % ringCount`.
@@ -185,8 +205,10 @@ package final class BatchProcessor: Sendable {
         // Expiry runs every tenth of the expiration window (10 ms to 10 s).
         let sweepInterval = expiration == 0 ? UInt64.max : min(max(expiration / 10, 10_000_000), 10_000_000_000)
         var nextSweep = Self.now() &+ sweepInterval
+        let persistInterval = sloPersistence?.interval ?? .max
+        var nextPersist = Self.now() &+ persistInterval
         while true {
-            let wait = min(batchWait, sweepInterval)
+            let wait = min(batchWait, sweepInterval, persistInterval)
             _ = wakeup.wait(timeout: wait == .max ? .distantFuture : .now() + .nanoseconds(Int(wait)))
             wakePending.store(false, ordering: .sequentiallyConsistent)
             let (scrapes, tasks, stopping) = control.withLock { state in
@@ -202,6 +224,11 @@ package final class BatchProcessor: Sendable {
                 store.value.expire(now: now)
                 nextSweep = now &+ sweepInterval
             }
+            if now >= nextPersist {
+                persistSLOState()
+                nextPersist = now &+ persistInterval
+            }
+            for warning in store.value.takeWarnings() { logger.warning("\(warning)") }
             for task in tasks { task(store.value) }
             answer(scrapes)
             if stopping {
@@ -228,8 +255,19 @@ package final class BatchProcessor: Sendable {
         }
         for task in tasks { task(store.value) }
         answer(scrapes)
+        persistSLOState()
         logger.debug("processor stopped", metadata: ["series": "\(store.value.seriesCount)"])
         finished.signal()
+    }
+
+    private func persistSLOState() {
+        guard let persistence = sloPersistence, let engine = store.value.slo else { return }
+        engine.pruneBaselines(now: SeriesStore.wallClockNow())
+        do {
+            try persistence.file.save(engine)
+        } catch {
+            logger.error("could not persist SLO state: \(error)", metadata: ["file": "\(persistence.file.path)"])
+        }
     }
 
     /// Renders once per requested format and answers every waiting scrape.
@@ -245,10 +283,11 @@ package final class BatchProcessor: Sendable {
     /// draining wait for the next round, so a flood cannot starve scrapes).
     private func drain() {
         let now = Self.now()
+        let wallClock = SeriesStore.wallClockNow()
         for ring in rings {
             var remaining = ring.count
             while remaining > 0, let queued = ring.pop() {
-                let report = store.value.apply(queued.batch, now: now)
+                let report = store.value.apply(queued.batch, now: now, wallClock: wallClock)
                 queued.completion?(report)
                 queuedPoints.subtract(queued.batch.pointCount, ordering: .relaxed)
                 remaining -= 1

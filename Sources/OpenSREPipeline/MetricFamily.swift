@@ -81,6 +81,10 @@ final class Series {
     var lastSeen: UInt64 = 0
     /// Set when the family dropped the series; streams then forget it too.
     var isRemoved = false
+    /// The SLOs this series feeds (usually none).
+    var sloTaps: [SLOTap] = []
+    /// The series' key for the SLO engine's baselines.
+    var sloKey: UInt64 = 0
 
     init(labelText: [UInt8], utf8LabelText: [UInt8]? = nil) {
         self.labelText = labelText

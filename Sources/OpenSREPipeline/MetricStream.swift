@@ -21,6 +21,9 @@ final class MetricStream {
     /// The resource's `target_info` key, when it has one.
     let targetKey: (hash: UInt64, bytes: [UInt8])?
     var series = SeriesTable<Series>()
+    /// The OpenTelemetry metric name and resource, kept only when the stream
+    /// may feed an SLO (its series are matched against the SLO sources).
+    var sloSource: (metric: String, resource: [Attribute])?
     /// Monotonic nanoseconds of the last point (for expiry of the stream itself).
     var lastSeen: UInt64 = 0
 

@@ -1,12 +1,17 @@
+import Glibc
 import PrometheusExposition
 
 /// Rendering the store as Prometheus text or OpenMetrics.
 extension SeriesStore {
     /// The whole exposition: families sorted by name, series by label text;
     /// with `counters`, the collector's self-metrics merged in by name.
-    package func render(format: ExpositionFormat = .text, counters: CollectorCounters? = nil) -> [UInt8] {
-        let extraFamilies =
+    /// `wallClock` (Unix ns) is the "now" of the SLO windows (the current time by default).
+    package func render(format: ExpositionFormat = .text, counters: CollectorCounters? = nil, wallClock: UInt64? = nil) -> [UInt8] {
+        var extraFamilies =
             counters.map { SelfMetrics.families(counters: $0, statistics: statistics, series: seriesCount) } ?? []
+        if let slo {
+            extraFamilies += slo.families(now: wallClock ?? Self.wallClockNow()).map(MetricFamily.init(synthetic:))
+        }
         var writer = ExpositionWriter(format: format, capacity: lastRenderSize + lastRenderSize / 8)
         if sortedFamilies == nil {
             sortedFamilies = families.values.sorted { $0.name.text < $1.name.text }
@@ -77,5 +82,23 @@ extension SeriesStore {
 
     private func bucketExemplar(_ state: SeriesState, _ index: Int) -> RenderedExemplar? {
         index < state.bucketExemplars.count ? state.bucketExemplars[index] : nil
+    }
+}
+
+extension SeriesStore {
+    static func wallClockNow() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+    }
+}
+
+extension MetricFamily {
+    /// A family computed at scrape time (SLO state, self-metrics).
+    convenience init(synthetic: SyntheticFamily) {
+        self.init(name: synthetic.name, type: synthetic.type, help: synthetic.help)
+        for sample in synthetic.samples {
+            series(labelText: ExpositionWriter.labelText(sample.labels)).0.state.value = sample.value
+        }
     }
 }

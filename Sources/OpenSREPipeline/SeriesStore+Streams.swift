@@ -49,6 +49,11 @@ extension SeriesStore {
 
         let metricName = text(decoded.name)
         let unit = text(decoded.unit)
+        let feedsSLOs = sloMatcher.hasSources(metric: metricName, kind: decoded.kind, monotonic: decoded.isMonotonic)
+        func withSLOSource(_ stream: MetricStream) -> MetricStream {
+            if feedsSLOs { stream.sloSource = (metricName, resource) }
+            return stream
+        }
         let (type, namingKind) = Self.prometheusType(of: decoded)
         guard let name = namer.name(for: metricName, unit: unit, kind: namingKind) else {
             return stream(nil, .invalidName)
@@ -61,14 +66,14 @@ extension SeriesStore {
                 return refused
             }
             if existing.help == metricName, !description.isEmpty { existing.help = description }
-            return stream(existing, nil)
+            return withSLOSource(stream(existing, nil))
         }
         let family = MetricFamily(
             name: name, type: type, help: description.isEmpty ? metricName : description,
             unit: namer.unit(for: unit))
         families[name] = family
         sortedFamilies = nil
-        return stream(family, nil)
+        return withSLOSource(stream(family, nil))
     }
 
     func makeSeries(for stream: MetricStream, attributes: UnsafeRawBufferPointer) -> (series: Series, isNew: Bool) {

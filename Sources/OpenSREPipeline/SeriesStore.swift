@@ -1,4 +1,5 @@
 import OpenSREModel
+import OpenSRESLO
 import PrometheusExposition
 
 /// The aggregated state of every series, and its rendering as Prometheus text.
@@ -21,13 +22,21 @@ package final class SeriesStore {
     var targets = SeriesTable<Series>()
     var lastRenderSize = 4096
     package internal(set) var statistics = ProcessorStatistics()
+    /// SLO state, fed from the series the SLO sources match (nil without SLOs).
+    package let slo: SLOEngine?
+    let sloMatcher: SLOMatcher
+    /// Warnings for the processor to log (rate-limited there).
+    package internal(set) var warnings: [String] = []
+    var warnedMismatches: Set<Int> = []
 
     /// Most classic buckets an exponential histogram is shown with in text
     /// formats; finer histograms are downscaled (adjacent buckets merged) to fit.
     package static let exponentialBucketLimit = 40
 
-    package init(settings: ExpositionSettings = ExpositionSettings()) {
+    package init(settings: ExpositionSettings = ExpositionSettings(), slo: SLOEngine? = nil) {
         self.settings = settings
+        self.slo = slo
+        sloMatcher = SLOMatcher(definitions: slo?.definitions ?? [])
         namer = MetricNamer(namespace: settings.namespace, strategy: settings.translationStrategy)
         let utf8 = !settings.translationStrategy.escapes
         constLabels = settings.constLabels.compactMap { key, value in
@@ -42,8 +51,9 @@ package final class SeriesStore {
 
     /// Folds every point of `batch` into its series; `now` (monotonic
     /// nanoseconds) stamps what was touched, for `metric_expiration`.
+    /// `wallClock` (Unix nanoseconds) places SLO events in their minute.
     @discardableResult
-    package func apply(_ batch: DecodedBatch, now: UInt64 = 0) -> ApplyReport {
+    package func apply(_ batch: DecodedBatch, now: UInt64 = 0, wallClock: UInt64 = 0) -> ApplyReport {
         var report = ApplyReport()
         batch.bytes.withUnsafeBytes { bytes in
             batch.points.withUnsafeBufferPointer { points in
@@ -66,7 +76,9 @@ package final class SeriesStore {
                     touchTargetInfo(of: target, now: now)
                     let overlapsBefore = statistics.rejectedOverlap
                     for index in stream.pointRange {
-                        apply(points[index], of: target, batch: batch, bytes: bytes, now: now)
+                        apply(
+                            points[index], of: target, identity: stream.identityHash, batch: batch, bytes: bytes,
+                            now: now, wallClock: wallClock)
                     }
                     report.overlap += statistics.rejectedOverlap - overlapsBefore
                     if stream.temporality != .delta {
@@ -79,8 +91,8 @@ package final class SeriesStore {
     }
 
     private func apply(
-        _ point: DecodedPoint, of stream: MetricStream, batch: DecodedBatch, bytes: UnsafeRawBufferPointer,
-        now: UInt64
+        _ point: DecodedPoint, of stream: MetricStream, identity: UInt64, batch: DecodedBatch,
+        bytes: UnsafeRawBufferPointer, now: UInt64, wallClock: UInt64
     ) {
         let key = bytes[slice: point.attributes]
         var series = stream.series.find(hash: point.attributesHash, key: key)
@@ -102,6 +114,11 @@ package final class SeriesStore {
             stream.series.insert(hash: point.attributesHash, key: Array(key), value: created.series)
             series = created.series
             isNew = created.isNew
+            if let source = stream.sloSource {
+                created.series.sloTaps = sloMatcher.taps(
+                    metric: source.metric, attributes: AttributeDecoder.decode(key), resource: source.resource)
+                created.series.sloKey = ByteHasher.combine(identity, point.attributesHash)
+            }
         }
         let target = series!
         target.lastSeen = now
@@ -111,6 +128,7 @@ package final class SeriesStore {
             if point.exemplars.count > 0 {
                 recordExemplars(of: point, into: &target.state, stream: stream, batch: batch, bytes: bytes)
             }
+            if !target.sloTaps.isEmpty { feedSLOs(from: target, kind: stream.kind, wallClock: wallClock) }
         case .ignoredOutOfOrder: statistics.ignoredOutOfOrder += 1
         case .rejectedOverlap: statistics.rejectedOverlap += 1
         }
@@ -141,6 +159,45 @@ package final class SeriesStore {
         case .summary:
             return state.applySummary(point, quantiles: batch.doubles[point.doubles.range], isNew: isNew)
         }
+    }
+
+    /// Gives each SLO the series' cumulative count: a counter's value, a
+    /// histogram's observations (at or under `le` for latency).
+    private func feedSLOs(from series: Series, kind: MetricKind, wallClock: UInt64) {
+        guard let slo else { return }
+        let state = series.state
+        for tap in series.sloTaps {
+            let cumulative: UInt64
+            switch kind {
+            case .sum:
+                cumulative = state.value >= 0 && state.value < 1.8e19 ? UInt64(state.value) : 0
+            case .histogram, .exponentialHistogram:
+                guard let bound = tap.lessOrEqual else {
+                    cumulative = state.count
+                    break
+                }
+                guard state.exponential == nil, let index = state.bounds.firstIndex(of: bound) else {
+                    slo.recordThresholdMismatch(slo: tap.slo)
+                    if warnedMismatches.insert(tap.slo).inserted {
+                        warnings.append(
+                            "SLO \(slo.definitions[tap.slo].name): le \(bound) is not a bucket bound of the incoming histogram; its points are not counted")
+                    }
+                    continue
+                }
+                cumulative = state.buckets[0...index].reduce(0, &+)
+            default:
+                continue
+            }
+            slo.observe(
+                slo: tap.slo, role: tap.role, series: series.sloKey, startTime: state.startTime, cumulative: cumulative,
+                now: wallClock)
+        }
+    }
+
+    /// Takes the warnings collected since the last call.
+    package func takeWarnings() -> [String] {
+        defer { warnings.removeAll() }
+        return warnings
     }
 
     /// Counters keep their latest exemplar, explicit histograms the latest per

@@ -13,7 +13,7 @@ struct OpenSRECommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "opensre",
         abstract: "OTLP/HTTP metrics in, Prometheus metrics out.",
-        subcommands: [Run.self, Validate.self],
+        subcommands: [Run.self, Validate.self, SLOCommand.self],
         defaultSubcommand: Run.self)
 }
 
