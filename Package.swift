@@ -138,6 +138,7 @@ let package = Package(
             name: "ConformanceTests",
             dependencies: ["OpenSREPipeline", "OTLPDecoding", "PrometheusExposition", "OpenSREModel"]
         ),
+        .testTarget(name: "OpenSRESLOTests", dependencies: ["OpenSRESLO", "PrometheusExposition", "OpenSRETestSupport"]),
         .testTarget(name: "OpenSREConfigTests", dependencies: ["OpenSREConfig", "PrometheusExposition"]),
         .testTarget(
             name: "OTLPReceiverTests",

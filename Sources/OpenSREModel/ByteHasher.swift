@@ -28,9 +28,10 @@ package enum ByteHasher {
         return finalize(state)
     }
 
-    /// Combines two hashes into one (order matters).
+    /// Combines two hashes into one (order matters). Each is mixed in its own
+    /// round: a single round of `first ^ second` would make (1, 1) equal (2, 2).
     package static func combine(_ first: UInt64, _ second: UInt64) -> UInt64 {
-        finalize(round(first, second))
+        finalize(round(round(0x2D35_8DCC_AA6C_78A5, first), second))
     }
 
     /// Folds one word in with a full-width multiply (the "mum" step of wyhash):

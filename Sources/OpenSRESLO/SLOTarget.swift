@@ -11,7 +11,9 @@ package struct SLOTarget: Sendable, Hashable, CustomStringConvertible {
     package init?(decimal text: String, percent: Bool = false) {
         let trimmed = text.trimmingCharacters(in: " ")
         let parts = trimmed.split(separator: ".", omittingEmptySubsequences: false)
-        guard (1...2).contains(parts.count), let whole = UInt64(parts[0].isEmpty ? "0" : parts[0]) else { return nil }
+        guard (1...2).contains(parts.count), parts[0].allSatisfy(\.isNumber),
+            let whole = UInt64(parts[0].isEmpty ? "0" : parts[0])
+        else { return nil }
         let fraction = parts.count == 2 ? String(parts[1]) : ""
         guard fraction.allSatisfy(\.isNumber), fraction.count <= 15 else { return nil }
         var scale: UInt64 = 1

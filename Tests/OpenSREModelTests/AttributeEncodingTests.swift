@@ -49,6 +49,13 @@ struct ByteHasherTests {
         #expect(bytes.withUnsafeBytes { ByteHasher.hash($0, seed: 1) } != first)
     }
 
+    @Test("combine depends on both values and their order")
+    func combine() {
+        #expect(ByteHasher.combine(1, 1) != ByteHasher.combine(2, 2))
+        #expect(ByteHasher.combine(1, 2) != ByteHasher.combine(2, 1))
+        #expect(ByteHasher.combine(7, 9) == ByteHasher.combine(7, 9))
+    }
+
     @Test("low bits are spread (no collisions among 100k sequential keys in 2^20 buckets beyond chance)")
     func distribution() {
         var buckets = [UInt8](repeating: 0, count: 1 << 20)
