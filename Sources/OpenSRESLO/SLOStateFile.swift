@@ -75,7 +75,9 @@ package struct SLOStateFile: Sendable {
             try Self.decode(Array(data), into: engine)
             return true
         } catch {
-            try? FileManager.default.moveItem(atPath: path, toPath: path + ".corrupt-\(Int(Date().timeIntervalSince1970))")
+            // Keep it for inspection, under a name no later problem will collide with.
+            let aside = path + ".corrupt-\(Int(Date().timeIntervalSince1970))-\(UInt32.random(in: 0...UInt32.max))"
+            if (try? FileManager.default.moveItem(atPath: path, toPath: aside)) == nil { unlink(path) }
             throw error
         }
     }
