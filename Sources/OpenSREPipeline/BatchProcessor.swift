@@ -63,7 +63,8 @@ package final class BatchProcessor: Sendable {
 
     package init(
         rings: Int, configuration: BatchingConfiguration, settings: ExpositionSettings,
-        slo: SLOProcessorConfiguration? = nil, logger: Logger
+        slo: SLOProcessorConfiguration? = nil, golden: GoldenSignalsConfiguration = GoldenSignalsConfiguration(),
+        logger: Logger
     ) {
         self.rings = (0..<max(rings, 1)).map { _ in BoundedRing(capacity: configuration.ringCapacity) }
         self.configuration = configuration
@@ -85,7 +86,8 @@ package final class BatchProcessor: Sendable {
         } else {
             sloPersistence = nil
         }
-        self.store = StoreBox(SeriesStore(settings: settings, slo: engine))
+        self.store = StoreBox(
+            SeriesStore(settings: settings, slo: engine, golden: golden, countingSince: SeriesStore.wallClockNow()))
     }
 
     /// Number of rings: producers pick one with `ring % ringCount`.

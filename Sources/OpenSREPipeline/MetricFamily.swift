@@ -85,6 +85,11 @@ final class Series {
     var sloTaps: [SLOTap] = []
     /// The series' key for the SLO engine's baselines.
     var sloKey: UInt64 = 0
+    /// A latency series feeding the golden signals.
+    var goldenTap: GoldenSignals.LatencyTap?
+    /// A saturation series that counts (not idle), and its CPU for per-CPU metrics.
+    var goldenCounts = true
+    var goldenCPU: String?
 
     init(labelText: [UInt8], utf8LabelText: [UInt8]? = nil) {
         self.labelText = labelText

@@ -24,6 +24,8 @@ final class MetricStream {
     /// The OpenTelemetry metric name and resource, kept only when the stream
     /// may feed an SLO (its series are matched against the SLO sources).
     var sloSource: (metric: String, resource: [Attribute])?
+    /// What the stream gives the golden signals, and its job.
+    var golden: (role: GoldenSignals.Role, job: String)?
     /// Monotonic nanoseconds of the last point (for expiry of the stream itself).
     var lastSeen: UInt64 = 0
 

@@ -12,6 +12,7 @@ extension SeriesStore {
         if let slo {
             extraFamilies += slo.families(now: wallClock ?? Self.wallClockNow()).map(MetricFamily.init(synthetic:))
         }
+        extraFamilies += goldenFamilies()
         var writer = ExpositionWriter(format: format, capacity: lastRenderSize + lastRenderSize / 8)
         if sortedFamilies == nil {
             sortedFamilies = families.values.sorted { $0.name.text < $1.name.text }

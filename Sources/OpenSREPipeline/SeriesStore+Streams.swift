@@ -50,8 +50,10 @@ extension SeriesStore {
         let metricName = text(decoded.name)
         let unit = text(decoded.unit)
         let feedsSLOs = sloMatcher.hasSources(metric: metricName, kind: decoded.kind, monotonic: decoded.isMonotonic)
+        let goldenRole = golden == nil ? nil : GoldenSignals.role(metric: metricName, kind: decoded.kind)
         func withSLOSource(_ stream: MetricStream) -> MetricStream {
             if feedsSLOs { stream.sloSource = (metricName, resource) }
+            if let goldenRole { stream.golden = (goldenRole, identity.job) }
             return stream
         }
         let (type, namingKind) = Self.prometheusType(of: decoded)

@@ -28,14 +28,22 @@ package final class SeriesStore {
     /// Warnings for the processor to log (rate-limited there).
     package internal(set) var warnings: [String] = []
     var warnedMismatches: Set<Int> = []
+    /// The golden signals (nil when disabled).
+    let golden: GoldenSignals?
 
     /// Most classic buckets an exponential histogram is shown with in text
     /// formats; finer histograms are downscaled (adjacent buckets merged) to fit.
     package static let exponentialBucketLimit = 40
 
-    package init(settings: ExpositionSettings = ExpositionSettings(), slo: SLOEngine? = nil) {
+    /// - Parameter countingSince: Unix ns; cumulative series that started
+    ///   earlier only set baselines for the golden signals.
+    package init(
+        settings: ExpositionSettings = ExpositionSettings(), slo: SLOEngine? = nil,
+        golden: GoldenSignalsConfiguration = GoldenSignalsConfiguration(), countingSince: UInt64 = 0
+    ) {
         self.settings = settings
         self.slo = slo
+        self.golden = golden.enabled ? GoldenSignals(configuration: golden, countingSince: countingSince) : nil
         sloMatcher = SLOMatcher(definitions: slo?.definitions ?? [])
         namer = MetricNamer(namespace: settings.namespace, strategy: settings.translationStrategy)
         let utf8 = !settings.translationStrategy.escapes
@@ -119,6 +127,9 @@ package final class SeriesStore {
                     metric: source.metric, attributes: AttributeDecoder.decode(key), resource: source.resource)
                 created.series.sloKey = ByteHasher.combine(identity, point.attributesHash)
             }
+            if let golden, let role = stream.golden {
+                attachGolden(golden, role: role, to: created.series, attributes: AttributeDecoder.decode(key))
+            }
         }
         let target = series!
         target.lastSeen = now
@@ -129,6 +140,7 @@ package final class SeriesStore {
                 recordExemplars(of: point, into: &target.state, stream: stream, batch: batch, bytes: bytes)
             }
             if !target.sloTaps.isEmpty { feedSLOs(from: target, kind: stream.kind, wallClock: wallClock) }
+            if let tap = target.goldenTap { golden?.record(tap, state: target.state) }
         case .ignoredOutOfOrder: statistics.ignoredOutOfOrder += 1
         case .rejectedOverlap: statistics.rejectedOverlap += 1
         }
@@ -191,6 +203,22 @@ package final class SeriesStore {
             slo.observe(
                 slo: tap.slo, role: tap.role, series: series.sloKey, startTime: state.startTime, cumulative: cumulative,
                 now: wallClock)
+        }
+    }
+
+    private func attachGolden(
+        _ golden: GoldenSignals, role: (role: GoldenSignals.Role, job: String), to series: Series, attributes: [Attribute]
+    ) {
+        switch role.role {
+        case .latency(let scale):
+            series.goldenTap = GoldenSignals.LatencyTap(
+                job: golden.job(role.job), isError: golden.isError(attributes), scale: scale)
+        case .saturation(let resource, _):
+            series.goldenCounts = GoldenSignals.includes(attributes, resource: resource)
+            series.goldenCPU = attributes.first { $0.key == "cpu" || $0.key == "system.cpu.logical_number" }
+                .map { AttributeText.labelValue($0.value) }
+        default:
+            break
         }
     }
 

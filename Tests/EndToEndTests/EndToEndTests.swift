@@ -24,7 +24,7 @@ struct EndToEndTests {
         #expect(scrape.headers["Content-Type"] == ["text/plain; version=0.0.4; charset=utf-8"])
         #expect(
             SelfMetricsFilter.withoutSelfMetrics(scrape.text)
-                == String(decoding: try Fixtures.bytes("mixed.expected.prom"), as: UTF8.self))
+                == SelfMetricsFilter.withoutSelfMetrics(String(decoding: try Fixtures.bytes("mixed.expected.prom"), as: UTF8.self)))
         await connection.close()
         await collector.stop()
     }

@@ -1,0 +1,75 @@
+import PrometheusExposition
+
+/// The golden-signal families, computed at scrape time from the per-job
+/// accumulators (traffic, errors, latency) and the saturation series' latest values.
+extension SeriesStore {
+    func goldenFamilies() -> [MetricFamily] {
+        guard let golden else { return [] }
+        let requests = MetricFamily(
+            name: "opensre_golden_requests_total", type: .counter, help: "Requests served, per service (golden signal: traffic).")
+        let errors = MetricFamily(
+            name: "opensre_golden_errors_total", type: .counter, help: "Requests that failed, per service (golden signal: errors).")
+        let latency = MetricFamily(
+            name: "opensre_golden_request_duration_seconds", type: .histogram,
+            help: "Request duration, per service (golden signal: latency).", unit: "seconds")
+        for (name, job) in golden.jobs {
+            let labels = Self.jobLabels(name)
+            requests.series(labelText: labels).0.state.value = Double(job.requests)
+            errors.series(labelText: labels).0.state.value = Double(job.errors)
+            let series = latency.series(labelText: labels).0
+            series.state.bounds = GoldenSignals.boundaries
+            series.state.buckets = job.buckets
+            series.state.count = job.requests
+            series.state.value = job.sum
+            series.state.hasSum = true
+        }
+
+        var saturation: [String: [String: Double]] = [:]
+        var cpus: [String: Set<String>] = [:]
+        var jvm: [String: (used: Double, limit: Double)] = [:]
+        var active: [String: Double] = [:]
+        for stream in streams.values {
+            guard let (role, job) = stream.golden else { continue }
+            for series in stream.series.values where !series.isRemoved && series.goldenCounts {
+                let value = series.state.value
+                guard value.isFinite else { continue }
+                switch role {
+                case .saturation(let resource, let perCPU):
+                    saturation[job, default: [:]][resource, default: 0] += value
+                    if perCPU { cpus[job, default: []].insert(series.goldenCPU ?? "") }
+                case .memoryUsed: jvm[job, default: (0, 0)].used += value
+                case .memoryLimit: jvm[job, default: (0, 0)].limit += value
+                case .activeRequests: active[job, default: 0] += value
+                case .latency: break
+                }
+            }
+        }
+        for (job, counts) in cpus {
+            saturation[job]?["host_cpu"]? /= Double(max(counts.count, 1))
+        }
+        for (job, memory) in jvm where memory.limit > 0 {
+            saturation[job, default: [:]]["jvm_memory"] = memory.used / memory.limit
+        }
+        let ratio = MetricFamily(
+            name: "opensre_golden_saturation_ratio", type: .gauge,
+            help: "Utilization of a resource (0-1), per service (golden signal: saturation).")
+        for (job, resources) in saturation {
+            for (resource, value) in resources {
+                var labels = job.isEmpty ? [] : [Label("job", job)]
+                labels.append(Label("resource", resource))
+                ratio.series(labelText: ExpositionWriter.labelText(labels)).0.state.value = value
+            }
+        }
+        let inFlight = MetricFamily(
+            name: "opensre_golden_active_requests", type: .gauge,
+            help: "Requests in flight, per service (golden signal: saturation).")
+        for (job, value) in active {
+            inFlight.series(labelText: Self.jobLabels(job)).0.state.value = value
+        }
+        return [requests, errors, latency, ratio, inFlight]
+    }
+
+    private static func jobLabels(_ job: String) -> [UInt8] {
+        job.isEmpty ? [] : ExpositionWriter.labelText([Label("job", job)])
+    }
+}
