@@ -133,7 +133,8 @@ let package = Package(
         .testTarget(name: "OTLPDecodingTests", dependencies: ["OTLPDecoding", "OpenSRETestSupport"]),
         .testTarget(name: "PrometheusExpositionTests", dependencies: ["PrometheusExposition"]),
         .testTarget(
-            name: "OpenSREPipelineTests", dependencies: ["OpenSREPipeline", "OTLPDecoding", "OpenSRETestSupport"]),
+            name: "OpenSREPipelineTests",
+            dependencies: ["OpenSREPipeline", "OTLPDecoding", "OpenSRETestSupport", "OpenSRESLO", "PrometheusExposition"]),
         .testTarget(
             name: "ConformanceTests",
             dependencies: ["OpenSREPipeline", "OTLPDecoding", "PrometheusExposition", "OpenSREModel"]

@@ -25,6 +25,8 @@ package struct CollectorConfiguration: Sendable, Equatable {
     package var receiver = OTLPHTTPConfiguration()
     /// `processors.batch`.
     package var batching = BatchingConfiguration()
+    /// `processors.batch.golden_signals`.
+    package var goldenSignals = GoldenSignalsConfiguration()
     /// `exporters.prometheus`.
     package var exporter = PrometheusExporterConfiguration()
     /// `processors.slo`, when the pipeline lists it.

@@ -202,13 +202,35 @@ struct ConfigurationParser {
     }
 
     private mutating func parseBatch(_ node: Node, at path: String) {
-        for (key, value) in reader.mapping(node, at: path, allowed: ["send_batch_size", "timeout"]) {
+        for (key, value) in reader.mapping(node, at: path, allowed: ["send_batch_size", "timeout", "golden_signals"]) {
             let keyPath = "\(path).\(key)"
             switch key {
             case "send_batch_size":
                 if let size = reader.integer(value, at: keyPath, minimum: 1) { configuration.batching.sendBatchSize = size }
+            case "golden_signals":
+                parseGoldenSignals(value, at: keyPath)
             default:
                 if let duration = duration(value, at: keyPath) { configuration.batching.timeout = duration }
+            }
+        }
+    }
+
+    private mutating func parseGoldenSignals(_ node: Node, at path: String) {
+        let keys = ["enabled", "http_error_status", "error_type_is_error"]
+        for (key, value) in reader.mapping(node, at: path, allowed: keys) {
+            let keyPath = "\(path).\(key)"
+            switch key {
+            case "enabled":
+                if let flag = reader.bool(value, at: keyPath) { configuration.goldenSignals.enabled = flag }
+            case "http_error_status":
+                guard let pattern = reader.string(value, at: keyPath) else { continue }
+                guard (try? Regex(pattern)) != nil else {
+                    reader.fail(keyPath, "not a valid regular expression: \(pattern)", value)
+                    continue
+                }
+                configuration.goldenSignals.httpErrorStatus = pattern
+            default:
+                if let flag = reader.bool(value, at: keyPath) { configuration.goldenSignals.errorTypeIsError = flag }
             }
         }
     }

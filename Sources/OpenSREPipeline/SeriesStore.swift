@@ -174,29 +174,36 @@ package final class SeriesStore {
     }
 
     /// Gives each SLO the series' cumulative count: a counter's value, a
-    /// histogram's observations (at or under `le` for latency).
+    /// histogram's observations (at or under `le` for latency). When `le` is
+    /// not one of the histogram's bounds, the series feeds that SLO nothing at
+    /// all — not its total either, which would turn every event bad — and the
+    /// mismatch is counted and warned about.
     private func feedSLOs(from series: Series, kind: MetricKind, wallClock: UInt64) {
         guard let slo else { return }
         let state = series.state
+        var mismatched: Set<Int> = []
         for tap in series.sloTaps {
+            guard let bound = tap.lessOrEqual else { continue }
+            if state.exponential != nil || !state.bounds.contains(bound) {
+                mismatched.insert(tap.slo)
+                slo.recordThresholdMismatch(slo: tap.slo)
+                if warnedMismatches.insert(tap.slo).inserted {
+                    warnings.append(
+                        "SLO \(slo.definitions[tap.slo].name): le \(bound) is not a bucket bound of the incoming histogram; its points are not counted")
+                }
+            }
+        }
+        for tap in series.sloTaps where !mismatched.contains(tap.slo) {
             let cumulative: UInt64
             switch kind {
             case .sum:
                 cumulative = state.value >= 0 && state.value < 1.8e19 ? UInt64(state.value) : 0
             case .histogram, .exponentialHistogram:
-                guard let bound = tap.lessOrEqual else {
+                if let bound = tap.lessOrEqual, let index = state.bounds.firstIndex(of: bound) {
+                    cumulative = state.buckets[0...index].reduce(0, &+)
+                } else {
                     cumulative = state.count
-                    break
                 }
-                guard state.exponential == nil, let index = state.bounds.firstIndex(of: bound) else {
-                    slo.recordThresholdMismatch(slo: tap.slo)
-                    if warnedMismatches.insert(tap.slo).inserted {
-                        warnings.append(
-                            "SLO \(slo.definitions[tap.slo].name): le \(bound) is not a bucket bound of the incoming histogram; its points are not counted")
-                    }
-                    continue
-                }
-                cumulative = state.buckets[0...index].reduce(0, &+)
             default:
                 continue
             }

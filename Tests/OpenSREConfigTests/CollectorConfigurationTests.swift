@@ -139,7 +139,7 @@ struct CollectorConfigurationTests {
         let yaml = Self.collectorShaped.replacingOccurrences(of: "  batch:", with: "  batch:\n    send_batch_sise: 10")
         #expect(
             issues(yaml) == [
-                "processors.batch.send_batch_sise (line 8): unknown key \"send_batch_sise\" (expected one of: send_batch_size, timeout)"
+                "processors.batch.send_batch_sise (line 8): unknown key \"send_batch_sise\" (expected one of: send_batch_size, timeout, golden_signals)"
             ])
     }
 
