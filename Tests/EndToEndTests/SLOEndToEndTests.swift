@@ -1,0 +1,138 @@
+import Foundation
+import OpenSRETestSupport
+import Testing
+
+/// SLOs through the built executable: a real SDK's HTTP server histograms in,
+/// SLO series out, state kept across a restart, alert rules accepted by promtool.
+@Suite("SLOs end to end", .serialized)
+struct SLOEndToEndTests {
+    static let stateDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("opensre-slo-\(UUID())").path
+
+    static func config(receiver: Int, exporter: Int) throws -> String {
+        let slos = Fixtures.repositoryRoot.appendingPathComponent("config/slos/checkout.yaml").path
+        return try ExecutableTests.writeConfig(
+            """
+            receivers: { otlp: { protocols: { http: { endpoint: "127.0.0.1:\(receiver)" } } } }
+            processors:
+              batch:
+              slo:
+                definitions: [\(slos)]
+                state_dir: \(stateDirectory)
+                persist_interval: 1s
+            exporters: { prometheus: { endpoint: "127.0.0.1:\(exporter)" } }
+            service: { pipelines: { metrics: { receivers: [otlp], processors: [batch, slo], exporters: [prometheus] } } }
+            """)
+    }
+
+    func sendRequests(port: Int, fast: Int, errors: Int, slow: Int) throws {
+        let run = try ProgramRun.run(
+            EndToEndTests.python,
+            [Fixtures.repositoryRoot.appendingPathComponent("Tests/EndToEndTests/sdk_slo_client.py").path,
+             "http://127.0.0.1:\(port)/v1/metrics", String(fast), String(errors), String(slow)])
+        #expect(run.status == 0, "sdk_slo_client.py: \(run.output)")
+    }
+
+    func sloLines(_ port: Int) async throws -> [String] {
+        try await TestHTTPConnection.send(port: port, .GET, "/metrics").text.split(separator: "\n")
+            .map(String.init).filter { $0.hasPrefix("opensre_slo_") }
+    }
+
+    @Test("availability and latency SLOs from SDK histograms; state survives a restart of the executable")
+    func sdkAndRestart() async throws {
+        defer { try? FileManager.default.removeItem(atPath: Self.stateDirectory) }
+        let receiver = try ExecutableTests.freePort()
+        let exporter = try ExecutableTests.freePort()
+        let config = try Self.config(receiver: receiver, exporter: exporter)
+        defer { try? FileManager.default.removeItem(atPath: config) }
+
+        var collector = try await RunningExecutable.start(config: config, readyPort: exporter)
+        try sendRequests(port: receiver, fast: 985, errors: 10, slow: 5)
+        var lines = try await sloLines(exporter)
+        // Availability (99.9%): 10 bad of 1000 — ten budgets' worth: remaining 1 - 10 = -9.
+        // Latency (99% within 0.5 s): the 5 slow ones are bad: remaining 1 - 0.5 = 0.5.
+        let expected = [
+            #"opensre_slo_events_total{outcome="bad",slo="checkout-availability"} 10"#,
+            #"opensre_slo_events_total{outcome="bad",slo="checkout-latency"} 5"#,
+            #"opensre_slo_events_total{outcome="good",slo="checkout-availability"} 990"#,
+            #"opensre_slo_events_total{outcome="good",slo="checkout-latency"} 995"#,
+            #"opensre_slo_error_budget_remaining_ratio{slo="checkout-availability"} -9"#,
+            #"opensre_slo_error_budget_remaining_ratio{slo="checkout-latency"} 0.5"#,
+            #"opensre_slo_budget_status{slo="checkout-availability",status="red"} 1"#,
+            #"opensre_slo_budget_status{slo="checkout-latency",status="green"} 1"#,
+            #"opensre_slo_burn_rate{slo="checkout-availability",window="5m"} 10"#,
+            #"opensre_slo_events_in_window{slo="checkout-latency",window="28d"} 1000"#,
+            #"opensre_slo_objective_ratio{slo="checkout-availability"} 0.999"#,
+            #"opensre_slo_time_to_exhaustion_seconds{slo="checkout-availability"} 0"#,
+        ]
+        for line in expected { #expect(lines.contains(line), "missing \(line) in \(lines)") }
+
+        // SIGTERM persists the state; a new process restores it before serving.
+        #expect(try await collector.stop() == 0)
+        collector = try await RunningExecutable.start(config: config, readyPort: exporter)
+        lines = try await sloLines(exporter)
+        for line in expected.prefix(6) { #expect(lines.contains(line), "after restart: missing \(line) in \(lines)") }
+        // A new SDK process (a new cumulative series) adds exactly its own events.
+        try sendRequests(port: receiver, fast: 100, errors: 0, slow: 0)
+        lines = try await sloLines(exporter)
+        #expect(lines.contains(#"opensre_slo_events_total{outcome="good",slo="checkout-availability"} 1090"#))
+        #expect(lines.contains(#"opensre_slo_events_total{outcome="bad",slo="checkout-availability"} 10"#))
+        #expect(try await collector.stop() == 0)
+    }
+
+    @Test("opensre slo rules: promtool check rules accepts the output; budget prints the arithmetic")
+    func rules() throws {
+        let config = try Self.config(receiver: 1, exporter: 2)
+        defer { try? FileManager.default.removeItem(atPath: config) }
+        let ruleFile = try ProgramRun.run(ExecutableTests.binary, ["slo", "rules", "--config", config, "--format", "rule-file", "--min-events", "100"])
+        #expect(ruleFile.status == 0, "\(ruleFile.output)")
+        #expect(ruleFile.output.contains("alert: CheckoutAvailabilityBurnRateHigh"))
+        #expect(ruleFile.output.contains("alert: CheckoutLatencyBurnRateHigh"))
+        // 28 days: 2% in 1h is 13.44.
+        #expect(ruleFile.output.contains(#"opensre_slo_burn_rate{slo="checkout-latency",window="1h"} > 13.44"#))
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("rules-\(UUID()).yaml").path
+        try ruleFile.output.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let promtool = try #require(ProgramRun.which("promtool"), "promtool missing: apt-get install prometheus")
+        let check = try ProgramRun.run(promtool, ["check", "rules", path])
+        #expect(check.status == 0, "\(check.output)")
+        #expect(check.output.contains("SUCCESS: 6 rules found"))
+
+        let operatorRule = try ProgramRun.run(ExecutableTests.binary, ["slo", "rules", "--config", config])
+        #expect(operatorRule.output.hasPrefix("apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\n"))
+
+        let budget = try ProgramRun.run(ExecutableTests.binary, ["slo", "budget", "--total", "1000", "--bad", "1", "--target", "0.999"])
+        #expect(budget.output.contains("budget remaining: 0%\n") && budget.output.contains("status: GREEN"))
+    }
+}
+
+/// The `opensre` executable running in the background.
+final class RunningExecutable: @unchecked Sendable {
+    // @unchecked: the process handle is only touched by the test that owns it.
+    private let process: Process
+
+    /// Starts the executable and waits until `GET /metrics` answers on `readyPort`.
+    static func start(config: String, readyPort: Int) async throws -> RunningExecutable {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: ExecutableTests.binary)
+        process.arguments = ["--config", config, "--log-level", "warning"]
+        try process.run()
+        for _ in 0..<200 {
+            if (try? await TestHTTPConnection.send(port: readyPort, .GET, "/metrics"))?.status == .ok { break }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        return RunningExecutable(process: process)
+    }
+
+    private init(process: Process) {
+        self.process = process
+    }
+
+    /// SIGTERM, then the exit status.
+    func stop() async throws -> Int32 {
+        kill(process.processIdentifier, SIGTERM)
+        for _ in 0..<200 where process.isRunning { try await Task.sleep(for: .milliseconds(25)) }
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+}
