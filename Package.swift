@@ -156,7 +156,8 @@ let package = Package(
                 "OpenSRECollector", "OpenSREConfig", "OpenSRETestSupport", "OTLPDecoding",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            exclude: ["sdk_client.py", "sdk_stream_client.py", "sdk_slo_client.py"]
         ),
     ]
 )

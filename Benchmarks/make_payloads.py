@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+"""Writes the pre-encoded ExportMetricsServiceRequests the benchmarks replay
+(with the official opentelemetry-proto package) into Benchmarks/payloads/.
+
+- http-1000.pb: 1000 points of http.server.request.duration (15 buckets), 4
+  attributes each (route, method, status, region), 5 resource attributes: every
+  point feeds the golden signals (their worst case).
+- mixed-1000.pb: 1000 points, a third each sum, gauge and histogram (15 buckets),
+  4 attributes per point, 5 resource attributes, under names golden signals ignore.
+"""
+import os
+
+from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest
+from opentelemetry.proto.common.v1.common_pb2 import AnyValue, InstrumentationScope, KeyValue
+from opentelemetry.proto.metrics.v1 import metrics_pb2 as m
+from opentelemetry.proto.resource.v1.resource_pb2 import Resource
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "payloads")
+T = 1_700_000_000 * 10**9
+BOUNDS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]
+
+
+def kv(key, value):
+    return KeyValue(key=key, value=AnyValue(string_value=value))
+
+
+RESOURCE = Resource(attributes=[kv("service.name", "bench"), kv("service.instance.id", "i-1"), kv("host.name", "h1"),
+                                kv("k8s.pod.name", "bench-1"), kv("deployment.environment", "prod")])
+
+
+def histogram_point(attributes):
+    return m.HistogramDataPoint(attributes=attributes, start_time_unix_nano=T, time_unix_nano=T + 10**9, count=15,
+                                sum=3.0, explicit_bounds=BOUNDS, bucket_counts=[1] * 15)
+
+
+def http_payload():
+    points = []
+    for route in range(125):
+        for status in ("200", "201", "404", "500", "503", "302", "400", "204"):
+            points.append(histogram_point([kv("http.route", "/r%d" % route), kv("http.request.method", "GET"),
+                                           kv("http.response.status_code", status), kv("region", "eu")]))
+    metric = m.Metric(name="http.server.request.duration", unit="s",
+                      histogram=m.Histogram(aggregation_temporality=2, data_points=points))
+    return metric, len(points)
+
+
+def mixed_payload():
+    metrics, total = [], 0
+    for index in range(30):
+        attributes = lambda j: [kv("route", "/r%d" % j), kv("method", "GET"), kv("status", "200"), kv("region", "eu")]
+        count = 34 if index < 10 else 33
+        if index % 3 == 0:
+            points = [m.NumberDataPoint(attributes=attributes(j), start_time_unix_nano=T, time_unix_nano=T + 10**9, as_double=j) for j in range(count)]
+            metrics.append(m.Metric(name="bench.sum.%d" % index, sum=m.Sum(aggregation_temporality=2, is_monotonic=True, data_points=points)))
+        elif index % 3 == 1:
+            points = [m.NumberDataPoint(attributes=attributes(j), time_unix_nano=T + 10**9, as_double=j * 1.5) for j in range(count)]
+            metrics.append(m.Metric(name="bench.gauge.%d" % index, gauge=m.Gauge(data_points=points)))
+        else:
+            points = [histogram_point(attributes(j)) for j in range(count)]
+            metrics.append(m.Metric(name="bench.hist.%d" % index, unit="s", histogram=m.Histogram(aggregation_temporality=2, data_points=points)))
+        total += count
+    return metrics, total
+
+
+def write(name, metrics):
+    request = ExportMetricsServiceRequest(resource_metrics=[m.ResourceMetrics(
+        resource=RESOURCE, scope_metrics=[m.ScopeMetrics(scope=InstrumentationScope(name="bench"), metrics=metrics)])])
+    os.makedirs(OUT, exist_ok=True)
+    with open(os.path.join(OUT, name), "wb") as f:
+        f.write(request.SerializeToString())
+
+
+if __name__ == "__main__":
+    metric, count = http_payload()
+    write("http-1000.pb", [metric])
+    metrics, total = mixed_payload()
+    write("mixed-1000.pb", metrics)
+    print("wrote payloads:", count, "and", total, "points")
