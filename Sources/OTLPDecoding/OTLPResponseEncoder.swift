@@ -32,9 +32,35 @@ package enum OTLPResponseEncoder {
     /// (int64 as a string, as the JSON mapping writes it).
     package static func exportResponseJSON(rejected: RejectedPoints) -> [UInt8] {
         guard rejected.count > 0 else { return Array("{}".utf8) }
-        var out = #"{"partialSuccess":{"rejectedDataPoints":""#
-        out += String(rejected.count) + #"","errorMessage":""#
-        for scalar in rejected.message.unicodeScalars {
+        let message = jsonEscaped(rejected.message)
+        return Array(#"{"partialSuccess":{"rejectedDataPoints":"\#(rejected.count)","errorMessage":"\#(message)"}}"#.utf8)
+    }
+
+    /// A `google.rpc.Status` (the OTLP/HTTP error body) in protobuf.
+    package static func status(code: Int32, message: String) -> [UInt8] {
+        var status = Google__Rpc__Status()
+        google__rpc__status__init(&status)
+        status.code = code
+        var text = Array(message.utf8CString)
+        return text.withUnsafeMutableBufferPointer { buffer in
+            status.message = buffer.baseAddress
+            let size = google__rpc__status__get_packed_size(&status)
+            var bytes = [UInt8](repeating: 0, count: size)
+            bytes.withUnsafeMutableBufferPointer { out in
+                _ = google__rpc__status__pack(&status, out.baseAddress)
+            }
+            return bytes
+        }
+    }
+
+    /// The same `google.rpc.Status` in OTLP/JSON: `{"code":3,"message":"…"}`.
+    package static func statusJSON(code: Int32, message: String) -> [UInt8] {
+        Array(#"{"code":\#(code),"message":"\#(jsonEscaped(message))"}"#.utf8)
+    }
+
+    static func jsonEscaped(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
             case "\\": out += "\\\\"
@@ -45,7 +71,6 @@ package enum OTLPResponseEncoder {
             default: out.unicodeScalars.append(scalar)
             }
         }
-        out += "\"}}"
-        return Array(out.utf8)
+        return out
     }
 }

@@ -58,7 +58,7 @@ final class OTLPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 }
             case .rejecting(let head, let error):
                 state = .idle
-                error.response.write(
+                error.response(json: OTLPReceiverError.wantsJSON(head)).write(
                     to: context, keepAlive: head.isKeepAlive && !error.closesConnection, wrap: wrapOutboundOut)
             }
         }

@@ -91,7 +91,7 @@ package final class OTLPIngestor {
         do {
             result = try decode(body, encoding: encoding, gzip: Self.encoding(of: head) == "gzip")
         } catch {
-            return .immediate(OTLPReceiverError.decoding(error).response)
+            return .immediate(OTLPReceiverError.decoding(error).response(json: encoding == .json))
         }
         let batch = result.batch
         guard batch.pointCount > 0 else {
@@ -104,8 +104,8 @@ package final class OTLPIngestor {
             case .accepted:
                 processor.counters.record(accepted: batch.pointCount, rejected: result.rejected)
                 return .immediate(success(encoding, result.rejected))
-            case .full: return .immediate(OTLPReceiverError.overloaded.response)
-            case .stopping: return .immediate(OTLPReceiverError.shuttingDown.response)
+            case .full: return .immediate(OTLPReceiverError.overloaded.response(json: encoding == .json))
+            case .stopping: return .immediate(OTLPReceiverError.shuttingDown.response(json: encoding == .json))
             }
         }
         let applied = eventLoop.makePromise(of: ApplyReport.self)
@@ -114,10 +114,10 @@ package final class OTLPIngestor {
             break
         case .full:
             applied.succeed(ApplyReport())
-            return .immediate(OTLPReceiverError.overloaded.response)
+            return .immediate(OTLPReceiverError.overloaded.response(json: encoding == .json))
         case .stopping:
             applied.succeed(ApplyReport())
-            return .immediate(OTLPReceiverError.shuttingDown.response)
+            return .immediate(OTLPReceiverError.shuttingDown.response(json: encoding == .json))
         }
         processor.counters.record(accepted: batch.pointCount, rejected: result.rejected)
         let answer = applied.futureResult.assumeIsolated().map { report -> HTTPResponse in

@@ -1,4 +1,5 @@
 import HTTPServerSupport
+import NIOCore
 import NIOHTTP1
 import OTLPDecoding
 
@@ -43,15 +44,41 @@ package enum OTLPReceiverError: Error, Equatable, Sendable {
         }
     }
 
-    /// The answer to send.
-    package var response: HTTPResponse {
+    /// The gRPC status code of the `google.rpc.Status` body (OTLP/HTTP maps
+    /// HTTP statuses to these in the spec's "Failures" section).
+    package var grpcCode: Int32 {
+        switch status {
+        case .badRequest, .payloadTooLarge, .unsupportedMediaType: return 3  // INVALID_ARGUMENT
+        case .notFound: return 5  // NOT_FOUND
+        case .methodNotAllowed: return 12  // UNIMPLEMENTED
+        case .tooManyRequests: return 8  // RESOURCE_EXHAUSTED
+        case .unauthorized: return 16  // UNAUTHENTICATED
+        case .serviceUnavailable: return 14  // UNAVAILABLE
+        default: return 13  // INTERNAL
+        }
+    }
+
+    /// The answer: the status code, and a `google.rpc.Status` body in the
+    /// request's encoding (JSON for JSON requests, protobuf otherwise), as
+    /// OTLP/HTTP requires for every 4xx and 5xx.
+    package func response(json: Bool = false) -> HTTPResponse {
         var headers: HTTPHeaders = [:]
         switch self {
         case .methodNotAllowed: headers.add(name: "Allow", value: "POST")
         case .overloaded, .shuttingDown: headers.add(name: "Retry-After", value: "1")
         default: break
         }
-        return .text(status, reason, headers: headers)
+        headers.add(name: "Content-Type", value: json ? "application/json" : "application/x-protobuf")
+        let body =
+            json
+            ? OTLPResponseEncoder.statusJSON(code: grpcCode, message: reason)
+            : OTLPResponseEncoder.status(code: grpcCode, message: reason)
+        return HTTPResponse(status: status, headers: headers, body: ByteBuffer(bytes: body))
+    }
+
+    /// Whether the request asked for JSON (so errors are answered in JSON).
+    package static func wantsJSON(_ head: HTTPRequestHead) -> Bool {
+        head.headers.first(name: "Content-Type").map { MediaType.essence(of: $0) == "application/json" } ?? false
     }
 
     /// Whether the connection should be closed after answering (the rest of an

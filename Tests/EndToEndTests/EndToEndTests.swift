@@ -57,6 +57,23 @@ struct EndToEndTests {
         await collector.stop()
     }
 
+    @Test("error bodies are google.rpc.Status, as googleapis-common-protos reads them")
+    func statusBodies() async throws {
+        let collector = try await RunningCollector.start()
+        let answer = try await TestHTTPConnection.send(
+            port: collector.receiverPort, .POST, "/v1/metrics", headers: [("Content-Type", "application/x-protobuf")],
+            body: Fixtures.bytes("malformed.bin"))
+        #expect(answer.status == .badRequest)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("status-\(UUID()).bin")
+        try Data(answer.body).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let parsed = try ProgramRun.run(
+            Self.python,
+            ["-c", "import sys; from google.rpc import status_pb2; s = status_pb2.Status(); s.ParseFromString(open(sys.argv[1], 'rb').read()); print(s.code, s.message)", file.path])
+        #expect(parsed.output == "3 request body is not a valid protobuf ExportMetricsServiceRequest\n")
+        await collector.stop()
+    }
+
     @Test("read-your-writes: every scrape after a 200 includes that request (batch timeout 10s)")
     func readYourWrites() async throws {
         let collector = try await RunningCollector.start(batchTimeout: "10s")

@@ -37,6 +37,8 @@ struct OTLPHTTPHandlerTests {
         var head: HTTPResponseHead
         var body: [UInt8]
         var text: String { String(decoding: body, as: UTF8.self) }
+        /// The `google.rpc.Status` of an error answer.
+        var status: (code: Int32, message: String)? { StatusBody.decode(body) }
     }
 
     func send(
@@ -103,7 +105,8 @@ struct OTLPHTTPHandlerTests {
         #expect(try await scrape().contains("opensre_ok 4\n"))
         let malformed = try await send(headers: [("Content-Type", "application/json")], body: Array("{\"resourceMetrics\":7}".utf8))
         #expect(malformed.head.status == .badRequest)
-        #expect(malformed.text == "request body is not valid OTLP/JSON: resourceMetrics: expected an array\n")
+        #expect(malformed.head.headers["Content-Type"] == ["application/json"])
+        #expect(malformed.text == #"{"code":3,"message":"request body is not valid OTLP/JSON: resourceMetrics: expected an array"}"#)
     }
 
     @Test("rejected points come back as partial_success")
@@ -127,8 +130,9 @@ struct OTLPHTTPHandlerTests {
     func refused(method: HTTPMethod, uri: String, headers: [(String, String)], status: Int, reason: String) async throws {
         let answer = try await send(method, uri, headers: headers, body: [1, 2, 3])
         #expect(answer.head.status.code == UInt(status))
-        #expect(answer.text.hasPrefix(reason))
-        #expect(answer.head.headers["Content-Type"] == ["text/plain; charset=utf-8"])
+        #expect(answer.status?.message.hasPrefix(reason) == true)
+        #expect(answer.status?.code == (status == 404 ? 5 : status == 405 ? 12 : 3))
+        #expect(answer.head.headers["Content-Type"] == ["application/x-protobuf"])
         if status == 405 { #expect(answer.head.headers["Allow"] == ["POST"]) }
     }
 
@@ -136,11 +140,12 @@ struct OTLPHTTPHandlerTests {
     func malformed() async throws {
         let answer = try await send(body: Fixtures.bytes("malformed.bin"))
         #expect(answer.head.status == .badRequest)
-        #expect(answer.text == "request body is not a valid protobuf ExportMetricsServiceRequest\n")
+        #expect(answer.status?.message == "request body is not a valid protobuf ExportMetricsServiceRequest")
+        #expect(answer.status?.code == 3)
         let gzipped = try await send(
             headers: [("Content-Type", "application/x-protobuf"), ("Content-Encoding", "gzip")], body: [1, 2, 3, 4])
         #expect(gzipped.head.status == .badRequest)
-        #expect(gzipped.text.hasPrefix("request body could not be decompressed"))
+        #expect(gzipped.status?.message.hasPrefix("request body could not be decompressed") == true)
         #expect(try await send(body: Fixtures.bytes("delta-1.pb")).head.status == .ok)
         #expect(channel.isActive)
     }
@@ -149,7 +154,7 @@ struct OTLPHTTPHandlerTests {
     func tooLarge() async throws {
         let answer = try await send(body: [UInt8](repeating: 0x0A, count: 5000), chunks: 4)
         #expect(answer.head.status == .payloadTooLarge)
-        #expect(answer.text == "request body exceeds the limit of 4096 bytes\n")
+        #expect(answer.status?.message == "request body exceeds the limit of 4096 bytes")
         #expect(answer.head.headers["Connection"] == ["close"])
         #expect(!channel.isActive)
     }
@@ -168,7 +173,7 @@ struct OTLPHTTPHandlerTests {
         let answer = try await send(
             headers: [("Content-Type", "application/x-protobuf"), ("Content-Encoding", "gzip")], body: bomb)
         #expect(answer.head.status == .payloadTooLarge)
-        #expect(answer.text == "decompressed request body exceeds the limit of 4096 bytes\n")
+        #expect(answer.status?.message == "decompressed request body exceeds the limit of 4096 bytes")
     }
 
     @Test("a full ring answers 503 with Retry-After, and nothing acknowledged is lost")
@@ -182,7 +187,8 @@ struct OTLPHTTPHandlerTests {
         #expect(statuses == [200, 200, 200, 200, 200, 503])
         let refused = try await send(body: body)
         #expect(refused.head.headers["Retry-After"] == ["1"])
-        #expect(refused.text == "collector is overloaded, retry later\n")
+        #expect(refused.status?.message == "collector is overloaded, retry later")
+        #expect(refused.status?.code == 14)
         #expect(processor.queuedPointCount == 4 * 8)
         _ = try await scrape()
         #expect(await processor.statistics().acceptedPoints == 5 * 8)
