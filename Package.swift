@@ -2,7 +2,7 @@
 // OpenSRE: an OTLP/HTTP metrics collector with a Prometheus exporter.
 //
 // Target graph (one way, data model at the bottom):
-//   COTLP, CZlib                      C: protoc-c output + arena allocator; zlib shim
+//   COTLP, CZlib, CZstd               C: protoc-c output + arena allocator; zlib and zstd shims
 //   OpenSREModel                      attributes, decoded batches, hashing
 //   OTLPDecoding      -> COTLP, CZlib, OpenSREModel
 //   PrometheusExposition -> OpenSREModel   naming, label text, text-format writer
@@ -39,10 +39,14 @@ let package = Package(
             name: "CZlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        .systemLibrary(
+            name: "CZstd",
+            providers: [.apt(["libzstd-dev"])]
+        ),
         .target(name: "OpenSREModel"),
         .target(
             name: "OTLPDecoding",
-            dependencies: ["COTLP", "CZlib", "OpenSREModel"]
+            dependencies: ["COTLP", "CZlib", "CZstd", "OpenSREModel"]
         ),
         .target(
             name: "PrometheusExposition",

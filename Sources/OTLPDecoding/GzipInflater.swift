@@ -21,14 +21,15 @@ package final class GzipInflater {
         output.deallocate()
     }
 
-    /// Inflates `input` (gzip or zlib framing) and passes the result to `body`.
-    /// The bytes given to `body` are only valid during the call.
+    /// Inflates `input` (gzip or zlib framing; with `rawDeflate`, headerless
+    /// deflate) and passes the result to `body`. The bytes given to `body` are
+    /// only valid during the call.
     package func inflate<Result>(
-        _ input: UnsafeRawBufferPointer, limit: Int,
+        _ input: UnsafeRawBufferPointer, limit: Int, rawDeflate: Bool = false,
         _ body: (UnsafeRawBufferPointer) throws(OTLPDecodingError) -> Result
     ) throws(OTLPDecodingError) -> Result {
         var stream = z_stream()
-        guard czlib_inflate_init2(&stream, 15 + 32) == Z_OK else {
+        guard czlib_inflate_init2(&stream, rawDeflate ? -15 : 15 + 32) == Z_OK else {
             throw .malformedCompression("zlib could not start")
         }
         defer {
@@ -57,7 +58,7 @@ package final class GzipInflater {
             switch status {
             case Z_STREAM_END:
                 guard stream.avail_in == 0 else {
-                    throw .malformedCompression("unexpected bytes after the end of the gzip stream")
+                    throw .malformedCompression("unexpected bytes after the end of the compressed stream")
                 }
                 return try body(UnsafeRawBufferPointer(rebasing: output[0..<produced]))
             case Z_OK:
@@ -65,7 +66,7 @@ package final class GzipInflater {
             case Z_BUF_ERROR where stream.avail_out == 0:
                 continue
             case Z_BUF_ERROR:
-                throw .malformedCompression("gzip stream is truncated")
+                throw .malformedCompression("compressed stream is truncated")
             default:
                 let message = stream.msg.map { String(cString: $0) } ?? "zlib error \(status)"
                 throw .malformedCompression(message)
@@ -78,5 +79,16 @@ package final class GzipInflater {
         bigger.baseAddress!.copyMemory(from: output.baseAddress!, byteCount: count)
         output.deallocate()
         output = bigger
+    }
+}
+
+extension GzipInflater {
+    /// HTTP `deflate` is zlib-wrapped (RFC 9110), but some clients send raw
+    /// deflate: a valid zlib header (deflate method, checksum of the first two
+    /// bytes divisible by 31) tells which.
+    package static func isZlibWrapped(_ input: UnsafeRawBufferPointer) -> Bool {
+        guard input.count >= 2 else { return false }
+        let header = UInt16(input[0]) << 8 | UInt16(input[1])
+        return input[0] & 0x0F == 8 && header % 31 == 0
     }
 }

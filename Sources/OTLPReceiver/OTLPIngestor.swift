@@ -17,6 +17,22 @@ package final class OTLPIngestor {
 
     private let decoder: OTLPProtobufDecoder
     private let inflater = GzipInflater()
+    private let zstd = ZstdDecompressor()
+
+    /// Request body codings (`Content-Encoding`), case-insensitive.
+    enum ContentCoding {
+        case identity, gzip, deflate, zstd
+
+        init?(_ name: String) {
+            switch name {
+            case "", "identity": self = .identity
+            case "gzip", "x-gzip": self = .gzip
+            case "deflate": self = .deflate
+            case "zstd": self = .zstd
+            default: return nil
+            }
+        }
+    }
     private let processor: BatchProcessor
     private let ring: Int
     private let maxBodySize: Int
@@ -42,7 +58,7 @@ package final class OTLPIngestor {
             return .unsupportedMediaType(contentType)
         }
         let encoding = Self.encoding(of: head)
-        guard encoding == "" || encoding == "identity" || encoding == "gzip" else {
+        guard ContentCoding(encoding) != nil else {
             return .unsupportedEncoding(encoding)
         }
         if let length = head.headers.first(name: "Content-Length").flatMap(Int.init), length > maxBodySize {
@@ -89,7 +105,7 @@ package final class OTLPIngestor {
         let encoding = head.headers.first(name: "Content-Type").flatMap(Encoding.init) ?? .protobuf
         let result: OTLPDecodeResult
         do {
-            result = try decode(body, encoding: encoding, gzip: Self.encoding(of: head) == "gzip")
+            result = try decode(body, encoding: encoding, coding: ContentCoding(Self.encoding(of: head)) ?? .identity)
         } catch {
             return .immediate(OTLPReceiverError.decoding(error).response(json: encoding == .json))
         }
@@ -153,15 +169,23 @@ package final class OTLPIngestor {
         return HTTPResponse(status: .ok, headers: headers, body: ByteBuffer(bytes: answer))
     }
 
-    private func decode(_ body: ByteBuffer, encoding: Encoding, gzip: Bool) throws(OTLPDecodingError) -> OTLPDecodeResult {
+    private func decode(_ body: ByteBuffer, encoding: Encoding, coding: ContentCoding) throws(OTLPDecodingError) -> OTLPDecodeResult {
         let decoder = self.decoder
         let decode = { (bytes: UnsafeRawBufferPointer) throws(OTLPDecodingError) -> OTLPDecodeResult in
             encoding == .json ? try OTLPJSONDecoder().decode(bytes) : try decoder.decode(bytes)
         }
         do {
             return try body.withUnsafeReadableBytes { bytes in
-                guard gzip else { return try decode(bytes) }
-                return try inflater.inflate(bytes, limit: maxBodySize, decode)
+                // An empty body is an empty request, whatever coding it claims.
+                guard !bytes.isEmpty else { return try decode(bytes) }
+                switch coding {
+                case .identity: return try decode(bytes)
+                case .gzip: return try inflater.inflate(bytes, limit: maxBodySize, decode)
+                case .deflate:
+                    return try inflater.inflate(
+                        bytes, limit: maxBodySize, rawDeflate: !GzipInflater.isZlibWrapped(bytes), decode)
+                case .zstd: return try zstd.decompress(bytes, limit: maxBodySize, decode)
+                }
             }
         } catch let error as OTLPDecodingError {
             throw error

@@ -36,7 +36,7 @@ package enum OTLPReceiverError: Error, Equatable, Sendable {
         case .unsupportedMediaType(let type):
             return "unsupported Content-Type \(type.map { "\"\($0)\"" } ?? "(none)"), use application/x-protobuf or application/json"
         case .unsupportedEncoding(let encoding):
-            return "unsupported Content-Encoding \"\(encoding)\", use gzip or none"
+            return "unsupported Content-Encoding \"\(encoding)\", use gzip, deflate, zstd or none"
         case .bodyTooLarge(let limit): return "request body exceeds the limit of \(limit) bytes"
         case .decoding(let error): return error.reason
         case .overloaded: return "collector is overloaded, retry later"

@@ -7,6 +7,8 @@ Run from anywhere: python3 Tests/Fixtures/make_fixtures.py
 """
 import gzip
 import os
+import subprocess
+import zlib
 
 from google.protobuf import json_format
 
@@ -130,6 +132,13 @@ if __name__ == "__main__":
         f.write(json_format.MessageToJson(mixed()))
     with open(os.path.join(HERE, "mixed.pb.gz"), "wb") as f:
         f.write(gzip.compress(data, mtime=0))
+    with open(os.path.join(HERE, "mixed.pb.deflate"), "wb") as f:
+        f.write(zlib.compress(data))  # HTTP deflate: zlib-wrapped
+    raw = zlib.compressobj(wbits=-15)
+    with open(os.path.join(HERE, "mixed.pb.rawdeflate"), "wb") as f:
+        f.write(raw.compress(data) + raw.flush())  # what some clients send as deflate
+    # zstd frames, written by the zstd command-line tool (Debian's zstd package).
+    subprocess.run(["zstd", "-q", "-f", "-19", os.path.join(HERE, "mixed.pb"), "-o", os.path.join(HERE, "mixed.pb.zst")], check=True)
     write("delta-1.pb", delta(5, T0, T0 + 10 * SECOND))
     write("delta-2.pb", delta(7, T0 + 10 * SECOND, T0 + 20 * SECOND))
     write("delta-overlap.pb", delta(100, T0 + 15 * SECOND, T0 + 25 * SECOND))
@@ -144,4 +153,9 @@ if __name__ == "__main__":
               delta(index + 1, T0 + index * SECOND, T0 + (index + 1) * SECOND))
     with open(os.path.join(HERE, "zeros-1mib.gz"), "wb") as f:
         f.write(gzip.compress(bytes(1 << 20), mtime=0))  # a small "gzip bomb"
+    zeros = os.path.join(HERE, "zeros-1mib")
+    with open(zeros, "wb") as f:
+        f.write(bytes(1 << 20))
+    subprocess.run(["zstd", "-q", "-f", "-19", zeros, "-o", zeros + ".zst"], check=True)
+    os.remove(zeros)
     print("fixtures written to", HERE)

@@ -96,6 +96,41 @@ struct OTLPProtobufDecoderTests {
         #expect(inflated == plain)
     }
 
+    @Test("deflate (zlib-wrapped or raw) and zstd bodies decompress to the same request")
+    func otherCodings() throws {
+        let plain = try Fixtures.bytes("mixed.pb")
+        let inflater = GzipInflater(initialCapacity: 64)
+        for name in ["mixed.pb.deflate", "mixed.pb.rawdeflate"] {
+            let compressed = try Fixtures.bytes(name)
+            let raw = compressed.withUnsafeBytes { !GzipInflater.isZlibWrapped($0) }
+            #expect(raw == (name == "mixed.pb.rawdeflate"))
+            let inflated = try compressed.withUnsafeBytes { try inflater.inflate($0, limit: 1 << 20, rawDeflate: raw) { Array($0) } }
+            #expect(inflated == plain)
+        }
+        let zstd = ZstdDecompressor(initialCapacity: 64)
+        let decompressed = try Fixtures.bytes("mixed.pb.zst").withUnsafeBytes { try zstd.decompress($0, limit: 1 << 20) { Array($0) } }
+        #expect(decompressed == plain)
+    }
+
+    @Test("zstd: a bomb is stopped while decompressing; corrupt and truncated frames are errors")
+    func zstdLimits() throws {
+        let zstd = ZstdDecompressor(initialCapacity: 64)
+        let bomb = try Fixtures.bytes("zeros-1mib.zst")
+        #expect(bomb.count < 100)
+        #expect(throws: OTLPDecodingError.decompressedBodyTooLarge(limit: 4096)) {
+            try bomb.withUnsafeBytes { try zstd.decompress($0, limit: 4096) { $0.count } }
+        }
+        let frame = try Fixtures.bytes("mixed.pb.zst")
+        #expect(throws: OTLPDecodingError.malformedCompression("zstd stream is truncated")) {
+            try Array(frame.prefix(frame.count / 2)).withUnsafeBytes { try zstd.decompress($0, limit: 1 << 20) { $0.count } }
+        }
+        #expect(throws: OTLPDecodingError.self) {
+            try Array("not zstd at all".utf8).withUnsafeBytes { try zstd.decompress($0, limit: 1 << 20) { $0.count } }
+        }
+        // Still usable afterwards.
+        #expect(try frame.withUnsafeBytes { try zstd.decompress($0, limit: 1 << 20) { $0.count } } == 1285)
+    }
+
     @Test("a body that inflates past the limit is stopped while inflating")
     func gzipLimit() throws {
         let inflater = GzipInflater(initialCapacity: 64)
@@ -110,7 +145,7 @@ struct OTLPProtobufDecoderTests {
         let inflater = GzipInflater()
         let compressed = try Fixtures.bytes("mixed.pb.gz")
         let truncated = Array(compressed.prefix(compressed.count / 2))
-        #expect(throws: OTLPDecodingError.malformedCompression("gzip stream is truncated")) {
+        #expect(throws: OTLPDecodingError.malformedCompression("compressed stream is truncated")) {
             try truncated.withUnsafeBytes { try inflater.inflate($0, limit: 1 << 20) { $0.count } }
         }
         let garbage: [UInt8] = Array("definitely not gzip".utf8)

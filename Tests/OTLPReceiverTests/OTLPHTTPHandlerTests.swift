@@ -94,6 +94,21 @@ struct OTLPHTTPHandlerTests {
         #expect(try await scrape().contains("opensre_http_server_requests_total{"))
     }
 
+    @Test("deflate and zstd bodies are accepted; an empty compressed body is an empty request")
+    func codings() async throws {
+        for (coding, fixture) in [("deflate", "mixed.pb.deflate"), ("deflate", "mixed.pb.rawdeflate"), ("zstd", "mixed.pb.zst"), ("x-gzip", "mixed.pb.gz")] {
+            let answer = try await send(
+                headers: [("Content-Type", "application/x-protobuf"), ("Content-Encoding", coding)], body: Fixtures.bytes(fixture))
+            #expect(answer.head.status == .ok, "\(fixture)")
+        }
+        let bomb = try await send(
+            headers: [("Content-Type", "application/x-protobuf"), ("Content-Encoding", "zstd")], body: Fixtures.bytes("zeros-1mib.zst"))
+        #expect(bomb.head.status == .payloadTooLarge)
+        let empty = try await send(headers: [("Content-Type", "application/x-protobuf"), ("Content-Encoding", "zstd")], body: [])
+        #expect(empty.head.status == .ok)
+        #expect(try await scrape().contains("opensre_http_server_requests_total{"))
+    }
+
     @Test("OTLP/JSON is accepted and answered in JSON (media type parsed leniently)")
     func json() async throws {
         let body = #"{"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"name":"ok","gauge":{"dataPoints":[{"asInt":"4"}]}},{"name":"bad","sum":{"dataPoints":[{"asInt":1}]}}]}]}]}"#
