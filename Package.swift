@@ -99,14 +99,15 @@ let package = Package(
             name: "OpenSREConfig",
             dependencies: [
                 "OpenSREModel", "OpenSREPipeline", "OTLPReceiver", "PrometheusExporter", "PrometheusExposition",
-                "OpenSRESLO",
+                "OpenSRESLO", "HTTPServerSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
         .target(
             name: "OpenSRECollector",
             dependencies: [
-                "OpenSREConfig", "OTLPReceiver", "PrometheusExporter", "OpenSREPipeline",
+                "OpenSREConfig", "OTLPReceiver", "PrometheusExporter", "OpenSREPipeline", "HTTPServerSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

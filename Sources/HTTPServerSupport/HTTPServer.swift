@@ -16,6 +16,7 @@ package final class HTTPServer: Sendable {
     private let endpoint: Endpoint
     private let logger: Logger
     private let makeHandler: @Sendable (any Channel) -> any ChannelHandler
+    private let timeouts: ConnectionTimeouts
     private let quiesce: ServerQuiescingHelper
     private let channel = Mutex<(any Channel)?>(nil)
 
@@ -23,11 +24,12 @@ package final class HTTPServer: Sendable {
     ///   - makeHandler: called on each new connection's event loop; the handler
     ///     receives `HTTPServerRequestPart`s and writes `HTTPServerResponsePart`s.
     package init(
-        group: any EventLoopGroup, endpoint: Endpoint, logger: Logger,
-        makeHandler: @escaping @Sendable (any Channel) -> any ChannelHandler
+        group: any EventLoopGroup, endpoint: Endpoint, timeouts: ConnectionTimeouts = ConnectionTimeouts(),
+        logger: Logger, makeHandler: @escaping @Sendable (any Channel) -> any ChannelHandler
     ) {
         self.group = group
         self.endpoint = endpoint
+        self.timeouts = timeouts
         self.logger = logger
         self.makeHandler = makeHandler
         self.quiesce = ServerQuiescingHelper(group: group)
@@ -38,6 +40,7 @@ package final class HTTPServer: Sendable {
     package func start() async throws -> Int {
         let quiesce = self.quiesce
         let makeHandler = self.makeHandler
+        let timeouts = self.timeouts
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -50,7 +53,10 @@ package final class HTTPServer: Sendable {
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    let clock = ConnectionClock(timeouts: timeouts)
+                    try channel.pipeline.syncOperations.addHandler(ByteArrivalHandler(clock: clock))
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(RequestTimeoutHandler(clock: clock))
                     try channel.pipeline.syncOperations.addHandler(makeHandler(channel))
                 }
             }

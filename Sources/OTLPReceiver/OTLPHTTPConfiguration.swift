@@ -1,3 +1,4 @@
+import HTTPServerSupport
 import OpenSREModel
 
 /// The OTLP/HTTP receiver (`receivers.otlp.protocols.http` in the configuration).
@@ -9,11 +10,17 @@ package struct OTLPHTTPConfiguration: Sendable, Equatable {
     /// the largest body accepted, checked on the wire and again after
     /// decompression. Larger requests get 413.
     package var maxRequestBodySize: Int
+    /// `read_header_timeout` (default 10s), `read_timeout` (30s), `idle_timeout` (60s).
+    package var timeouts: ConnectionTimeouts
 
     package static let defaultEndpoint = Endpoint(host: "0.0.0.0", port: 4318)
 
-    package init(endpoint: Endpoint = Self.defaultEndpoint, maxRequestBodySize: Int = 64 << 20) {
+    package init(
+        endpoint: Endpoint = Self.defaultEndpoint, maxRequestBodySize: Int = 64 << 20,
+        timeouts: ConnectionTimeouts = ConnectionTimeouts()
+    ) {
         self.endpoint = endpoint
         self.maxRequestBodySize = maxRequestBodySize
+        self.timeouts = timeouts
     }
 }

@@ -14,19 +14,25 @@ final class OTLPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         case receiving(HTTPRequestHead, ByteBuffer)
         /// The answer is known; the rest of the body is read and dropped.
         case rejecting(HTTPRequestHead, OTLPReceiverError)
+        /// A health probe, answered at its end.
+        case answered(HTTPRequestHead, HTTPResponse)
     }
 
     private let ingestor: OTLPIngestor
+    private let health: HealthState?
     private var state = State.idle
 
-    init(ingestor: OTLPIngestor) {
+    init(ingestor: OTLPIngestor, health: HealthState? = nil) {
         self.ingestor = ingestor
+        self.health = health
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):
-            if let error = ingestor.check(head) {
+            if let probe = health?.response(to: head) {
+                state = .answered(head, probe)
+            } else if let error = ingestor.check(head) {
                 state = .rejecting(head, error)
             } else {
                 let expected = head.headers.first(name: "Content-Length").flatMap(Int.init) ?? 0
@@ -56,6 +62,9 @@ final class OTLPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                         response.write(to: context, keepAlive: head.isKeepAlive, wrap: self.wrapOutboundOut)
                     }
                 }
+            case .answered(let head, let response):
+                state = .idle
+                response.write(to: context, keepAlive: head.isKeepAlive, wrap: wrapOutboundOut)
             case .rejecting(let head, let error):
                 state = .idle
                 error.response(json: OTLPReceiverError.wantsJSON(head)).write(

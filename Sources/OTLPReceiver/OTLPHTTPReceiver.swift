@@ -10,11 +10,14 @@ package final class OTLPHTTPReceiver: Sendable {
     private let server: HTTPServer
 
     package init(
-        configuration: OTLPHTTPConfiguration, group: any EventLoopGroup, processor: BatchProcessor, logger: Logger
+        configuration: OTLPHTTPConfiguration, group: any EventLoopGroup, processor: BatchProcessor,
+        health: HealthState? = nil, logger: Logger
     ) {
         let ingestors = IngestorRegistry(processor: processor, configuration: configuration)
-        server = HTTPServer(group: group, endpoint: configuration.endpoint, logger: logger) { channel in
-            OTLPHTTPHandler(ingestor: ingestors.ingestor(for: channel.eventLoop))
+        server = HTTPServer(
+            group: group, endpoint: configuration.endpoint, timeouts: configuration.timeouts, logger: logger
+        ) { channel in
+            OTLPHTTPHandler(ingestor: ingestors.ingestor(for: channel.eventLoop), health: health)
         }
     }
 

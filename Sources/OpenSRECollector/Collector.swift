@@ -3,6 +3,7 @@ import NIOCore
 import NIOPosix
 import OTLPReceiver
 import OpenSREConfig
+import HTTPServerSupport
 import OpenSREPipeline
 import PrometheusExporter
 import ServiceLifecycle
@@ -18,6 +19,8 @@ package final class Collector: Sendable {
     package let processor: BatchProcessor
     package let receiver: OTLPHTTPReceiver
     package let exporter: PrometheusHTTPExporter
+    /// `/healthz` and `/readyz` on both listeners.
+    package let health = HealthState()
     private let logger: Logger
 
     /// - Parameter group: the event loops serving both listeners; one ring per loop.
@@ -32,11 +35,13 @@ package final class Collector: Sendable {
         var receiverLogger = logger
         receiverLogger[metadataKey: "component"] = "receiver.otlp"
         receiver = OTLPHTTPReceiver(
-            configuration: configuration.receiver, group: group, processor: processor, logger: receiverLogger)
+            configuration: configuration.receiver, group: group, processor: processor, health: health,
+            logger: receiverLogger)
         var exporterLogger = logger
         exporterLogger[metadataKey: "component"] = "exporter.prometheus"
         exporter = PrometheusHTTPExporter(
-            configuration: configuration.exporter, group: group, processor: processor, logger: exporterLogger)
+            configuration: configuration.exporter, group: group, processor: processor, health: health,
+            logger: exporterLogger)
     }
 
     /// Starts every component; returns the bound receiver and exporter ports.
@@ -46,6 +51,7 @@ package final class Collector: Sendable {
         let exporterPort = try await exporter.start()
         do {
             let receiverPort = try await receiver.start()
+            health.markReady()
             return (receiverPort, exporterPort)
         } catch {
             await exporter.shutdown()
@@ -56,6 +62,7 @@ package final class Collector: Sendable {
 
     /// Stops every component, upstream first.
     package func shutdown() async {
+        health.markNotReady()
         await receiver.shutdown()
         await exporter.shutdown()
         await processor.stop()

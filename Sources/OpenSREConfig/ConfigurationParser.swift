@@ -1,4 +1,6 @@
 import OTLPReceiver
+import HTTPServerSupport
+import NIOCore
 import OpenSREModel
 import OpenSREPipeline
 import OpenSRESLO
@@ -152,11 +154,14 @@ struct ConfigurationParser {
                 continue
             }
             servesHTTP = true
-            for (key, setting) in reader.mapping(value, at: protocolPath, allowed: ["endpoint", "max_request_body_size"]) {
+            let keys = ["endpoint", "max_request_body_size"] + Self.timeoutKeys
+            for (key, setting) in reader.mapping(value, at: protocolPath, allowed: keys) {
                 let keyPath = "\(protocolPath).\(key)"
                 switch key {
                 case "endpoint":
                     if let endpoint = endpoint(setting, at: keyPath) { configuration.receiver.endpoint = endpoint }
+                case _ where Self.timeoutKeys.contains(key):
+                    if let amount = timeout(setting, at: keyPath) { Self.set(key, amount, in: &configuration.receiver.timeouts) }
                 default:
                     if let size = reader.integer(setting, at: keyPath, minimum: 1) {
                         configuration.receiver.maxRequestBodySize = size
@@ -238,7 +243,24 @@ struct ConfigurationParser {
     static let prometheusKeys = [
         "endpoint", "namespace", "const_labels", "translation_strategy", "add_metric_suffixes", "without_scope_info",
         "resource_to_telemetry_conversion", "metric_expiration", "send_timestamps", "enable_open_metrics",
-    ]
+    ] + timeoutKeys
+
+    static let timeoutKeys = ["read_header_timeout", "read_timeout", "idle_timeout"]
+
+    /// A connection timeout (`0` disables it), or nil when invalid.
+    private mutating func timeout(_ node: Node, at path: String) -> TimeAmount?? {
+        guard let duration = duration(node, at: path) else { return nil }
+        guard duration > .zero else { return .some(nil) }
+        return .nanoseconds(Int64(duration.components.seconds) * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+    }
+
+    private static func set(_ key: String, _ amount: TimeAmount?, in timeouts: inout ConnectionTimeouts) {
+        switch key {
+        case "read_header_timeout": timeouts.readHeader = amount
+        case "read_timeout": timeouts.read = amount
+        default: timeouts.idle = amount
+        }
+    }
 
     private mutating func parsePrometheus(_ node: Node, at path: String) {
         var exposition = configuration.exporter.exposition
@@ -249,6 +271,8 @@ struct ConfigurationParser {
             switch key {
             case "endpoint":
                 if let endpoint = endpoint(value, at: keyPath) { configuration.exporter.endpoint = endpoint }
+            case _ where Self.timeoutKeys.contains(key):
+                if let amount = timeout(value, at: keyPath) { Self.set(key, amount, in: &configuration.exporter.timeouts) }
             case "namespace":
                 guard let namespace = reader.string(value, at: keyPath) else { continue }
                 guard Self.isValidNamespace(namespace) else {

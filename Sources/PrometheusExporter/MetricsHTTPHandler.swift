@@ -15,11 +15,13 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private let processor: BatchProcessor
     private let allowOpenMetrics: Bool
+    private let health: HealthState?
     private var head: HTTPRequestHead?
 
-    init(processor: BatchProcessor, allowOpenMetrics: Bool) {
+    init(processor: BatchProcessor, allowOpenMetrics: Bool, health: HealthState? = nil) {
         self.processor = processor
         self.allowOpenMetrics = allowOpenMetrics
+        self.health = health
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -36,6 +38,10 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
+        if let probe = health?.response(to: head) {
+            probe.write(to: context, keepAlive: head.isKeepAlive, wrap: wrapOutboundOut)
+            return
+        }
         let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
         guard path == Self.metricsPath else {
             HTTPResponse.text(.notFound, "no such endpoint: \(path) (metrics are served on GET /metrics)")

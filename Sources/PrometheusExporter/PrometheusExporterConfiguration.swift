@@ -1,3 +1,4 @@
+import HTTPServerSupport
 import OpenSREModel
 import OpenSREPipeline
 
@@ -7,11 +8,17 @@ package struct PrometheusExporterConfiguration: Sendable, Equatable {
     package var endpoint: Endpoint
     /// `namespace` (default `opensre`) and `const_labels` (default none).
     package var exposition: ExpositionSettings
+    /// `read_header_timeout`, `read_timeout`, `idle_timeout` (as on the receiver).
+    package var timeouts: ConnectionTimeouts
 
     package static let defaultEndpoint = Endpoint(host: "0.0.0.0", port: 8889)
 
-    package init(endpoint: Endpoint = Self.defaultEndpoint, exposition: ExpositionSettings = ExpositionSettings()) {
+    package init(
+        endpoint: Endpoint = Self.defaultEndpoint, exposition: ExpositionSettings = ExpositionSettings(),
+        timeouts: ConnectionTimeouts = ConnectionTimeouts()
+    ) {
         self.endpoint = endpoint
         self.exposition = exposition
+        self.timeouts = timeouts
     }
 }

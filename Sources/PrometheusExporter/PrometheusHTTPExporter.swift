@@ -9,11 +9,13 @@ package final class PrometheusHTTPExporter: Sendable {
 
     package init(
         configuration: PrometheusExporterConfiguration, group: any EventLoopGroup, processor: BatchProcessor,
-        logger: Logger
+        health: HealthState? = nil, logger: Logger
     ) {
         let allowOpenMetrics = configuration.exposition.enableOpenMetrics
-        server = HTTPServer(group: group, endpoint: configuration.endpoint, logger: logger) { _ in
-            MetricsHTTPHandler(processor: processor, allowOpenMetrics: allowOpenMetrics)
+        server = HTTPServer(
+            group: group, endpoint: configuration.endpoint, timeouts: configuration.timeouts, logger: logger
+        ) { _ in
+            MetricsHTTPHandler(processor: processor, allowOpenMetrics: allowOpenMetrics, health: health)
         }
     }
 

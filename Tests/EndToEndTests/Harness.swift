@@ -13,7 +13,7 @@ final class RunningCollector: Sendable {
     let receiverPort: Int
     let exporterPort: Int
 
-    static func start(batchTimeout: String = "10s") async throws -> RunningCollector {
+    static func start(batchTimeout: String = "10s", receiverSettings: String = "") async throws -> RunningCollector {
         let configuration = try CollectorConfiguration.parse(
             yaml: """
                 receivers:
@@ -21,6 +21,7 @@ final class RunningCollector: Sendable {
                     protocols:
                       http:
                         endpoint: 127.0.0.1:0
+                \(receiverSettings)
                 processors:
                   batch:
                     timeout: \(batchTimeout)

@@ -1,0 +1,69 @@
+import Foundation
+import NIOHTTP1
+import OpenSRETestSupport
+import Testing
+
+/// Slow clients, health probes: the collector keeps serving everyone else.
+@Suite("Hardening", .serialized)
+struct HardeningTests {
+    static let shortTimeouts = """
+                read_header_timeout: 300ms
+                read_timeout: 500ms
+                idle_timeout: 700ms
+        """
+
+    func postFixture(_ port: Int) async throws -> TestHTTPResponse {
+        try await TestHTTPConnection.send(
+            port: port, .POST, "/v1/metrics", headers: [("Content-Type", "application/x-protobuf")],
+            body: Fixtures.bytes("mixed.pb"))
+    }
+
+    @Test("half-sent headers get 408 and are closed after read_header_timeout; others are served meanwhile")
+    func slowHeaders() async throws {
+        let collector = try await RunningCollector.start(receiverSettings: Self.shortTimeouts)
+        let slow = try await RawTCPConnection.connect(port: collector.receiverPort)
+        try await slow.send("POST /v1/metrics HTTP/1.1\r\nHost: x\r\nContent-Type: app")
+        #expect(try await postFixture(collector.receiverPort).status == .ok)
+        let result = await slow.waitForClose(timeout: .seconds(3))
+        #expect(result.closed)
+        #expect(result.text.hasPrefix("HTTP/1.1 408 Request Timeout\r\n"))
+        #expect(try await collector.scrapeText().contains("opensre_http_server_requests_total{"))
+        await collector.stop()
+    }
+
+    @Test("a trickled body gets 408 after read_timeout; an idle keep-alive connection is closed after idle_timeout")
+    func slowBodyAndIdle() async throws {
+        let collector = try await RunningCollector.start(receiverSettings: Self.shortTimeouts)
+        let trickle = try await RawTCPConnection.connect(port: collector.receiverPort)
+        try await trickle.send("POST /v1/metrics HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\nContent-Length: 1000\r\n\r\n0123456789")
+        for _ in 0..<3 {
+            try await Task.sleep(for: .milliseconds(100))
+            try? await trickle.send("x")
+        }
+        let result = await trickle.waitForClose(timeout: .seconds(3))
+        #expect(result.closed && result.text.hasPrefix("HTTP/1.1 408 Request Timeout\r\n"))
+
+        let idle = try await RawTCPConnection.connect(port: collector.receiverPort)
+        let started = ContinuousClock.now
+        let closed = await idle.waitForClose(timeout: .seconds(3))
+        #expect(closed.closed && closed.text.isEmpty)
+        #expect(ContinuousClock.now - started >= .milliseconds(600))
+        #expect(try await postFixture(collector.receiverPort).status == .ok)
+        await collector.stop()
+    }
+
+    @Test("/healthz and /readyz on both ports; /readyz is 503 once shutdown begins")
+    func probes() async throws {
+        let collector = try await RunningCollector.start()
+        for port in [collector.receiverPort, collector.exporterPort] {
+            let health = try await TestHTTPConnection.send(port: port, .GET, "/healthz")
+            #expect(health.status == .ok && health.text == "ok\n")
+            let ready = try await TestHTTPConnection.send(port: port, .GET, "/readyz")
+            #expect(ready.status == .ok && ready.text == "ready\n")
+        }
+        collector.collector.health.markNotReady()
+        #expect(try await TestHTTPConnection.send(port: collector.exporterPort, .GET, "/readyz").status == .serviceUnavailable)
+        #expect(try await TestHTTPConnection.send(port: collector.receiverPort, .GET, "/healthz").status == .ok)
+        await collector.stop()
+    }
+}
