@@ -114,7 +114,9 @@ package final class OTLPIngestor {
             processor.counters.record(accepted: 0, rejected: result.rejected)
             return .immediate(success(encoding, result.rejected))
         }
-        let needsReport = batch.streams.contains { $0.temporality == .delta || !safeStreams.contains($0.identityHash) }
+        let needsReport =
+            processor.mayRefuseSeries(points: batch.pointCount)
+            || batch.streams.contains { $0.temporality == .delta || !safeStreams.contains($0.identityHash) }
         guard needsReport else {
             switch processor.submit(batch, ring: ring) {
             case .accepted:
@@ -144,6 +146,7 @@ package final class OTLPIngestor {
                 report.typeConflict,
                 reason: "metric \(report.conflictingFamily ?? "") conflicts with the type of the existing family of that name")
             rejected.add(report.invalidName, reason: "metric name leaves no valid Prometheus name")
+            rejected.add(report.cardinality, reason: "new series refused: the collector's series limit is reached")
             return self.success(encoding, rejected)
         }
         return .deferred(answer.nonisolated())

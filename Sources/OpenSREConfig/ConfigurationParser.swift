@@ -243,6 +243,7 @@ struct ConfigurationParser {
     static let prometheusKeys = [
         "endpoint", "namespace", "const_labels", "translation_strategy", "add_metric_suffixes", "without_scope_info",
         "resource_to_telemetry_conversion", "metric_expiration", "send_timestamps", "enable_open_metrics",
+        "max_series", "max_series_per_metric",
     ] + timeoutKeys
 
     static let timeoutKeys = ["read_header_timeout", "read_timeout", "idle_timeout"]
@@ -313,6 +314,10 @@ struct ConfigurationParser {
                 if let duration = duration(value, at: keyPath) { exposition.metricExpiration = duration }
             case "send_timestamps":
                 if let flag = reader.bool(value, at: keyPath) { exposition.sendTimestamps = flag }
+            case "max_series":
+                if let limit = reader.integer(value, at: keyPath, minimum: 1) { exposition.maxSeries = limit }
+            case "max_series_per_metric":
+                if let limit = reader.integer(value, at: keyPath, minimum: 1) { exposition.maxSeriesPerMetric = limit }
             default:  // enable_open_metrics
                 if let flag = reader.bool(value, at: keyPath) { exposition.enableOpenMetrics = flag }
             }

@@ -10,6 +10,8 @@ package struct ApplyReport: Sendable, Equatable {
     package var typeConflict = 0
     /// Points of metrics whose name leaves nothing valid.
     package var invalidName = 0
+    /// Points of new series refused by the cardinality limits.
+    package var cardinality = 0
     /// A family name involved in a type conflict, for the message.
     package var conflictingFamily: String?
     /// Identity hashes of accepted, non-delta streams.
@@ -17,7 +19,7 @@ package struct ApplyReport: Sendable, Equatable {
 
     package init() {}
 
-    package var refused: Int { overlap + typeConflict + invalidName }
+    package var refused: Int { overlap + typeConflict + invalidName + cardinality }
 }
 
 /// A batch on its way to the processor, with who to tell when it is applied.

@@ -35,6 +35,8 @@ package final class BatchProcessor: Sendable {
     private let wakeup = DispatchSemaphore(value: 0)
     private let wakePending = Atomic<Bool>(false)
     private let queuedPoints = Atomic<Int>(0)
+    /// New series the store can still take (published after every drain).
+    private let seriesHeadroom = Atomic<Int>(.max)
     /// Whether `submit` may push; cleared first thing when stopping.
     private let accepting = Atomic<Bool>(false)
     /// Submits between their `accepting` check and their push: the final
@@ -92,6 +94,13 @@ package final class BatchProcessor: Sendable {
 
     /// Number of rings: producers pick one with `ring % ringCount`.
     package var ringCount: Int { rings.count }
+
+    /// Whether a batch of `points` might have new series refused by the
+    /// cardinality limits (it could create that many series, on top of what is
+    /// queued): the receiver then waits for its report, so refusals reach the sender.
+    package func mayRefuseSeries(points: Int) -> Bool {
+        points + queuedPointCount >= seriesHeadroom.load(ordering: .relaxed)
+    }
 
     /// Points queued and not yet folded in.
     package var queuedPointCount: Int { queuedPoints.load(ordering: .relaxed) }
@@ -295,6 +304,7 @@ package final class BatchProcessor: Sendable {
                 remaining -= 1
             }
         }
+        seriesHeadroom.store(store.value.seriesHeadroom, ordering: .relaxed)
     }
 
     private static func now() -> UInt64 {

@@ -24,12 +24,19 @@ package struct ExpositionSettings: Sendable, Equatable {
     /// `enable_open_metrics`, default true: answer OpenMetrics to scrapers that
     /// ask for it (the Collector's default is false, i.e. never).
     package var enableOpenMetrics: Bool
+    /// `max_series`, default 500,000: a cap on all series exposed; past it new
+    /// series are refused (reported in `partial_success` and self-metrics) while
+    /// existing ones keep updating. About 1 KiB of memory per series.
+    package var maxSeries: Int
+    /// `max_series_per_metric`, default 50,000: the same cap per metric family.
+    package var maxSeriesPerMetric: Int
 
     package init(
         namespace: String = "opensre", constLabels: [String: String] = [:],
         translationStrategy: TranslationStrategy = .underscoreEscapingWithSuffixes, withoutScopeInfo: Bool = false,
         resourceToTelemetryConversion: Bool = false, metricExpiration: Duration = .seconds(300),
-        sendTimestamps: Bool = false, enableOpenMetrics: Bool = true
+        sendTimestamps: Bool = false, enableOpenMetrics: Bool = true, maxSeries: Int = 500_000,
+        maxSeriesPerMetric: Int = 50_000
     ) {
         self.namespace = namespace
         self.constLabels = constLabels
@@ -39,5 +46,7 @@ package struct ExpositionSettings: Sendable, Equatable {
         self.metricExpiration = metricExpiration
         self.sendTimestamps = sendTimestamps
         self.enableOpenMetrics = enableOpenMetrics
+        self.maxSeries = maxSeries
+        self.maxSeriesPerMetric = maxSeriesPerMetric
     }
 }

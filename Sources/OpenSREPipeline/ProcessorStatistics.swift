@@ -9,6 +9,8 @@ package struct ProcessorStatistics: Sendable, Equatable {
     package var rejectedTypeConflict = 0
     /// Points of a metric whose name leaves nothing valid for Prometheus.
     package var rejectedInvalidName = 0
+    /// Points of new series refused by `max_series` / `max_series_per_metric`.
+    package var rejectedCardinality = 0
     /// Points older than the value already held (superseded, not errors).
     package var ignoredOutOfOrder = 0
     /// Series removed because a point carried the "no recorded value" flag.
@@ -19,5 +21,5 @@ package struct ProcessorStatistics: Sendable, Equatable {
     package init() {}
 
     /// All refused points.
-    package var rejectedPoints: Int { rejectedOverlap + rejectedTypeConflict + rejectedInvalidName }
+    package var rejectedPoints: Int { rejectedOverlap + rejectedTypeConflict + rejectedInvalidName + rejectedCardinality }
 }

@@ -24,6 +24,7 @@ enum SelfMetrics {
             refused.set([Label("reason", cause.rawValue), Label("stage", "receiver")], Double(receiverRefusals[cause] ?? 0))
         }
         let processorRefusals: [(String, Int)] = [
+            ("cardinality_limit", statistics.rejectedCardinality),
             ("delta_overlap", statistics.rejectedOverlap), ("invalid_name", statistics.rejectedInvalidName),
             ("out_of_order", statistics.ignoredOutOfOrder), ("type_conflict", statistics.rejectedTypeConflict),
         ]

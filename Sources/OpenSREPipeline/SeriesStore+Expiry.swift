@@ -24,6 +24,7 @@ extension SeriesStore {
         families = families.filter { !$0.value.isEmpty || referenced.contains(ObjectIdentifier($0.value)) }
         if families.count != before { sortedFamilies = nil }
         statistics.expiredSeries += expired
+        totalSeries -= expired
         return expired
     }
 }

@@ -156,7 +156,8 @@ extension SeriesStore {
             fixed: [Label("job", identity.job), Label("instance", identity.instance)],
             attributes: resource.filter { !ResourceIdentity.keys.contains($0.key) })
         let family = targetFamily()
-        let (series, _) = family.series(labelText: ExpositionWriter.labelText(labels))
+        let (series, isNew) = family.series(labelText: ExpositionWriter.labelText(labels))
+        if isNew { totalSeries += 1 }
         series.state.value = 1
         series.lastSeen = now
         key.bytes.withUnsafeBytes { _ = targets.remove(hash: key.hash, key: $0) }

@@ -25,6 +25,19 @@ package final class SeriesStore {
     /// SLO state, fed from the series the SLO sources match (nil without SLOs).
     package let slo: SLOEngine?
     let sloMatcher: SLOMatcher
+    /// Series exposed (kept up to date for the cardinality limits).
+    var totalSeries = 0
+
+    /// How many new series could still be created before a limit refuses one
+    /// (the tighter of the total and the fullest family's headroom).
+    package var seriesHeadroom: Int {
+        max(0, min(settings.maxSeries - totalSeries, settings.maxSeriesPerMetric - largestFamily))
+    }
+
+    var largestFamily: Int {
+        families.values.lazy.map(\.seriesCount).max() ?? 0
+    }
+
     /// Warnings for the processor to log (rate-limited there).
     package internal(set) var warnings: [String] = []
     var warnedMismatches: Set<Int> = []
@@ -83,12 +96,14 @@ package final class SeriesStore {
                     target.lastSeen = now
                     touchTargetInfo(of: target, now: now)
                     let overlapsBefore = statistics.rejectedOverlap
+                    let cardinalityBefore = statistics.rejectedCardinality
                     for index in stream.pointRange {
                         apply(
                             points[index], of: target, identity: stream.identityHash, batch: batch, bytes: bytes,
                             now: now, wallClock: wallClock)
                     }
                     report.overlap += statistics.rejectedOverlap - overlapsBefore
+                    report.cardinality += statistics.rejectedCardinality - cardinalityBefore
                     if stream.temporality != .delta {
                         report.safeStreams.append(stream.identityHash)
                     }
@@ -113,12 +128,20 @@ package final class SeriesStore {
                 stream.series.remove(hash: point.attributesHash, key: key)
                 stream.family?.remove(series)
                 statistics.removedSeries += 1
+                totalSeries -= 1
             }
             return
         }
         var isNew = false
         if series == nil {
+            guard let family = stream.family, totalSeries < settings.maxSeries,
+                family.seriesCount < settings.maxSeriesPerMetric
+            else {
+                statistics.rejectedCardinality += 1
+                return
+            }
             let created = makeSeries(for: stream, attributes: key)
+            if created.isNew { totalSeries += 1 }
             stream.series.insert(hash: point.attributesHash, key: Array(key), value: created.series)
             series = created.series
             isNew = created.isNew

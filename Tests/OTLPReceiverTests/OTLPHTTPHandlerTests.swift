@@ -228,6 +228,42 @@ struct OTLPHTTPHandlerTests {
         )
     }
 
+    @Test("series refused by the cardinality limit are reported in partial_success, even on known streams")
+    func cardinality() async throws {
+        let processor = BatchProcessor(
+            rings: 1, configuration: BatchingConfiguration(timeout: .seconds(60)),
+            settings: ExpositionSettings(maxSeries: 100, maxSeriesPerMetric: 2),
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        processor.start()
+        let channel = try await NIOAsyncTestingChannel {
+            try $0.pipeline.syncOperations.addHandler(
+                OTLPHTTPHandler(
+                    ingestor: OTLPIngestor(processor: processor, ring: 0, configuration: OTLPHTTPConfiguration())))
+        }
+        func post(_ ids: [Int]) async throws -> String {
+            let points = ids.map { #"{"asInt":"1","attributes":[{"key":"id","value":{"stringValue":"\#($0)"}}]}"# }
+            let body = #"{"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"name":"m","gauge":{"dataPoints":[\#(points.joined(separator: ","))]}}]}]}]}"#
+            var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: "/v1/metrics")
+            head.headers.add(name: "Content-Type", value: "application/json")
+            try await channel.writeInbound(HTTPServerRequestPart.head(head))
+            try await channel.writeInbound(HTTPServerRequestPart.body(ByteBuffer(string: body)))
+            try await channel.writeInbound(HTTPServerRequestPart.end(nil))
+            var text = ""
+            while true {
+                switch try await channel.waitForOutboundWrite(as: HTTPServerResponsePart.self) {
+                case .body(.byteBuffer(let buffer)): text += String(buffer: buffer)
+                case .end: return text
+                default: continue
+                }
+            }
+        }
+        #expect(try await post([1]) == "{}")
+        // The stream is known now, but this request could create more series than the
+        // limit leaves room for: the answer waits for the processor and is exact.
+        #expect(try await post([2, 3]) == #"{"partialSuccess":{"rejectedDataPoints":"1","errorMessage":"new series refused: the collector's series limit is reached"}}"#)
+        #expect(try await post([1, 2]) == "{}")
+    }
+
     @Test("an empty request is a success")
     func empty() async throws {
         let answer = try await send(body: [])
