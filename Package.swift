@@ -158,7 +158,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "OpenSRECollector", "OpenSREConfig", "OpenSRETestSupport", "OTLPDecoding",
+                "OpenSRECollector", "OpenSREConfig", "OpenSRETestSupport", "OTLPDecoding", "OpenSREPipeline",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

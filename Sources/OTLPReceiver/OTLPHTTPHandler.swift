@@ -56,9 +56,11 @@ final class OTLPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 state = .idle
                 switch ingestor.ingest(head, body: body, on: context.eventLoop) {
                 case .immediate(let response):
+                    ingestor.recordAnswer(response.status)
                     response.write(to: context, keepAlive: head.isKeepAlive, wrap: wrapOutboundOut)
                 case .deferred(let response):
                     response.assumeIsolated().whenSuccess { response in
+                        self.ingestor.recordAnswer(response.status)
                         response.write(to: context, keepAlive: head.isKeepAlive, wrap: self.wrapOutboundOut)
                     }
                 }
@@ -67,6 +69,7 @@ final class OTLPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 response.write(to: context, keepAlive: head.isKeepAlive, wrap: wrapOutboundOut)
             case .rejecting(let head, let error):
                 state = .idle
+                ingestor.recordAnswer(error.status)
                 error.response(json: OTLPReceiverError.wantsJSON(head)).write(
                     to: context, keepAlive: head.isKeepAlive && !error.closesConnection, wrap: wrapOutboundOut)
             }

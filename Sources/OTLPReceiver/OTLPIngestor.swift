@@ -1,3 +1,4 @@
+import Dispatch
 import HTTPServerSupport
 import NIOCore
 import NIOHTTP1
@@ -45,6 +46,11 @@ package final class OTLPIngestor {
         self.decoder = OTLPProtobufDecoder(memoryLimit: max(configuration.maxRequestBodySize, 1 << 20) * 8)
     }
 
+    /// Counts an answer by status, for the self-metrics.
+    package func recordAnswer(_ status: HTTPResponseStatus) {
+        processor.counters.record(status: status.code)
+    }
+
     /// The largest body accepted on the wire.
     package var bodyLimit: Int { maxBodySize }
 
@@ -63,6 +69,9 @@ package final class OTLPIngestor {
         }
         if let length = head.headers.first(name: "Content-Length").flatMap(Int.init), length > maxBodySize {
             return .bodyTooLarge(limit: maxBodySize)
+        }
+        if processor.memoryLimiter?.isRefusing == true {
+            return .memoryLimited
         }
         return nil
     }
@@ -104,6 +113,10 @@ package final class OTLPIngestor {
     package func ingest(_ head: HTTPRequestHead, body: ByteBuffer, on eventLoop: any EventLoop) -> Outcome {
         let encoding = head.headers.first(name: "Content-Type").flatMap(Encoding.init) ?? .protobuf
         let result: OTLPDecodeResult
+        let started = DispatchTime.now().uptimeNanoseconds
+        defer {
+            processor.counters.record(decodeNanoseconds: Int(DispatchTime.now().uptimeNanoseconds &- started))
+        }
         do {
             result = try decode(body, encoding: encoding, coding: ContentCoding(Self.encoding(of: head)) ?? .identity)
         } catch {

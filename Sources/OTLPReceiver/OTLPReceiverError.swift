@@ -15,6 +15,8 @@ package enum OTLPReceiverError: Error, Equatable, Sendable {
     case decoding(OTLPDecodingError)
     /// The processor's ring for this event loop is full.
     case overloaded
+    /// The memory_limiter is above its soft limit.
+    case memoryLimited
     case shuttingDown
 
     package var status: HTTPResponseStatus {
@@ -25,7 +27,7 @@ package enum OTLPReceiverError: Error, Equatable, Sendable {
         case .bodyTooLarge: return .payloadTooLarge
         case .decoding(.decompressedBodyTooLarge), .decoding(.decodedMessageTooLarge): return .payloadTooLarge
         case .decoding: return .badRequest
-        case .overloaded, .shuttingDown: return .serviceUnavailable
+        case .overloaded, .shuttingDown, .memoryLimited: return .serviceUnavailable
         }
     }
 
@@ -40,6 +42,7 @@ package enum OTLPReceiverError: Error, Equatable, Sendable {
         case .bodyTooLarge(let limit): return "request body exceeds the limit of \(limit) bytes"
         case .decoding(let error): return error.reason
         case .overloaded: return "collector is overloaded, retry later"
+        case .memoryLimited: return "collector is above its memory limit, retry later"
         case .shuttingDown: return "collector is shutting down, retry later"
         }
     }
@@ -65,7 +68,7 @@ package enum OTLPReceiverError: Error, Equatable, Sendable {
         var headers: HTTPHeaders = [:]
         switch self {
         case .methodNotAllowed: headers.add(name: "Allow", value: "POST")
-        case .overloaded, .shuttingDown: headers.add(name: "Retry-After", value: "1")
+        case .overloaded, .shuttingDown, .memoryLimited: headers.add(name: "Retry-After", value: "1")
         default: break
         }
         headers.add(name: "Content-Type", value: json ? "application/json" : "application/x-protobuf")

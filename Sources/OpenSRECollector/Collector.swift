@@ -31,7 +31,8 @@ package final class Collector: Sendable {
         processor = BatchProcessor(
             rings: group.makeIterator().reduce(0) { count, _ in count + 1 },
             configuration: configuration.batching, settings: configuration.exporter.exposition,
-            slo: configuration.slo, golden: configuration.goldenSignals, logger: processorLogger)
+            slo: configuration.slo, golden: configuration.goldenSignals, memoryLimiter: configuration.memoryLimiter,
+            logger: processorLogger)
         var receiverLogger = logger
         receiverLogger[metadataKey: "component"] = "receiver.otlp"
         receiver = OTLPHTTPReceiver(

@@ -31,6 +31,8 @@ package struct CollectorConfiguration: Sendable, Equatable {
     package var exporter = PrometheusExporterConfiguration()
     /// `processors.slo`, when the pipeline lists it.
     package var slo: SLOProcessorConfiguration?
+    /// `processors.memory_limiter`, when the pipeline lists it.
+    package var memoryLimiter: MemoryLimiterConfiguration?
     /// Things that are accepted but worth telling the user (e.g. `grpc:` is not served yet).
     package var warnings: [String] = []
 

@@ -25,7 +25,7 @@ struct ConfigurationParser {
     private var exporters: [String: Node] = [:]
 
     static let receiverTypes = ["otlp"]
-    static let processorTypes = ["batch", "slo"]
+    static let processorTypes = ["batch", "slo", "memory_limiter"]
     static let exporterTypes = ["prometheus"]
 
     mutating func parse(_ root: Node?) -> CollectorConfiguration {
@@ -108,13 +108,15 @@ struct ConfigurationParser {
         func type(_ id: String) -> String { String(id.split(separator: "/").first ?? "") }
         let batchIDs = processorIDs.filter { type($0) == "batch" }
         let sloIDs = processorIDs.filter { type($0) == "slo" }
-        for (ids, kind) in [(receiverIDs, "receivers"), (batchIDs, "processors"), (sloIDs, "processors"), (exporterIDs, "exporters")]
+        let limiterIDs = processorIDs.filter { type($0) == "memory_limiter" }
+        for (ids, kind) in [(receiverIDs, "receivers"), (batchIDs, "processors"), (sloIDs, "processors"), (limiterIDs, "processors"), (exporterIDs, "exporters")]
         where ids.count > 1 {
             reader.fail("\(path).\(kind)", "only one component of each type is supported, got \(ids.joined(separator: ", "))", node)
         }
         if let id = receiverIDs.first { parseOTLPReceiver(receivers[id]!, at: "receivers.\(id)") }
         if let id = batchIDs.first { parseBatch(processors[id]!, at: "processors.\(id)") }
         if let id = sloIDs.first { parseSLO(processors[id]!, at: "processors.\(id)") }
+        if let id = limiterIDs.first { parseMemoryLimiter(processors[id]!, at: "processors.\(id)") }
         if let id = exporterIDs.first { parsePrometheus(exporters[id]!, at: "exporters.\(id)") }
         let used = Set(receiverIDs + processorIDs + exporterIDs)
         for id in (Array(receivers.keys) + Array(processors.keys) + Array(exporters.keys)).sorted() where !used.contains(id) {
@@ -172,6 +174,41 @@ struct ConfigurationParser {
         if !servesHTTP {
             reader.fail("\(path).protocols.http", "missing: OpenSRE receives OTLP over HTTP; add `http:`", protocolsNode)
         }
+    }
+
+    private mutating func parseMemoryLimiter(_ node: Node, at path: String) {
+        var limiter = MemoryLimiterConfiguration()
+        let keys = ["check_interval", "limit_mib", "spike_limit_mib", "limit_percentage", "spike_limit_percentage"]
+        for (key, value) in reader.mapping(node, at: path, allowed: keys) {
+            let keyPath = "\(path).\(key)"
+            switch key {
+            case "check_interval":
+                if let interval = duration(value, at: keyPath) {
+                    guard interval > .zero else {
+                        reader.fail(keyPath, "must be greater than 0", value)
+                        continue
+                    }
+                    limiter.checkInterval = interval
+                }
+            case "limit_mib": limiter.limitMiB = reader.integer(value, at: keyPath, minimum: 1)
+            case "spike_limit_mib": limiter.spikeLimitMiB = reader.integer(value, at: keyPath, minimum: 0)
+            case "limit_percentage": limiter.limitPercentage = reader.integer(value, at: keyPath, minimum: 1)
+            default: limiter.spikeLimitPercentage = reader.integer(value, at: keyPath, minimum: 0)
+            }
+        }
+        if limiter.limitMiB == nil, limiter.limitPercentage == nil {
+            reader.fail("\(path).limit_mib", "missing: set limit_mib or limit_percentage", node)
+        }
+        if let percentage = limiter.limitPercentage, percentage > 100 {
+            reader.fail("\(path).limit_percentage", "must be at most 100", node)
+        }
+        if let limit = limiter.limitMiB, let spike = limiter.spikeLimitMiB, spike >= limit {
+            reader.fail("\(path).spike_limit_mib", "must be less than limit_mib (\(limit))", node)
+        }
+        if let limit = limiter.limitPercentage, let spike = limiter.spikeLimitPercentage, spike >= limit {
+            reader.fail("\(path).spike_limit_percentage", "must be less than limit_percentage (\(limit))", node)
+        }
+        configuration.memoryLimiter = limiter
     }
 
     private mutating func parseSLO(_ node: Node, at path: String) {

@@ -32,6 +32,8 @@ package final class BatchProcessor: Sendable {
     private let logger: Logger
     /// Updated by the receiver, shown in the self-metrics.
     package let counters = CollectorCounters()
+    /// `memory_limiter`, when configured: the receiver refuses data while it says so.
+    package let memoryLimiter: MemoryLimiter?
     private let wakeup = DispatchSemaphore(value: 0)
     private let wakePending = Atomic<Bool>(false)
     private let queuedPoints = Atomic<Int>(0)
@@ -66,8 +68,9 @@ package final class BatchProcessor: Sendable {
     package init(
         rings: Int, configuration: BatchingConfiguration, settings: ExpositionSettings,
         slo: SLOProcessorConfiguration? = nil, golden: GoldenSignalsConfiguration = GoldenSignalsConfiguration(),
-        logger: Logger
+        memoryLimiter: MemoryLimiterConfiguration? = nil, logger: Logger
     ) {
+        self.memoryLimiter = memoryLimiter.map(MemoryLimiter.init(configuration:))
         self.rings = (0..<max(rings, 1)).map { _ in BoundedRing(capacity: configuration.ringCapacity) }
         self.configuration = configuration
         self.expiration = settings.metricExpiration.nanoseconds
@@ -285,7 +288,9 @@ package final class BatchProcessor: Sendable {
     private func answer(_ scrapes: [(ExpositionFormat, ScrapeCompletion)]) {
         var pages: [ExpositionFormat: [UInt8]] = [:]
         for (format, completion) in scrapes {
-            if pages[format] == nil { pages[format] = store.value.render(format: format, counters: counters) }
+            if pages[format] == nil {
+                pages[format] = store.value.render(format: format, counters: counters, memoryLimiter: memoryLimiter)
+            }
             completion(.success(pages[format]!))
         }
     }

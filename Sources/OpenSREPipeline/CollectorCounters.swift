@@ -2,12 +2,46 @@ import OpenSREModel
 import Synchronization
 
 /// Counters the receiver updates from its event loops, read by the self-metrics.
-package final class CollectorCounters: Sendable {
+package final class CollectorCounters: @unchecked Sendable {
+    // @unchecked: `statuses` is allocated once and only reached through atomics.
     private let accepted = Atomic<Int>(0)
     /// Refusals are rare: a lock off the hot path is fine here.
     private let refused = Mutex<[RejectedPoints.Cause: Int]>([:])
 
-    package init() {}
+    /// Answers by HTTP status, one atomic per code the receiver gives.
+    private static let codes: [UInt] = [200, 400, 401, 404, 405, 408, 413, 415, 429, 500, 503]
+    private let statuses: UnsafeMutablePointer<Atomic<Int>>
+    /// Nanoseconds spent decoding (decompression included).
+    private let decodeNanoseconds = Atomic<Int>(0)
+
+    package init() {
+        statuses = .allocate(capacity: Self.codes.count)
+        for index in Self.codes.indices { (statuses + index).initialize(to: Atomic(0)) }
+    }
+
+    deinit {
+        for index in Self.codes.indices { _ = (statuses + index).move() }
+        statuses.deallocate()
+    }
+
+    package func record(status: UInt) {
+        guard let index = Self.codes.firstIndex(of: status) else { return }
+        statuses[index].add(1, ordering: .relaxed)
+    }
+
+    package func record(decodeNanoseconds nanoseconds: Int) {
+        decodeNanoseconds.add(nanoseconds, ordering: .relaxed)
+    }
+
+    /// Codes answered at least once, with their counts.
+    package var requestsByStatus: [(code: UInt, count: Int)] {
+        Self.codes.indices.compactMap { index in
+            let count = statuses[index].load(ordering: .relaxed)
+            return count > 0 ? (Self.codes[index], count) : nil
+        }
+    }
+
+    package var decodeSeconds: Double { Double(decodeNanoseconds.load(ordering: .relaxed)) / 1e9 }
 
     /// Records the outcome of decoding one request.
     package func record(accepted points: Int, rejected: RejectedPoints) {

@@ -10,7 +10,9 @@ import PrometheusExposition
 ///   dropped as older than the value held (`reason="out_of_order"`);
 /// - `opensre_collector_series`: series exposed; `opensre_collector_series_expired_total`.
 enum SelfMetrics {
-    static func families(counters: CollectorCounters, statistics: ProcessorStatistics, series: Int) -> [MetricFamily] {
+    static func families(
+        counters: CollectorCounters, statistics: ProcessorStatistics, series: Int, memoryLimiter: MemoryLimiter?
+    ) -> [MetricFamily] {
         let accepted = MetricFamily(
             name: "opensre_collector_points_accepted_total", type: .counter,
             help: "Data points accepted by the OTLP receiver.")
@@ -38,7 +40,35 @@ enum SelfMetrics {
             name: "opensre_collector_series_expired_total", type: .counter,
             help: "Series removed after metric_expiration without updates.")
         expired.set([], Double(statistics.expiredSeries))
-        return [accepted, refused, active, expired]
+        let resident = MetricFamily(
+            name: "opensre_collector_process_resident_memory_bytes", type: .gauge, help: "Resident memory of the collector.")
+        resident.set([], Double(MemoryLimiter.residentMemory()))
+        var families = [accepted, refused, active, expired, resident]
+        let requests = MetricFamily(
+            name: "opensre_collector_http_requests_total", type: .counter,
+            help: "OTLP/HTTP requests answered by the receiver, by status code.")
+        for (code, count) in counters.requestsByStatus {
+            requests.set([Label("code", String(code))], Double(count))
+        }
+        families.append(requests)
+        let decode = MetricFamily(
+            name: "opensre_collector_decode_seconds_total", type: .counter,
+            help: "Time spent decompressing and decoding requests on the event loops.")
+        decode.set([], counters.decodeSeconds)
+        families.append(decode)
+        if let memoryLimiter {
+            let limit = MetricFamily(
+                name: "opensre_collector_memory_limit_bytes", type: .gauge,
+                help: "memory_limiter limits: data is refused above the soft one.")
+            limit.set([Label("limit", "hard")], Double(memoryLimiter.hardLimit))
+            limit.set([Label("limit", "soft")], Double(memoryLimiter.softLimit))
+            let refusing = MetricFamily(
+                name: "opensre_collector_memory_limiter_refusing", type: .gauge,
+                help: "1 while the memory_limiter refuses data (503).")
+            refusing.set([], memoryLimiter.isRefusing ? 1 : 0)
+            families += [limit, refusing]
+        }
+        return families
     }
 }
 

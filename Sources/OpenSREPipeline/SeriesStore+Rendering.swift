@@ -6,9 +6,14 @@ extension SeriesStore {
     /// The whole exposition: families sorted by name, series by label text;
     /// with `counters`, the collector's self-metrics merged in by name.
     /// `wallClock` (Unix ns) is the "now" of the SLO windows (the current time by default).
-    package func render(format: ExpositionFormat = .text, counters: CollectorCounters? = nil, wallClock: UInt64? = nil) -> [UInt8] {
+    package func render(
+        format: ExpositionFormat = .text, counters: CollectorCounters? = nil, memoryLimiter: MemoryLimiter? = nil,
+        wallClock: UInt64? = nil
+    ) -> [UInt8] {
         var extraFamilies =
-            counters.map { SelfMetrics.families(counters: $0, statistics: statistics, series: seriesCount) } ?? []
+            counters.map {
+                SelfMetrics.families(counters: $0, statistics: statistics, series: seriesCount, memoryLimiter: memoryLimiter)
+            } ?? []
         if let slo {
             extraFamilies += slo.families(now: wallClock ?? Self.wallClockNow()).map(MetricFamily.init(synthetic:))
         }

@@ -49,7 +49,9 @@ struct EndToEndTests {
         let inflated = try gzip.body.withUnsafeBytes { compressed in
             try GzipInflaterForTests.inflate(compressed)
         }
-        #expect(String(decoding: inflated, as: UTF8.self) == text.text)
+        #expect(
+            SelfMetricsFilter.withoutSelfMetrics(String(decoding: inflated, as: UTF8.self))
+                == SelfMetricsFilter.withoutSelfMetrics(text.text))
         #expect(text.text.contains(#"opensre_collector_points_accepted_total 2"#))
         #expect(text.text.contains(#"opensre_collector_points_refused_total{reason="missing_temporality",stage="receiver"} 1"#))
         #expect(text.text.contains(#"opensre_collector_points_refused_total{reason="invalid_histogram",stage="receiver"} 1"#))

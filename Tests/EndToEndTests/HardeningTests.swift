@@ -1,4 +1,9 @@
 import Foundation
+import Logging
+import NIOPosix
+import OpenSRECollector
+import OpenSREConfig
+import OpenSREPipeline
 import NIOHTTP1
 import OpenSRETestSupport
 import Testing
@@ -50,6 +55,35 @@ struct HardeningTests {
         #expect(ContinuousClock.now - started >= .milliseconds(600))
         #expect(try await postFixture(collector.receiverPort).status == .ok)
         await collector.stop()
+    }
+
+    @Test("above the memory_limiter's soft limit data is refused with 503 and Retry-After; probes and scrapes still answer")
+    func memoryLimiter() async throws {
+        let configuration = try CollectorConfiguration.parse(
+            yaml: """
+                receivers: { otlp: { protocols: { http: { endpoint: "127.0.0.1:0" } } } }
+                processors:
+                  memory_limiter: { check_interval: 50ms, limit_mib: 2, spike_limit_mib: 1 }
+                  batch:
+                exporters: { prometheus: { endpoint: "127.0.0.1:0" } }
+                service: { pipelines: { metrics: { receivers: [otlp], processors: [memory_limiter, batch], exporters: [prometheus] } } }
+                """)
+        #expect(configuration.memoryLimiter == MemoryLimiterConfiguration(checkInterval: .milliseconds(50), limitMiB: 2, spikeLimitMiB: 1))
+        let collector = Collector(
+            configuration: configuration, group: MultiThreadedEventLoopGroup.singleton,
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let ports = try await collector.start()
+        try await Task.sleep(for: .milliseconds(200))  // a check has run: any process is above 1 MiB
+        let refused = try await postFixture(ports.receiver)
+        #expect(refused.status == .serviceUnavailable)
+        #expect(refused.headers["Retry-After"] == ["1"])
+        #expect(StatusBody.decode(refused.body)?.message == "collector is above its memory limit, retry later")
+        #expect(try await TestHTTPConnection.send(port: ports.receiver, .GET, "/healthz").status == .ok)
+        let page = try await TestHTTPConnection.send(port: ports.exporter, .GET, "/metrics").text
+        #expect(page.contains("opensre_collector_memory_limiter_refusing 1\n"))
+        #expect(page.contains(#"opensre_collector_http_requests_total{code="503"} 1"#))
+        #expect(page.contains(#"opensre_collector_memory_limit_bytes{limit="soft"} 1.048576e+06"#))
+        await collector.shutdown()
     }
 
     @Test("/healthz and /readyz on both ports; /readyz is 503 once shutdown begins")

@@ -134,6 +134,27 @@ struct CollectorConfigurationTests {
             ])
     }
 
+    @Test("memory_limiter: limits validated, percentages of the available memory")
+    func memoryLimiter() throws {
+        func limiter(_ settings: String) -> [String] {
+            issues(
+                """
+                receivers: { otlp: { protocols: { http: } } }
+                processors: { memory_limiter: { \(settings) } }
+                exporters: { prometheus: }
+                service: { pipelines: { metrics: { receivers: [otlp], processors: [memory_limiter], exporters: [prometheus] } } }
+                """)
+        }
+        #expect(limiter("check_interval: 1s") == ["processors.memory_limiter.limit_mib (line 2): missing: set limit_mib or limit_percentage"])
+        #expect(limiter("limit_mib: 100, spike_limit_mib: 100") == ["processors.memory_limiter.spike_limit_mib (line 2): must be less than limit_mib (100)"])
+        #expect(limiter("limit_percentage: 120") == ["processors.memory_limiter.limit_percentage (line 2): must be at most 100"])
+        #expect(limiter("limit_mib: 100") == [])
+        let percent = MemoryLimiterConfiguration(limitPercentage: 80, spikeLimitPercentage: 20)
+        #expect(percent.limits(available: 1000 << 20) == (hard: 800 << 20, soft: 600 << 20))
+        let mib = MemoryLimiterConfiguration(limitMiB: 500)
+        #expect(mib.limits(available: 1 << 40) == (hard: 500 << 20, soft: 400 << 20))
+    }
+
     @Test("a typo'd key is an error naming its path and line")
     func typo() {
         let yaml = Self.collectorShaped.replacingOccurrences(of: "  batch:", with: "  batch:\n    send_batch_sise: 10")

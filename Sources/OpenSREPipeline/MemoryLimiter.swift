@@ -1,0 +1,98 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// The `memory_limiter` processor (`processors.memory_limiter`, listed first in
+/// the pipeline as in the OpenTelemetry Collector).
+package struct MemoryLimiterConfiguration: Sendable, Equatable {
+    /// `check_interval`, default 1s: how often the resident memory is read.
+    package var checkInterval: Duration
+    /// `limit_mib`: the hard limit in MiB (or `limit_percentage` of the
+    /// container's memory limit, or of the host's memory without one).
+    package var limitMiB: Int?
+    package var limitPercentage: Int?
+    /// `spike_limit_mib` / `spike_limit_percentage`, default 20% of the limit:
+    /// the headroom kept for spikes. Data is refused (503) above limit − spike.
+    package var spikeLimitMiB: Int?
+    package var spikeLimitPercentage: Int?
+
+    package init(
+        checkInterval: Duration = .seconds(1), limitMiB: Int? = nil, limitPercentage: Int? = nil,
+        spikeLimitMiB: Int? = nil, spikeLimitPercentage: Int? = nil
+    ) {
+        self.checkInterval = checkInterval
+        self.limitMiB = limitMiB
+        self.limitPercentage = limitPercentage
+        self.spikeLimitMiB = spikeLimitMiB
+        self.spikeLimitPercentage = spikeLimitPercentage
+    }
+
+    /// (hard limit, soft limit) in bytes for a machine or container with `available` bytes.
+    package func limits(available: UInt64) -> (hard: UInt64, soft: UInt64) {
+        let hard = limitMiB.map { UInt64($0) << 20 } ?? (available / 100 * UInt64(limitPercentage ?? 80))
+        let spike =
+            spikeLimitMiB.map { UInt64($0) << 20 }
+            ?? spikeLimitPercentage.map { available / 100 * UInt64($0) } ?? hard / 5
+        return (hard, hard > spike ? hard - spike : 0)
+    }
+}
+
+/// Watches the process's resident memory and says when to refuse data, so
+/// that the collector answers 503 (senders retry) instead of being killed.
+package final class MemoryLimiter: @unchecked Sendable {
+    // @unchecked: `timer` is only set up in init and cancelled in deinit; the rest is atomic.
+    package let hardLimit: UInt64
+    package let softLimit: UInt64
+    private let refusing = Atomic<Bool>(false)
+    private let resident = Atomic<UInt64>(0)
+    private let timer: DispatchSourceTimer
+
+    package init(configuration: MemoryLimiterConfiguration) {
+        (hardLimit, softLimit) = configuration.limits(available: Self.availableMemory())
+        timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "opensre.memory-limiter"))
+        let interval = max(configuration.checkInterval.components.seconds * 1000 + configuration.checkInterval.components.attoseconds / 1_000_000_000_000_000, 10)
+        timer.schedule(deadline: .now(), repeating: .milliseconds(Int(interval)))
+        timer.setEventHandler { [weak self] in self?.check() }
+        timer.resume()
+    }
+
+    deinit {
+        timer.cancel()
+    }
+
+    /// Whether new data should be refused now.
+    package var isRefusing: Bool { refusing.load(ordering: .relaxed) }
+
+    /// The resident memory at the last check.
+    package var residentBytes: UInt64 { resident.load(ordering: .relaxed) }
+
+    package func check() {
+        let rss = Self.residentMemory()
+        resident.store(rss, ordering: .relaxed)
+        refusing.store(rss >= softLimit, ordering: .relaxed)
+    }
+
+    /// Resident set size from /proc/self/statm.
+    package static func residentMemory() -> UInt64 {
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+        let fields = text.split(separator: " ")
+        guard fields.count > 1, let pages = UInt64(fields[1]) else { return 0 }
+        return pages * UInt64(sysconf(Int32(_SC_PAGESIZE)))
+    }
+
+    /// The container's memory limit (cgroup v2, then v1), else the host's memory.
+    package static func availableMemory() -> UInt64 {
+        for path in ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"] {
+            if let text = try? String(contentsOfFile: path, encoding: .utf8),
+                let value = UInt64(text.trimmingCharacters(in: .whitespacesAndNewlines)), value < (1 << 60)
+            {
+                return value
+            }
+        }
+        guard let meminfo = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8),
+            let line = meminfo.split(separator: "\n").first(where: { $0.hasPrefix("MemTotal:") }),
+            let kib = UInt64(line.split(separator: " ").dropFirst().first ?? "")
+        else { return 1 << 30 }
+        return kib * 1024
+    }
+}
