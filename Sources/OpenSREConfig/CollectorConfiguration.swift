@@ -3,6 +3,7 @@ import OpenSREModel
 import OpenSRESLO
 import OpenSREPipeline
 import PrometheusExporter
+import Foundation
 import Yams
 
 #if canImport(Glibc)
@@ -38,13 +39,20 @@ package struct CollectorConfiguration: Sendable, Equatable {
 
     package init() {}
 
-    /// Reads and validates the file at `path`.
-    package static func load(path: String) throws(ConfigurationError) -> CollectorConfiguration {
+    /// Reads and validates the file at `path`, with `${env:NAME}` references
+    /// expanded and the `OPENSRE_*` environment overrides applied.
+    package static func load(
+        path: String, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(ConfigurationError) -> CollectorConfiguration {
         guard let text = readFile(path) else {
             throw ConfigurationError(issues: [ConfigurationIssue(path: "", message: "cannot read \(path)")])
         }
         let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
-        return try parse(yaml: text, baseDirectory: directory.isEmpty ? "/" : directory)
+        var configuration = try parse(
+            yaml: try EnvironmentSubstitution.expand(text, environment: environment),
+            baseDirectory: directory.isEmpty ? "/" : directory)
+        try EnvironmentOverrides.apply(environment, to: &configuration)
+        return configuration
     }
 
     /// Parses and validates YAML text; SLO definition paths are relative to `baseDirectory`.
