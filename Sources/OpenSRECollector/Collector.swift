@@ -22,10 +22,12 @@ package final class Collector: Sendable {
     /// `/healthz` and `/readyz` on both listeners.
     package let health = HealthState()
     private let logger: Logger
+    private let shutdownGracePeriod: Duration
 
     /// - Parameter group: the event loops serving both listeners; one ring per loop.
     package init(configuration: CollectorConfiguration, group: MultiThreadedEventLoopGroup, logger: Logger) {
         self.logger = logger
+        shutdownGracePeriod = configuration.exporter.shutdownGracePeriod
         var processorLogger = logger
         processorLogger[metadataKey: "component"] = "processor.batch"
         processor = BatchProcessor(
@@ -61,10 +63,20 @@ package final class Collector: Sendable {
         }
     }
 
-    /// Stops every component, upstream first.
+    /// Stops every component, upstream first: the receiver stops accepting
+    /// (in-flight requests finish), the exporter serves one final scrape
+    /// (bounded by `shutdown_grace_period`), then the processor stops.
     package func shutdown() async {
         health.markNotReady()
         await receiver.shutdown()
+        let scrapes = processor.scrapeCount
+        let deadline = ContinuousClock.now + shutdownGracePeriod
+        if shutdownGracePeriod > .zero {
+            logger.info("waiting for a final scrape", metadata: ["grace": "\(shutdownGracePeriod)"])
+        }
+        while processor.scrapeCount == scrapes, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
         await exporter.shutdown()
         await processor.stop()
         logger.info("collector stopped")

@@ -280,7 +280,7 @@ struct ConfigurationParser {
     static let prometheusKeys = [
         "endpoint", "namespace", "const_labels", "translation_strategy", "add_metric_suffixes", "without_scope_info",
         "resource_to_telemetry_conversion", "metric_expiration", "send_timestamps", "enable_open_metrics",
-        "max_series", "max_series_per_metric",
+        "max_series", "max_series_per_metric", "shutdown_grace_period",
     ] + timeoutKeys
 
     static let timeoutKeys = ["read_header_timeout", "read_timeout", "idle_timeout"]
@@ -351,6 +351,8 @@ struct ConfigurationParser {
                 if let duration = duration(value, at: keyPath) { exposition.metricExpiration = duration }
             case "send_timestamps":
                 if let flag = reader.bool(value, at: keyPath) { exposition.sendTimestamps = flag }
+            case "shutdown_grace_period":
+                if let duration = duration(value, at: keyPath) { configuration.exporter.shutdownGracePeriod = duration }
             case "max_series":
                 if let limit = reader.integer(value, at: keyPath, minimum: 1) { exposition.maxSeries = limit }
             case "max_series_per_metric":

@@ -37,6 +37,7 @@ package final class BatchProcessor: Sendable {
     private let wakeup = DispatchSemaphore(value: 0)
     private let wakePending = Atomic<Bool>(false)
     private let queuedPoints = Atomic<Int>(0)
+    private let scrapesAnswered = Atomic<Int>(0)
     /// New series the store can still take (published after every drain).
     private let seriesHeadroom = Atomic<Int>(.max)
     /// Whether `submit` may push; cleared first thing when stopping.
@@ -104,6 +105,9 @@ package final class BatchProcessor: Sendable {
     package func mayRefuseSeries(points: Int) -> Bool {
         points + queuedPointCount >= seriesHeadroom.load(ordering: .relaxed)
     }
+
+    /// Scrapes answered so far (shutdown waits for one more, the final scrape).
+    package var scrapeCount: Int { scrapesAnswered.load(ordering: .acquiring) }
 
     /// Points queued and not yet folded in.
     package var queuedPointCount: Int { queuedPoints.load(ordering: .relaxed) }
@@ -292,6 +296,7 @@ package final class BatchProcessor: Sendable {
                 pages[format] = store.value.render(format: format, counters: counters, memoryLimiter: memoryLimiter)
             }
             completion(.success(pages[format]!))
+            scrapesAnswered.add(1, ordering: .releasing)
         }
     }
 

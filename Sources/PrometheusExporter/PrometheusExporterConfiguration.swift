@@ -10,15 +10,20 @@ package struct PrometheusExporterConfiguration: Sendable, Equatable {
     package var exposition: ExpositionSettings
     /// `read_header_timeout`, `read_timeout`, `idle_timeout` (as on the receiver).
     package var timeouts: ConnectionTimeouts
+    /// `shutdown_grace_period`, default 10s: after SIGTERM the exporter keeps
+    /// serving `/metrics` (with everything accepted folded in) until one more
+    /// scrape has been answered — the final scrape — or this much time passed.
+    package var shutdownGracePeriod: Duration
 
     package static let defaultEndpoint = Endpoint(host: "0.0.0.0", port: 8889)
 
     package init(
         endpoint: Endpoint = Self.defaultEndpoint, exposition: ExpositionSettings = ExpositionSettings(),
-        timeouts: ConnectionTimeouts = ConnectionTimeouts()
+        timeouts: ConnectionTimeouts = ConnectionTimeouts(), shutdownGracePeriod: Duration = .seconds(10)
     ) {
         self.endpoint = endpoint
         self.exposition = exposition
         self.timeouts = timeouts
+        self.shutdownGracePeriod = shutdownGracePeriod
     }
 }

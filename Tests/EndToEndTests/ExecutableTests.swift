@@ -59,13 +59,27 @@ struct ExecutableTests {
         let page = try await TestHTTPConnection.send(port: exporterPort, .GET, "/metrics").text
         #expect(page.contains("opensre_system_cpu_utilization_ratio{cpu_state=\"user\",instance=\"pod-1\",job=\"shop/checkout\",otel_scope_name=\"fixture.meter\",otel_scope_version=\"0.1.0\"} 0.25\n"))
 
+        // SIGTERM: the receiver stops accepting at once, /readyz turns 503, and the
+        // exporter waits (up to shutdown_grace_period, 10 s) for one final scrape.
         kill(process.processIdentifier, SIGTERM)
+        var refused = false
+        for _ in 0..<100 where !refused {
+            refused = (try? await TestHTTPConnection.send(port: receiverPort, .GET, "/healthz")) == nil
+            if !refused { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        #expect(refused, "the receiver still accepts connections after SIGTERM")
+        #expect(try await TestHTTPConnection.send(port: exporterPort, .GET, "/readyz").status == .serviceUnavailable)
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(process.isRunning, "the exporter should wait for a final scrape")
+        let final = try await TestHTTPConnection.send(port: exporterPort, .GET, "/metrics")
+        #expect(final.status == .ok && final.text.contains("opensre_system_cpu_utilization_ratio{"))
         for _ in 0..<100 where process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
         #expect(!process.isRunning)
         #expect(process.terminationStatus == 0)
         let log = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(log.contains("OTLP/gRPC is not served yet"))
         #expect(log.contains("collector stopped"))
+        #expect(log.contains("waiting for a final scrape"))
     }
 
     @Test("validate accepts the committed config and rejects a typo'd key, naming it")

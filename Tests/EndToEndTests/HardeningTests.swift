@@ -65,7 +65,7 @@ struct HardeningTests {
                 processors:
                   memory_limiter: { check_interval: 50ms, limit_mib: 2, spike_limit_mib: 1 }
                   batch:
-                exporters: { prometheus: { endpoint: "127.0.0.1:0" } }
+                exporters: { prometheus: { endpoint: "127.0.0.1:0", shutdown_grace_period: 0s } }
                 service: { pipelines: { metrics: { receivers: [otlp], processors: [memory_limiter, batch], exporters: [prometheus] } } }
                 """)
         #expect(configuration.memoryLimiter == MemoryLimiterConfiguration(checkInterval: .milliseconds(50), limitMiB: 2, spikeLimitMiB: 1))

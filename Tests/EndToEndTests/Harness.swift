@@ -28,6 +28,7 @@ final class RunningCollector: Sendable {
                 exporters:
                   prometheus:
                     endpoint: 127.0.0.1:0
+                    shutdown_grace_period: 0s
                 service:
                   pipelines:
                     metrics:

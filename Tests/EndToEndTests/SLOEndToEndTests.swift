@@ -19,7 +19,7 @@ struct SLOEndToEndTests {
                 definitions: [\(slos)]
                 state_dir: \(stateDirectory)
                 persist_interval: 1s
-            exporters: { prometheus: { endpoint: "127.0.0.1:\(exporter)" } }
+            exporters: { prometheus: { endpoint: "127.0.0.1:\(exporter)", shutdown_grace_period: 0s } }
             service: { pipelines: { metrics: { receivers: [otlp], processors: [batch, slo], exporters: [prometheus] } } }
             """)
     }
