@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dispatch
 import Foundation
 import Logging
 import NIOCore
@@ -59,9 +60,21 @@ struct Run: AsyncParsableCommand {
     }
 
     /// Runs the collector until SIGTERM or SIGINT, then stops it gracefully.
+    ///
+    /// SIGHUP does not reload: a reload that rebinds listeners and changes
+    /// naming would leave half-renamed series behind. A restart is the safe
+    /// path and is quick (ready in well under a second; SLO state is
+    /// persisted), so SIGHUP only logs how to apply a new configuration.
     private static func serve(
         _ configuration: CollectorConfiguration, group: MultiThreadedEventLoopGroup, logger: Logger
     ) async throws {
+        signal(SIGHUP, SIG_IGN)
+        let hangup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        hangup.setEventHandler {
+            logger.warning("SIGHUP: configuration reload is not supported; restart the process to apply changes (startup takes well under a second)")
+        }
+        hangup.resume()
+        defer { hangup.cancel() }
         let collector = Collector(configuration: configuration, group: group, logger: logger)
         let services = ServiceGroup(
             configuration: .init(

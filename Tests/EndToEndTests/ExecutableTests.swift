@@ -45,12 +45,19 @@ struct ExecutableTests {
         try process.run()
         defer { if process.isRunning { process.terminate() } }
 
+        let launched = ContinuousClock.now
         var ready = false
-        for _ in 0..<100 where !ready {
-            ready = (try? await TestHTTPConnection.send(port: exporterPort, .GET, "/metrics"))?.status == .ok
-            if !ready { try await Task.sleep(for: .milliseconds(50)) }
+        for _ in 0..<200 where !ready {
+            ready = (try? await TestHTTPConnection.send(port: receiverPort, .GET, "/readyz"))?.status == .ok
+            if !ready { try await Task.sleep(for: .milliseconds(10)) }
         }
         #expect(ready, "collector did not become ready")
+        let startup = ContinuousClock.now - launched
+        #expect(startup < .seconds(1), "startup to ready took \(startup)")
+        // SIGHUP does not kill it (a reload is a restart; see README).
+        kill(process.processIdentifier, SIGHUP)
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(process.isRunning)
         let answer = try await TestHTTPConnection.send(
             port: receiverPort, .POST, "/v1/metrics",
             headers: [("Content-Type", "application/x-protobuf"), ("Content-Encoding", "gzip")],
@@ -80,6 +87,7 @@ struct ExecutableTests {
         #expect(log.contains("OTLP/gRPC is not served yet"))
         #expect(log.contains("collector stopped"))
         #expect(log.contains("waiting for a final scrape"))
+        #expect(log.contains("SIGHUP: configuration reload is not supported"))
     }
 
     @Test("validate accepts the committed config and rejects a typo'd key, naming it")
