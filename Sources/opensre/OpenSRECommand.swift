@@ -14,7 +14,7 @@ struct OpenSRECommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "opensre",
         abstract: "OTLP/HTTP metrics in, Prometheus metrics out.",
-        subcommands: [Run.self, Validate.self, SLOCommand.self],
+        subcommands: [Run.self, Validate.self, SLOCommand.self, HealthcheckCommand.self],
         defaultSubcommand: Run.self)
 }
 
