@@ -3,6 +3,7 @@ import NIOCore
 import NIOExtras
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import OpenSREModel
 import Synchronization
 
@@ -17,19 +18,22 @@ package final class HTTPServer: Sendable {
     private let logger: Logger
     private let makeHandler: @Sendable (any Channel) -> any ChannelHandler
     private let timeouts: ConnectionTimeouts
+    private let tls: ListenerTLS?
     private let quiesce: ServerQuiescingHelper
     private let channel = Mutex<(any Channel)?>(nil)
 
     /// - Parameters:
     ///   - makeHandler: called on each new connection's event loop; the handler
     ///     receives `HTTPServerRequestPart`s and writes `HTTPServerResponsePart`s.
+    /// - Parameter tls: certificate and key; nil serves plain HTTP.
     package init(
         group: any EventLoopGroup, endpoint: Endpoint, timeouts: ConnectionTimeouts = ConnectionTimeouts(),
-        logger: Logger, makeHandler: @escaping @Sendable (any Channel) -> any ChannelHandler
+        tls: ListenerTLS? = nil, logger: Logger, makeHandler: @escaping @Sendable (any Channel) -> any ChannelHandler
     ) {
         self.group = group
         self.endpoint = endpoint
         self.timeouts = timeouts
+        self.tls = tls
         self.logger = logger
         self.makeHandler = makeHandler
         self.quiesce = ServerQuiescingHelper(group: group)
@@ -41,6 +45,7 @@ package final class HTTPServer: Sendable {
         let quiesce = self.quiesce
         let makeHandler = self.makeHandler
         let timeouts = self.timeouts
+        let tls = try self.tls?.makeContext()
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -54,6 +59,9 @@ package final class HTTPServer: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let clock = ConnectionClock(timeouts: timeouts)
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
+                    }
                     try channel.pipeline.syncOperations.addHandler(ByteArrivalHandler(clock: clock))
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(RequestTimeoutHandler(clock: clock))
@@ -63,7 +71,7 @@ package final class HTTPServer: Sendable {
         let bound = try await bootstrap.bind(host: endpoint.host, port: endpoint.port).get()
         channel.withLock { $0 = bound }
         let port = bound.localAddress?.port ?? endpoint.port
-        logger.info("listening", metadata: ["endpoint": "\(endpoint.host):\(port)"])
+        logger.info("listening", metadata: ["endpoint": "\(endpoint.host):\(port)", "tls": "\(tls != nil)"])
         return port
     }
 

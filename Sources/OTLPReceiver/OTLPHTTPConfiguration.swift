@@ -12,6 +12,11 @@ package struct OTLPHTTPConfiguration: Sendable, Equatable {
     package var maxRequestBodySize: Int
     /// `read_header_timeout` (default 10s), `read_timeout` (30s), `idle_timeout` (60s).
     package var timeouts: ConnectionTimeouts
+    /// `tls` (`cert_file`, `key_file`, `client_ca_file`), default off.
+    package var tls: ListenerTLS?
+    /// `auth.bearer_token_file`, default off: when set, requests must carry
+    /// `Authorization: Bearer <the file's content>` or get 401.
+    package var bearerToken: String?
 
     package static let defaultEndpoint = Endpoint(host: "0.0.0.0", port: 4318)
 

@@ -37,13 +37,25 @@ package final class OTLPIngestor {
     private let processor: BatchProcessor
     private let ring: Int
     private let maxBodySize: Int
+    /// `Authorization` value every request must carry, when auth is on.
+    private let expectedAuthorization: [UInt8]?
 
     package init(processor: BatchProcessor, ring: Int, configuration: OTLPHTTPConfiguration) {
         self.processor = processor
         self.ring = ring
         self.maxBodySize = configuration.maxRequestBodySize
+        self.expectedAuthorization = configuration.bearerToken.map { Array("Bearer \($0)".utf8) }
         // Unpacked protobuf takes several times its wire size; bound it.
         self.decoder = OTLPProtobufDecoder(memoryLimit: max(configuration.maxRequestBodySize, 1 << 20) * 8)
+    }
+
+    /// Compares without an early exit, so timing does not reveal the token.
+    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        var difference = UInt8(truncatingIfNeeded: a.count ^ b.count)
+        for index in 0..<max(a.count, b.count) {
+            difference |= (index < a.count ? a[index] : 0) ^ (index < b.count ? b[index] : 0)
+        }
+        return difference == 0
     }
 
     /// Counts an answer by status, for the self-metrics.
@@ -59,6 +71,10 @@ package final class OTLPIngestor {
         let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
         guard path == Self.metricsPath else { return .notFound(path: path) }
         guard head.method == .POST else { return .methodNotAllowed(head.method.rawValue) }
+        if let expectedAuthorization {
+            let given = Array((head.headers.first(name: "Authorization") ?? "").utf8)
+            guard Self.constantTimeEqual(given, expectedAuthorization) else { return .unauthorized }
+        }
         let contentType = head.headers.first(name: "Content-Type")
         guard let contentType, Encoding(contentType: contentType) != nil else {
             return .unsupportedMediaType(contentType)

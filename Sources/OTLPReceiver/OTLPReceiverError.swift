@@ -8,6 +8,8 @@ import OTLPDecoding
 /// retried; overload is 503 with `Retry-After`, which SDKs honour).
 package enum OTLPReceiverError: Error, Equatable, Sendable {
     case notFound(path: String)
+    /// Auth is on and the request has no (or a wrong) bearer token.
+    case unauthorized
     case methodNotAllowed(String)
     case unsupportedMediaType(String?)
     case unsupportedEncoding(String)
@@ -22,6 +24,7 @@ package enum OTLPReceiverError: Error, Equatable, Sendable {
     package var status: HTTPResponseStatus {
         switch self {
         case .notFound: return .notFound
+        case .unauthorized: return .unauthorized
         case .methodNotAllowed: return .methodNotAllowed
         case .unsupportedMediaType, .unsupportedEncoding: return .unsupportedMediaType
         case .bodyTooLarge: return .payloadTooLarge
@@ -35,6 +38,7 @@ package enum OTLPReceiverError: Error, Equatable, Sendable {
         switch self {
         case .notFound(let path): return "no such endpoint: \(path) (metrics are accepted on POST /v1/metrics)"
         case .methodNotAllowed(let method): return "method \(method) not allowed, use POST"
+        case .unauthorized: return "missing or wrong bearer token"
         case .unsupportedMediaType(let type):
             return "unsupported Content-Type \(type.map { "\"\($0)\"" } ?? "(none)"), use application/x-protobuf or application/json"
         case .unsupportedEncoding(let encoding):
@@ -68,6 +72,7 @@ package enum OTLPReceiverError: Error, Equatable, Sendable {
         var headers: HTTPHeaders = [:]
         switch self {
         case .methodNotAllowed: headers.add(name: "Allow", value: "POST")
+        case .unauthorized: headers.add(name: "WWW-Authenticate", value: "Bearer")
         case .overloaded, .shuttingDown, .memoryLimited: headers.add(name: "Retry-After", value: "1")
         default: break
         }

@@ -1,4 +1,5 @@
 import OTLPReceiver
+import Foundation
 import HTTPServerSupport
 import NIOCore
 import OpenSREModel
@@ -156,7 +157,7 @@ struct ConfigurationParser {
                 continue
             }
             servesHTTP = true
-            let keys = ["endpoint", "max_request_body_size"] + Self.timeoutKeys
+            let keys = ["endpoint", "max_request_body_size", "tls", "auth"] + Self.timeoutKeys
             for (key, setting) in reader.mapping(value, at: protocolPath, allowed: keys) {
                 let keyPath = "\(protocolPath).\(key)"
                 switch key {
@@ -164,6 +165,23 @@ struct ConfigurationParser {
                     if let endpoint = endpoint(setting, at: keyPath) { configuration.receiver.endpoint = endpoint }
                 case _ where Self.timeoutKeys.contains(key):
                     if let amount = timeout(setting, at: keyPath) { Self.set(key, amount, in: &configuration.receiver.timeouts) }
+                case "tls":
+                    configuration.receiver.tls = tls(setting, at: keyPath)
+                case "auth":
+                    for (authKey, file) in reader.mapping(setting, at: keyPath, allowed: ["bearer_token_file"]) {
+                        guard let path = reader.string(file, at: "\(keyPath).\(authKey)") else { continue }
+                        let resolved = path.hasPrefix("/") ? path : baseDirectory + "/" + path
+                        guard let text = try? String(contentsOfFile: resolved, encoding: .utf8) else {
+                            reader.fail("\(keyPath).\(authKey)", "cannot read \(resolved)", file)
+                            continue
+                        }
+                        let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+                        guard !token.isEmpty else {
+                            reader.fail("\(keyPath).\(authKey)", "\(resolved) is empty", file)
+                            continue
+                        }
+                        configuration.receiver.bearerToken = token
+                    }
                 default:
                     if let size = reader.integer(setting, at: keyPath, minimum: 1) {
                         configuration.receiver.maxRequestBodySize = size
@@ -280,10 +298,29 @@ struct ConfigurationParser {
     static let prometheusKeys = [
         "endpoint", "namespace", "const_labels", "translation_strategy", "add_metric_suffixes", "without_scope_info",
         "resource_to_telemetry_conversion", "metric_expiration", "send_timestamps", "enable_open_metrics",
-        "max_series", "max_series_per_metric", "shutdown_grace_period",
+        "max_series", "max_series_per_metric", "shutdown_grace_period", "tls",
     ] + timeoutKeys
 
     static let timeoutKeys = ["read_header_timeout", "read_timeout", "idle_timeout"]
+
+    /// `tls: { cert_file, key_file, client_ca_file }`; files must exist (paths relative to the file).
+    private mutating func tls(_ node: Node, at path: String) -> ListenerTLS? {
+        var files: [String: String] = [:]
+        for (key, value) in reader.mapping(node, at: path, allowed: ["cert_file", "key_file", "client_ca_file"]) {
+            guard let file = reader.string(value, at: "\(path).\(key)") else { continue }
+            let resolved = file.hasPrefix("/") ? file : baseDirectory + "/" + file
+            guard FileManager.default.isReadableFile(atPath: resolved) else {
+                reader.fail("\(path).\(key)", "cannot read \(resolved)", value)
+                continue
+            }
+            files[key] = resolved
+        }
+        guard let certificate = files["cert_file"], let key = files["key_file"] else {
+            reader.fail(path, "cert_file and key_file are required", node)
+            return nil
+        }
+        return ListenerTLS(certificateFile: certificate, keyFile: key, clientCAFile: files["client_ca_file"])
+    }
 
     /// A connection timeout (`0` disables it), or nil when invalid.
     private mutating func timeout(_ node: Node, at path: String) -> TimeAmount?? {
@@ -351,6 +388,8 @@ struct ConfigurationParser {
                 if let duration = duration(value, at: keyPath) { exposition.metricExpiration = duration }
             case "send_timestamps":
                 if let flag = reader.bool(value, at: keyPath) { exposition.sendTimestamps = flag }
+            case "tls":
+                configuration.exporter.tls = tls(value, at: keyPath)
             case "shutdown_grace_period":
                 if let duration = duration(value, at: keyPath) { configuration.exporter.shutdownGracePeriod = duration }
             case "max_series":

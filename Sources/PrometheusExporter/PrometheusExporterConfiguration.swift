@@ -14,6 +14,8 @@ package struct PrometheusExporterConfiguration: Sendable, Equatable {
     /// serving `/metrics` (with everything accepted folded in) until one more
     /// scrape has been answered — the final scrape — or this much time passed.
     package var shutdownGracePeriod: Duration
+    /// `tls` (`cert_file`, `key_file`, `client_ca_file`), default off.
+    package var tls: ListenerTLS?
 
     package static let defaultEndpoint = Endpoint(host: "0.0.0.0", port: 8889)
 

@@ -13,7 +13,8 @@ package final class PrometheusHTTPExporter: Sendable {
     ) {
         let allowOpenMetrics = configuration.exposition.enableOpenMetrics
         server = HTTPServer(
-            group: group, endpoint: configuration.endpoint, timeouts: configuration.timeouts, logger: logger
+            group: group, endpoint: configuration.endpoint, timeouts: configuration.timeouts, tls: configuration.tls,
+            logger: logger
         ) { _ in
             MetricsHTTPHandler(processor: processor, allowOpenMetrics: allowOpenMetrics, health: health)
         }
