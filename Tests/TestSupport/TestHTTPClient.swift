@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -42,10 +43,17 @@ package final class TestHTTPConnection: Sendable {
         if !body.isEmpty || method == .POST {
             head.headers.replaceOrAdd(name: "Content-Length", value: String(body.count))
         }
-        let promise = channel.eventLoop.makePromise(of: TestHTTPResponse.self)
+        let promise = OncePromise(channel.eventLoop.makePromise(of: TestHTTPResponse.self))
         let request = PendingRequest(head: head, body: body, promise: promise)
-        try await channel.writeAndFlush(request).get()
-        return try await promise.futureResult.get()
+        do {
+            try await channel.writeAndFlush(request).get()
+        } catch {
+            // The write may never have reached the handler (the server closed):
+            // complete the promise, which would otherwise leak.
+            promise.fail(error)
+            throw error
+        }
+        return try await promise.future.get()
     }
 
     /// Whether the server has closed the connection.
@@ -74,7 +82,34 @@ package final class TestHTTPConnection: Sendable {
 struct PendingRequest: Sendable {
     var head: HTTPRequestHead
     var body: [UInt8]
-    var promise: EventLoopPromise<TestHTTPResponse>
+    var promise: OncePromise
+}
+
+/// A promise that may be completed from two places; only the first counts.
+final class OncePromise: Sendable {
+    private let promise: EventLoopPromise<TestHTTPResponse>
+    private let done = NIOLockedValueBox(false)
+
+    init(_ promise: EventLoopPromise<TestHTTPResponse>) {
+        self.promise = promise
+    }
+
+    var future: EventLoopFuture<TestHTTPResponse> { promise.futureResult }
+
+    func succeed(_ value: TestHTTPResponse) {
+        if claim() { promise.succeed(value) }
+    }
+
+    func fail(_ error: any Error) {
+        if claim() { promise.fail(error) }
+    }
+
+    private func claim() -> Bool {
+        done.withLockedValue { done in
+            defer { done = true }
+            return !done
+        }
+    }
 }
 
 /// Writes requests and completes their promises in order.
@@ -83,7 +118,7 @@ private final class ResponseCollector: ChannelDuplexHandler {
     typealias OutboundIn = PendingRequest
     typealias OutboundOut = HTTPClientRequestPart
 
-    private var waiting: [EventLoopPromise<TestHTTPResponse>] = []
+    private var waiting: [OncePromise] = []
     private var current: (HTTPResponseHead, [UInt8])?
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
