@@ -164,7 +164,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            exclude: ["sdk_client.py", "sdk_stream_client.py", "sdk_slo_client.py"]
+            exclude: ["sdk_client.py", "sdk_stream_client.py", "sdk_slo_client.py", "make_hostile.py"]
         ),
     ]
 )

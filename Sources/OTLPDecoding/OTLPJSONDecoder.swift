@@ -180,7 +180,7 @@ struct JSONRequestWalker {
             }
             try appendExemplars(point, path: field)
             let start = builder.mark
-            try appendAttributes(point["attributes"], path: "\(field).attributes")
+            guard try appendPointAttributes(point, path: "\(field).attributes") else { continue }
             builder.addNumberPoint(
                 attributesFrom: start, startTime: try time(point, "startTimeUnixNano", field),
                 time: try time(point, "timeUnixNano", field), value: value, flags: flags)
@@ -204,7 +204,7 @@ struct JSONRequestWalker {
         }
         try appendExemplars(point, path: path)
         let start = builder.mark
-        try appendAttributes(point["attributes"], path: "\(path).attributes")
+        guard try appendPointAttributes(point, path: "\(path).attributes") else { return }
         let startTime = try time(point, "startTimeUnixNano", path)
         let time = try time(point, "timeUnixNano", path)
         bounds.withUnsafeBufferPointer { b in
@@ -239,7 +239,7 @@ struct JSONRequestWalker {
         }
         try appendExemplars(point, path: path)
         let start = builder.mark
-        try appendAttributes(point["attributes"], path: "\(path).attributes")
+        guard try appendPointAttributes(point, path: "\(path).attributes") else { return }
         let startTime = try time(point, "startTimeUnixNano", path)
         let time = try time(point, "timeUnixNano", path)
         positive.counts.withUnsafeBufferPointer { p in
@@ -269,7 +269,7 @@ struct JSONRequestWalker {
                 value: try double(pair["value"] ?? .number("0"), "\(field).value"))
         }
         let start = builder.mark
-        try appendAttributes(point["attributes"], path: "\(path).attributes")
+        guard try appendPointAttributes(point, path: "\(path).attributes") else { return }
         builder.addSummaryPoint(
             attributesFrom: start, quantilesFrom: quantilesStart, startTime: try time(point, "startTimeUnixNano", path),
             time: try time(point, "timeUnixNano", path), count: try unsigned(point["count"], "\(path).count"),
@@ -304,6 +304,20 @@ struct JSONRequestWalker {
     }
 
     // MARK: Attributes
+
+    /// A point's attributes, refused (and reported) when too many or too large.
+    private mutating func appendPointAttributes(_ point: JSONValue, path: String) throws(Shape) -> Bool {
+        let start = builder.mark
+        let count = try list(point["attributes"], path).count
+        if count <= DecodedBatchBuilder.maximumAttributes {
+            try appendAttributes(point["attributes"], path: path)
+        }
+        if let problem = builder.refuseOversizedAttributes(from: start, count: count) {
+            rejected.add(1, .attributesTooLarge, reason: problem)
+            return false
+        }
+        return true
+    }
 
     /// Writes a `KeyValue` list in canonical form, sorted by key bytes (as the protobuf path).
     private mutating func appendAttributes(_ node: JSONValue?, path: String) throws(Shape) {

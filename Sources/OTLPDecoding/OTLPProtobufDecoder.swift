@@ -190,7 +190,7 @@ struct RequestWalker {
             }
             appendExemplars(point.exemplars, count: point.n_exemplars)
             let start = builder.mark
-            appendAttributes(point.attributes, count: point.n_attributes)
+            guard appendPointAttributes(point.attributes, count: point.n_attributes, from: start) else { continue }
             builder.addNumberPoint(
                 attributesFrom: start, startTime: point.start_time_unix_nano,
                 time: point.time_unix_nano, value: value, flags: point.flags)
@@ -214,7 +214,7 @@ struct RequestWalker {
             let hasSum = point._sum_case == OPENTELEMETRY__PROTO__METRICS__V1__HISTOGRAM_DATA_POINT___SUM_SUM
             appendExemplars(point.exemplars, count: point.n_exemplars)
             let start = builder.mark
-            appendAttributes(point.attributes, count: point.n_attributes)
+            guard appendPointAttributes(point.attributes, count: point.n_attributes, from: start) else { continue }
             builder.addHistogramPoint(
                 attributesFrom: start, startTime: point.start_time_unix_nano, time: point.time_unix_nano,
                 count: point.count, sum: hasSum ? point.sum : nil, bounds: bounds,
@@ -234,7 +234,7 @@ struct RequestWalker {
                 builder.appendQuantile(pair.quantile, value: pair.value)
             }
             let start = builder.mark
-            appendAttributes(point.attributes, count: point.n_attributes)
+            guard appendPointAttributes(point.attributes, count: point.n_attributes, from: start) else { continue }
             builder.addSummaryPoint(
                 attributesFrom: start, quantilesFrom: quantilesStart,
                 startTime: point.start_time_unix_nano, time: point.time_unix_nano,
@@ -262,7 +262,7 @@ struct RequestWalker {
             }
             appendExemplars(point.exemplars, count: point.n_exemplars)
             let start = builder.mark
-            appendAttributes(point.attributes, count: point.n_attributes)
+            guard appendPointAttributes(point.attributes, count: point.n_attributes, from: start) else { continue }
             builder.addExponentialHistogramPoint(
                 attributesFrom: start, startTime: point.start_time_unix_nano, time: point.time_unix_nano,
                 count: point.count, sum: hasSum ? point.sum : nil, scale: point.scale, zeroCount: point.zero_count,
@@ -303,6 +303,21 @@ struct RequestWalker {
     }
 
     // MARK: Attributes
+
+    /// A point's attributes, refused (and reported) when too many or too large;
+    /// the count is checked before anything is sorted or copied.
+    private mutating func appendPointAttributes(
+        _ attributes: UnsafeMutablePointer<UnsafeMutablePointer<CKeyValue>?>?, count: Int, from start: Int
+    ) -> Bool {
+        if count <= DecodedBatchBuilder.maximumAttributes {
+            appendAttributes(attributes, count: count)
+        }
+        if let problem = builder.refuseOversizedAttributes(from: start, count: count) {
+            rejected.add(1, .attributesTooLarge, reason: problem)
+            return false
+        }
+        return true
+    }
 
     /// Writes `attributes` in canonical form, sorted by key.
     private mutating func appendAttributes(

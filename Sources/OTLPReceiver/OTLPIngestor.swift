@@ -45,8 +45,8 @@ package final class OTLPIngestor {
         self.ring = ring
         self.maxBodySize = configuration.maxRequestBodySize
         self.expectedAuthorization = configuration.bearerToken.map { Array("Bearer \($0)".utf8) }
-        // Unpacked protobuf takes several times its wire size; bound it.
-        self.decoder = OTLPProtobufDecoder(memoryLimit: max(configuration.maxRequestBodySize, 1 << 20) * 8)
+        // Unpacked protobuf takes several times its wire size; bound it (8×, at most 256 MiB per event loop).
+        self.decoder = OTLPProtobufDecoder(memoryLimit: min(max(configuration.maxRequestBodySize, 1 << 20) * 8, 256 << 20))
     }
 
     /// Compares without an early exit, so timing does not reveal the token.

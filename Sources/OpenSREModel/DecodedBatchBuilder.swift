@@ -193,6 +193,25 @@ package struct DecodedBatchBuilder {
                 value: sum, count: count, flags: flags, hasSum: true, doubles: pairs))
     }
 
+    /// Most attributes one point may carry (a series with more is not one a
+    /// dashboard can use, and the cap bounds the work per point).
+    package static let maximumAttributes = 128
+    /// Most bytes a point's attributes may take in canonical form (16 KiB
+    /// label values and more are refused rather than truncated).
+    package static let maximumAttributeBytes = 16 << 10
+
+    /// Refuses a point whose attributes (written from `start`) are too many or too large:
+    /// drops them and the point's exemplars and says why; nil when they are fine.
+    package mutating func refuseOversizedAttributes(from start: Int, count: Int) -> String? {
+        let size = bytes.count - start
+        guard count > Self.maximumAttributes || size > Self.maximumAttributeBytes else { return nil }
+        discard(from: start)
+        discardExemplars()
+        return count > Self.maximumAttributes
+            ? "point has \(count) attributes (at most \(Self.maximumAttributes))"
+            : "point attributes take \(size) bytes (at most \(Self.maximumAttributeBytes))"
+    }
+
     /// Drops attribute bytes written since `start` for a point that was not added.
     package mutating func discard(from start: Int) {
         bytes.removeSubrange(start...)

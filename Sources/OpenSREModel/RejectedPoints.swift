@@ -16,6 +16,7 @@ package struct RejectedPoints: Sendable, Equatable {
         case missingValue = "missing_value"
         case invalidHistogram = "invalid_histogram"
         case invalidExponentialHistogram = "invalid_exponential_histogram"
+        case attributesTooLarge = "attributes_too_large"
     }
 
     package init() {}

@@ -86,6 +86,52 @@ struct HardeningTests {
         await collector.shutdown()
     }
 
+    static func hostile(_ kind: String) throws -> [UInt8] {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-\(UUID()).pb")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let script = Fixtures.repositoryRoot.appendingPathComponent("Tests/EndToEndTests/make_hostile.py").path
+        let run = try ProgramRun.run(EndToEndTests.python, [script, kind, file.path])
+        guard run.status == 0 else { throw TestError(run.output) }
+        return Array(try Data(contentsOf: file))
+    }
+
+    @Test(
+        "hostile payloads each get a defined answer; the collector keeps serving and keeps what it accepted before",
+        arguments: [
+            // Invalid UTF-8 in a string: accepted; the bad bytes become U+FFFD in the label.
+            ("bad-utf8", 200, "", #"opensre_utf8_test{job="hostile",name="\#u{FFFD}\#u{FFFD}\#u{FFFD}(\#u{FFFD}\#u{FFFD}-OK"} 1"#),
+            // NaN and infinities are values like any other.
+            ("nan-inf", 200, "", #"opensre_special_values{job="hostile",v="-inf"} -Inf"#),
+            // A 100 kB label value: that point is refused and reported; the rest of the request is kept.
+            ("huge-value", 200, "(at most 16384)", #"opensre_small_value{job="hostile"} 2"#),
+            ("many-attributes", 200, "point has 200 attributes (at most 128)", #"opensre_small_value{job="hostile"} 3"#),
+            // A million attributes: counted, not sorted or copied, and refused.
+            ("million-attributes", 200, "point has 1000000 attributes (at most 128)", ""),
+        ])
+    func hostilePayloads(kind: String, status: Int, reason: String, line: String) async throws {
+        let collector = try await RunningCollector.start()
+        #expect(try await postFixture(collector.receiverPort).status == .ok)
+        let answer = try await TestHTTPConnection.send(
+            port: collector.receiverPort, .POST, "/v1/metrics", headers: [("Content-Type", "application/x-protobuf")],
+            body: Self.hostile(kind))
+        #expect(answer.status.code == UInt(status))
+        if status == 200 {
+            let partial = answer.body.isEmpty ? "" : String(decoding: answer.body, as: UTF8.self)
+            #expect(reason.isEmpty ? answer.body.isEmpty : partial.contains(reason), "\(partial)")
+        } else {
+            #expect(StatusBody.decode(answer.body)?.message.hasPrefix(reason) == true)
+        }
+        #expect(try await TestHTTPConnection.send(port: collector.receiverPort, .GET, "/healthz").status == .ok)
+        let page = try await collector.scrapeText()
+        #expect(page.contains("opensre_http_server_requests_total{"), "earlier data lost")
+        if !line.isEmpty { #expect(page.contains(line + "\n"), "\(page)") }
+        if kind == "nan-inf" {
+            #expect(page.contains(#"opensre_special_values{job="hostile",v="nan"} NaN"#))
+            #expect(page.contains(#"opensre_special_values{job="hostile",v="inf"} +Inf"#))
+        }
+        await collector.stop()
+    }
+
     @Test("/healthz and /readyz on both ports; /readyz is 503 once shutdown begins")
     func probes() async throws {
         let collector = try await RunningCollector.start()
@@ -100,4 +146,9 @@ struct HardeningTests {
         #expect(try await TestHTTPConnection.send(port: collector.receiverPort, .GET, "/healthz").status == .ok)
         await collector.stop()
     }
+}
+
+struct TestError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }
