@@ -26,4 +26,6 @@ package struct ApplyReport: Sendable, Equatable {
 struct QueuedBatch: Sendable {
     var batch: DecodedBatch
     var completion: (@Sendable (ApplyReport) -> Void)?
+    /// Monotonic nanoseconds when it was queued (for the queue-wait self-metric).
+    var queuedAt: UInt64
 }

@@ -138,9 +138,10 @@ package final class BatchProcessor: Sendable {
         activeSubmits.add(1, ordering: .sequentiallyConsistent)
         defer { activeSubmits.subtract(1, ordering: .sequentiallyConsistent) }
         guard accepting.load(ordering: .sequentiallyConsistent) else { return .stopping }
-        guard rings[ring % rings.count].push(QueuedBatch(batch: batch, completion: completion)) else { return .full }
-        let queued = queuedPoints.add(batch.pointCount, ordering: .relaxed).newValue
-        if completion != nil || queued >= configuration.sendBatchSize || configuration.timeout == .zero {
+        let queued = QueuedBatch(batch: batch, completion: completion, queuedAt: Self.now())
+        guard rings[ring % rings.count].push(queued) else { return .full }
+        let waiting = queuedPoints.add(batch.pointCount, ordering: .relaxed).newValue
+        if completion != nil || waiting >= configuration.sendBatchSize || configuration.timeout == .zero {
             wake()
         }
         return .accepted
@@ -156,7 +157,9 @@ package final class BatchProcessor: Sendable {
         }
         if stopped {
             // The thread is gone: the store is still consistent, render it here.
-            let page = control.withLock { _ in store.value.render(format: format, counters: counters) }
+            let page = control.withLock { _ in
+                store.value.render(format: format, counters: counters, memoryLimiter: memoryLimiter, gauges: gauges)
+            }
             completion(.success(page))
             return
         }
@@ -225,6 +228,8 @@ package final class BatchProcessor: Sendable {
         var nextSweep = Self.now() &+ sweepInterval
         let persistInterval = sloPersistence?.interval ?? .max
         var nextPersist = Self.now() &+ persistInterval
+        var nextReport = Self.now() &+ Self.reportInterval
+        var reported = 0
         while true {
             let wait = min(batchWait, sweepInterval, persistInterval)
             _ = wakeup.wait(timeout: wait == .max ? .distantFuture : .now() + .nanoseconds(Int(wait)))
@@ -247,6 +252,10 @@ package final class BatchProcessor: Sendable {
                 nextPersist = now &+ persistInterval
             }
             for warning in store.value.takeWarnings() { logger.warning("\(warning)") }
+            if now >= nextReport {
+                reported = reportRefusals(since: reported)
+                nextReport = now &+ Self.reportInterval
+            }
             for task in tasks { task(store.value) }
             answer(scrapes)
             if stopping {
@@ -278,6 +287,24 @@ package final class BatchProcessor: Sendable {
         finished.signal()
     }
 
+    /// Refusals are logged once a minute with their counts, never per point.
+    private static let reportInterval: UInt64 = 60_000_000_000
+
+    private func reportRefusals(since previous: Int) -> Int {
+        let statistics = store.value.statistics
+        let receiver = counters.refusedPoints
+        let total = statistics.rejectedPoints + receiver.values.reduce(0, +)
+        guard total > previous else { return total }
+        var metadata: Logger.Metadata = [:]
+        for (cause, count) in receiver where count > 0 { metadata[cause.rawValue] = "\(count)" }
+        if statistics.rejectedOverlap > 0 { metadata["delta_overlap"] = "\(statistics.rejectedOverlap)" }
+        if statistics.rejectedTypeConflict > 0 { metadata["type_conflict"] = "\(statistics.rejectedTypeConflict)" }
+        if statistics.rejectedInvalidName > 0 { metadata["invalid_name"] = "\(statistics.rejectedInvalidName)" }
+        if statistics.rejectedCardinality > 0 { metadata["cardinality_limit"] = "\(statistics.rejectedCardinality)" }
+        logger.warning("refused \(total - previous) points in the last minute (totals by reason attached)", metadata: metadata)
+        return total
+    }
+
     private func persistSLOState() {
         guard let persistence = sloPersistence, let engine = store.value.slo else { return }
         engine.pruneBaselines(now: SeriesStore.wallClockNow())
@@ -288,12 +315,32 @@ package final class BatchProcessor: Sendable {
         }
     }
 
+    /// Processor-thread figures for the self-metrics.
+    private final class LoopState: @unchecked Sendable {
+        // @unchecked: only the processor thread touches it.
+        var queueWait: UInt64 = 0
+        var batches: UInt64 = 0
+        var lastRender: UInt64 = 0
+    }
+
+    private let loopState = LoopState()
+
+    private var gauges: ProcessorGauges {
+        ProcessorGauges(
+            queuedPoints: queuedPointCount, ringCapacity: rings.count * configuration.ringCapacity,
+            queueWaitSeconds: Double(loopState.queueWait) / 1e9, batches: loopState.batches,
+            lastScrapeSeconds: Double(loopState.lastRender) / 1e9)
+    }
+
     /// Renders once per requested format and answers every waiting scrape.
     private func answer(_ scrapes: [(ExpositionFormat, ScrapeCompletion)]) {
         var pages: [ExpositionFormat: [UInt8]] = [:]
         for (format, completion) in scrapes {
             if pages[format] == nil {
-                pages[format] = store.value.render(format: format, counters: counters, memoryLimiter: memoryLimiter)
+                let started = Self.now()
+                pages[format] = store.value.render(
+                    format: format, counters: counters, memoryLimiter: memoryLimiter, gauges: gauges)
+                loopState.lastRender = Self.now() &- started
             }
             completion(.success(pages[format]!))
             scrapesAnswered.add(1, ordering: .releasing)
@@ -309,6 +356,8 @@ package final class BatchProcessor: Sendable {
             var remaining = ring.count
             while remaining > 0, let queued = ring.pop() {
                 let report = store.value.apply(queued.batch, now: now, wallClock: wallClock)
+                loopState.queueWait &+= now &- min(now, queued.queuedAt)
+                loopState.batches &+= 1
                 queued.completion?(report)
                 queuedPoints.subtract(queued.batch.pointCount, ordering: .relaxed)
                 remaining -= 1

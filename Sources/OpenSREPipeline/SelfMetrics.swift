@@ -11,7 +11,8 @@ import PrometheusExposition
 /// - `opensre_collector_series`: series exposed; `opensre_collector_series_expired_total`.
 enum SelfMetrics {
     static func families(
-        counters: CollectorCounters, statistics: ProcessorStatistics, series: Int, memoryLimiter: MemoryLimiter?
+        counters: CollectorCounters, statistics: ProcessorStatistics, series: Int, memoryLimiter: MemoryLimiter?,
+        gauges: ProcessorGauges?
     ) -> [MetricFamily] {
         let accepted = MetricFamily(
             name: "opensre_collector_points_accepted_total", type: .counter,
@@ -56,6 +57,28 @@ enum SelfMetrics {
             help: "Time spent decompressing and decoding requests on the event loops.")
         decode.set([], counters.decodeSeconds)
         families.append(decode)
+        if let gauges {
+            let queued = MetricFamily(
+                name: "opensre_collector_queued_points", type: .gauge,
+                help: "Points in the rings, accepted and not yet folded in.")
+            queued.set([], Double(gauges.queuedPoints))
+            let capacity = MetricFamily(
+                name: "opensre_collector_ring_capacity_requests", type: .gauge,
+                help: "Requests the rings can hold before the receiver answers 503.")
+            capacity.set([], Double(gauges.ringCapacity))
+            let wait = MetricFamily(
+                name: "opensre_collector_queue_wait_seconds_total", type: .counter,
+                help: "Time batches waited in the rings before being folded in.")
+            wait.set([], gauges.queueWaitSeconds)
+            let batches = MetricFamily(
+                name: "opensre_collector_batches_total", type: .counter, help: "Batches (requests) folded in.")
+            batches.set([], Double(gauges.batches))
+            let scrape = MetricFamily(
+                name: "opensre_collector_scrape_render_seconds", type: .gauge,
+                help: "How long rendering the previous scrape took.")
+            scrape.set([], gauges.lastScrapeSeconds)
+            families += [queued, capacity, wait, batches, scrape]
+        }
         if let memoryLimiter {
             let limit = MetricFamily(
                 name: "opensre_collector_memory_limit_bytes", type: .gauge,
@@ -76,4 +99,13 @@ extension MetricFamily {
     fileprivate func set(_ labels: [Label], _ value: Double) {
         series(labelText: ExpositionWriter.labelText(labels)).0.state.value = value
     }
+}
+
+/// Processor-thread figures shown in the self-metrics.
+package struct ProcessorGauges: Sendable {
+    package var queuedPoints: Int
+    package var ringCapacity: Int
+    package var queueWaitSeconds: Double
+    package var batches: UInt64
+    package var lastScrapeSeconds: Double
 }

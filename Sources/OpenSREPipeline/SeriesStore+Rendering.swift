@@ -8,11 +8,13 @@ extension SeriesStore {
     /// `wallClock` (Unix ns) is the "now" of the SLO windows (the current time by default).
     package func render(
         format: ExpositionFormat = .text, counters: CollectorCounters? = nil, memoryLimiter: MemoryLimiter? = nil,
-        wallClock: UInt64? = nil
+        gauges: ProcessorGauges? = nil, wallClock: UInt64? = nil
     ) -> [UInt8] {
         var extraFamilies =
             counters.map {
-                SelfMetrics.families(counters: $0, statistics: statistics, series: seriesCount, memoryLimiter: memoryLimiter)
+                SelfMetrics.families(
+                    counters: $0, statistics: statistics, series: seriesCount, memoryLimiter: memoryLimiter,
+                    gauges: gauges)
             } ?? []
         if let slo {
             extraFamilies += slo.families(now: wallClock ?? Self.wallClockNow()).map(MetricFamily.init(synthetic:))
