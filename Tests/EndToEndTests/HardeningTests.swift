@@ -86,6 +86,49 @@ struct HardeningTests {
         await collector.shutdown()
     }
 
+    @Test(
+        "every bad-input class gets its status; the process keeps serving and keeps what it accepted",
+        arguments: [
+            (HTTPMethod.POST, "/v1/traces", "application/x-protobuf", "", "mixed.pb", 404),
+            (.GET, "/v1/metrics", "application/x-protobuf", "", "", 405),
+            (.POST, "/v1/metrics", "text/plain", "", "mixed.pb", 415),
+            (.POST, "/v1/metrics", "application/x-protobuf", "br", "mixed.pb", 415),
+            (.POST, "/v1/metrics", "application/x-protobuf", "", "malformed.bin", 400),
+            (.POST, "/v1/metrics", "application/json", "", "mixed.pb", 400),
+            (.POST, "/v1/metrics", "application/x-protobuf", "gzip", "mixed.pb", 400),
+            (.POST, "/v1/metrics", "application/x-protobuf", "gzip", "zeros-1mib.gz", 413),
+            (.POST, "/v1/metrics", "application/x-protobuf", "zstd", "zeros-1mib.zst", 413),
+            (.POST, "/v1/metrics", "application/x-protobuf", "", "LARGE", 413),
+            (.POST, "/v1/metrics", "application/x-protobuf", "", "", 200),
+        ])
+    func badInput(
+        method: HTTPMethod, path: String, contentType: String, encoding: String, fixture: String, status: Int
+    ) async throws {
+        // A 512 KiB body limit, so the 1 MiB bombs and a large body exceed it.
+        let collector = try await RunningCollector.start(receiverSettings: "        max_request_body_size: 524288")
+        #expect(try await postFixture(collector.receiverPort).status == .ok)
+        var headers = [("Content-Type", contentType)]
+        if !encoding.isEmpty { headers.append(("Content-Encoding", encoding)) }
+        let body: [UInt8] =
+            switch fixture {
+            case "": []
+            case "LARGE": [UInt8](repeating: 0x0A, count: 600_000)
+            default: try Fixtures.bytes(fixture)
+            }
+        let answer = try await TestHTTPConnection.send(
+            port: collector.receiverPort, method, path, headers: headers, body: body)
+        #expect(answer.status.code == UInt(status))
+        if status >= 400, contentType == "application/json" {
+            #expect(answer.text.hasPrefix(#"{"code":3,"message":"request body is not valid OTLP/JSON"#))
+        } else if status >= 400 {
+            #expect(StatusBody.decode(answer.body)?.message.isEmpty == false)
+        }
+        #expect(try await TestHTTPConnection.send(port: collector.receiverPort, .GET, "/healthz").status == .ok)
+        #expect(try await postFixture(collector.receiverPort).status == .ok)
+        #expect(try await collector.scrapeText().contains("opensre_http_server_requests_total{"))
+        await collector.stop()
+    }
+
     static func hostile(_ kind: String) throws -> [UInt8] {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-\(UUID()).pb")
         defer { try? FileManager.default.removeItem(at: file) }
