@@ -180,3 +180,35 @@ if Context.environment["OPENSRE_FUZZ"] == "1" {
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         ))
 }
+
+// Benchmarks (see Benchmarks/README.md) exist only when asked for
+// (OPENSRE_BENCHMARKS=1): the load generator, the micro benchmarks and the
+// allocation counter they link. Normal builds neither resolve nor build them.
+if Context.environment["OPENSRE_BENCHMARKS"] == "1" {
+    package.dependencies.append(
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.1.0"))
+    package.targets += [
+        .target(name: "CMallocCounter", path: "Benchmarks/Sources/CMallocCounter"),
+        .executableTarget(
+            name: "opensre-loadgen",
+            dependencies: [
+                "OTLPDecoding",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Benchmarks/Sources/LoadGenerator"
+        ),
+        .executableTarget(
+            name: "opensre-bench",
+            dependencies: [
+                "CMallocCounter", "OTLPDecoding", "OpenSREModel", "OpenSREPipeline", "PrometheusExposition",
+                "HTTPServerSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/Sources/MicroBenchmarks"
+        ),
+    ]
+}
