@@ -23,17 +23,23 @@ package final class OTLPProtobufDecoder {
     /// Reused scratch space for sorting attribute pointers by key.
     private var sortScratch: [UnsafeMutablePointer<CKeyValue>] = []
 
+    /// Whether unpacking goes through the arena (always, except to measure the difference).
+    private let useArena: Bool
+
     /// - Parameters:
     ///   - initialArenaBytes: first size of the reusable arena block; it grows to
     ///     what requests need (up to 64 MiB) and is reused afterwards.
     ///   - memoryLimit: most bytes one request may unpack into; a request that
     ///     needs more fails with ``OTLPDecodingError/decodedMessageTooLarge(limit:)``.
-    package init(initialArenaBytes: Int = 1 << 20, memoryLimit: Int = 512 << 20) {
+    ///   - useArena: false unpacks with libprotobuf-c's default malloc/free and
+    ///     no memory limit; only the benchmarks use it, to show what the arena saves.
+    package init(initialArenaBytes: Int = 1 << 20, memoryLimit: Int = 512 << 20, useArena: Bool = true) {
         guard let arena = cotlp_arena_create(initialArenaBytes, memoryLimit) else {
             fatalError("out of memory creating the OTLP decode arena")
         }
         self.arena = arena
         self.memoryLimit = memoryLimit
+        self.useArena = useArena
     }
 
     deinit {
@@ -43,7 +49,8 @@ package final class OTLPProtobufDecoder {
     /// Decodes one request body (already decompressed).
     package func decode(_ body: UnsafeRawBufferPointer) throws(OTLPDecodingError) -> OTLPDecodeResult {
         defer { cotlp_arena_reset(arena) }
-        let allocator = UnsafeMutableRawPointer(arena).assumingMemoryBound(to: ProtobufCAllocator.self)
+        let allocator =
+            useArena ? UnsafeMutableRawPointer(arena).assumingMemoryBound(to: ProtobufCAllocator.self) : nil
         let base = body.baseAddress?.assumingMemoryBound(to: UInt8.self)
         guard
             let request = opentelemetry__proto__collector__metrics__v1__export_metrics_service_request__unpack(
@@ -58,6 +65,9 @@ package final class OTLPProtobufDecoder {
             builder: DecodedBatchBuilder(expectedBytes: body.count, expectedPoints: body.count / 64),
             sortScratch: sortScratch)
         walker.walk(request.pointee)
+        if !useArena {
+            opentelemetry__proto__collector__metrics__v1__export_metrics_service_request__free_unpacked(request, nil)
+        }
         sortScratch = walker.sortScratch
         return OTLPDecodeResult(batch: walker.builder.finish(), rejected: walker.rejected)
     }

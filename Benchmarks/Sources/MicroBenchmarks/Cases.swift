@@ -1,0 +1,148 @@
+import Foundation
+import HTTPServerSupport
+import OTLPDecoding
+import OpenSREModel
+import OpenSREPipeline
+import PrometheusExposition
+
+/// The micro benchmarks, built from the payloads `Benchmarks/make_payloads.py` writes.
+struct Cases {
+    let payloads: String
+
+    func load(_ name: String) throws -> [UInt8] {
+        let path = payloads + "/" + name
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw BenchmarkError("missing \(path): run python3 Benchmarks/make_payloads.py")
+        }
+        return Array(data)
+    }
+
+    /// `body` with each six-byte series marker replaced by `sequence`, as the load generator does.
+    static func varied(_ body: [UInt8], sequence: Int) -> [UInt8] {
+        let marker = Array("~~~~~~".utf8)
+        let digits = Array(String(format: "%06d", sequence).utf8)
+        var copy = body
+        var index = 0
+        while index + 6 <= copy.count {
+            if copy[index] == marker[0], copy[index..<index + 6].elementsEqual(marker) {
+                copy.replaceSubrange(index..<index + 6, with: digits)
+                index += 6
+            } else {
+                index += 1
+            }
+        }
+        return copy
+    }
+
+    static func decode(_ body: [UInt8]) throws -> DecodedBatch {
+        try body.withUnsafeBytes { (raw) throws(OTLPDecodingError) in try OTLPProtobufDecoder().decode(raw).batch }
+    }
+
+    /// A store holding `series` counter series (1000 per varied request).
+    static func filledStore(_ template: [UInt8], series: Int) throws -> SeriesStore {
+        let store = SeriesStore(settings: ExpositionSettings(maxSeries: .max, maxSeriesPerMetric: .max))
+        for sequence in 0..<series / 1000 {
+            store.apply(try decode(varied(template, sequence: sequence)))
+        }
+        return store
+    }
+
+    var all: [BenchmarkCase] {
+        [
+            decode("decode.protobuf.arena", file: "mixed-1000.pb", useArena: true),
+            decode("decode.protobuf.malloc", file: "mixed-1000.pb", useArena: false),
+            decode("decode.protobuf.small", file: "mixed-10.pb", useArena: true),
+            BenchmarkCase(name: "inflate.gzip", unit: "request", items: 1000) {
+                let body = try load("mixed-1000.pb.gz")
+                let inflater = GzipInflater()
+                return {
+                    body.withUnsafeBytes { raw in
+                        _ = try? inflater.inflate(raw, limit: 64 << 20) { (inflated) throws(OTLPDecodingError) in
+                            inflated.count
+                        }
+                    }
+                }
+            },
+            BenchmarkCase(name: "decode.gzip", unit: "request", items: 1000) {
+                let body = try load("mixed-1000.pb.gz")
+                let inflater = GzipInflater()
+                let decoder = OTLPProtobufDecoder()
+                return {
+                    body.withUnsafeBytes { raw in
+                        _ = try? inflater.inflate(raw, limit: 64 << 20) { (inflated) throws(OTLPDecodingError) in
+                            try decoder.decode(inflated).batch.pointCount
+                        }
+                    }
+                }
+            },
+            BenchmarkCase(name: "store.apply.update", unit: "request", items: 1000) {
+                let batch = try Self.decode(load("mixed-1000.pb"))
+                let store = SeriesStore()
+                store.apply(batch)
+                return { store.apply(batch) }
+            },
+            BenchmarkCase(name: "store.apply.create", unit: "100 requests", items: 100_000) {
+                let template = try load("cardinality-1000.pb")
+                let batches = try (0..<100).map { try Self.decode(Self.varied(template, sequence: $0)) }
+                return {
+                    let store = SeriesStore()
+                    for batch in batches { store.apply(batch) }
+                }
+            },
+            render(series: 10_000, gzip: false),
+            render(series: 100_000, gzip: false),
+            render(series: 100_000, gzip: true),
+            render(series: 1_000_000, gzip: false),
+            render(series: 1_000_000, gzip: true),
+            BenchmarkCase(name: "ring.push_pop", unit: "1000 pairs", items: 1000) {
+                let ring = BoundedRing<Int>(capacity: 1024)
+                return {
+                    for value in 0..<1000 { _ = ring.push(value) }
+                    for _ in 0..<1000 { _ = ring.pop() }
+                }
+            },
+            BenchmarkCase(name: "ring.two_threads", unit: "100k items", items: 100_000) {
+                let ring = BoundedRing<Int>(capacity: 1024)
+                return {
+                    let producer = Thread {
+                        var value = 0
+                        while value < 100_000 {
+                            if ring.push(value) { value += 1 }
+                        }
+                    }
+                    producer.start()
+                    var received = 0
+                    while received < 100_000 {
+                        if ring.pop() != nil { received += 1 }
+                    }
+                }
+            },
+        ]
+    }
+
+    private func decode(_ name: String, file: String, useArena: Bool) -> BenchmarkCase {
+        BenchmarkCase(name: name, unit: "request", items: file == "mixed-10.pb" ? 10 : 1000) {
+            let body = try load(file)
+            let decoder = OTLPProtobufDecoder(useArena: useArena)
+            return {
+                body.withUnsafeBytes { raw in _ = try? decoder.decode(raw) }
+            }
+        }
+    }
+
+    private func render(series: Int, gzip: Bool) -> BenchmarkCase {
+        let label = series >= 1_000_000 ? "\(series / 1_000_000)M" : "\(series / 1000)k"
+        return BenchmarkCase(name: "render.\(gzip ? "gzip" : "text").\(label)", unit: "scrape", items: series) {
+            let store = try Self.filledStore(load("counters-1000.pb"), series: series)
+            return {
+                let page = store.render(format: .text)
+                if gzip { _ = GzipCompressor.compress(page) }
+            }
+        }
+    }
+}
+
+struct BenchmarkError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
