@@ -44,7 +44,8 @@ let package = Package(
             name: "CZstd",
             providers: [.apt(["libzstd-dev"])]
         ),
-        .target(name: "OpenSREModel"),
+        .target(name: "CMallocTuning"),
+        .target(name: "OpenSREModel", dependencies: ["CMallocTuning"]),
         .target(
             name: "OTLPDecoding",
             dependencies: ["COTLP", "CZlib", "CZstd", "OpenSREModel"]
@@ -119,7 +120,7 @@ let package = Package(
         .executableTarget(
             name: "opensre",
             dependencies: [
-                "OpenSRECollector", "OpenSREConfig", "OpenSRESLO",
+                "OpenSRECollector", "OpenSREConfig", "OpenSREModel", "OpenSRESLO",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

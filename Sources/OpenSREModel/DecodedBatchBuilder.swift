@@ -237,7 +237,7 @@ package struct DecodedBatchBuilder {
 
     private mutating func append(_ raw: UnsafeRawBufferPointer) -> SliceRange {
         let range = SliceRange(start: bytes.count, count: raw.count)
-        bytes.append(contentsOf: raw)
+        AttributeEncoder.appendRaw(raw, to: &bytes)
         return range
     }
 }

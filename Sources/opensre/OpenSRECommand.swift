@@ -6,6 +6,7 @@ import NIOCore
 import NIOPosix
 import OpenSRECollector
 import OpenSREConfig
+import OpenSREModel
 import ServiceLifecycle
 
 /// `opensre`: runs the collector (the default), or validates a configuration.
@@ -29,6 +30,7 @@ struct Run: AsyncParsableCommand {
     var logLevel: Logger.Level = .info
 
     func run() async throws {
+        MallocTuning.apply()
         let level = logLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)

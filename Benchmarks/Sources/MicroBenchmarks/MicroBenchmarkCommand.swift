@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OpenSREModel
 
 /// Micro benchmarks of the hot paths with allocation counts; `--check` turns
 /// them into the CI smoke test against checked-in limits. See Benchmarks/README.md.
@@ -17,6 +18,7 @@ struct MicroBenchmarks: ParsableCommand {
     @Flag(help: "Print the cases' names and exit.") var list = false
 
     func run() throws {
+        MallocTuning.apply()  // as the collector does
         let cases = Cases(payloads: payloads).all.filter { benchmark in
             filter.isEmpty || filter.contains { benchmark.name.contains($0) }
         }
@@ -48,7 +50,7 @@ struct MicroBenchmarks: ParsableCommand {
     }
 
     static let header =
-        "case                      unit          median/op     items/s   allocs/op      bytes/op  runs (µs/op)"
+        "case                      unit         CPU/op     items/CPU-s   allocs/op      bytes/op  faults/op  runs (µs/op)"
 
     static func row(_ result: BenchmarkResult) -> String {
         func pad(_ text: String, _ width: Int, left: Bool = false) -> String {
@@ -57,9 +59,10 @@ struct MicroBenchmarks: ParsableCommand {
         }
         let runs = result.nanosecondsPerOperation.map { String(format: "%.1f", $0 / 1000) }.joined(separator: " ")
         return pad(result.name, 26, left: true) + pad(result.unit, 12, left: true)
-            + pad(duration(result.median), 11) + pad(rate(result.itemsPerSecond), 12)
+            + pad(duration(result.median), 11) + pad(rate(result.itemsPerSecond), 14)
             + pad(String(format: "%.1f", result.allocationsPerOperation), 12)
-            + pad(String(format: "%.0f", result.bytesPerOperation), 14) + "  " + runs
+            + pad(String(format: "%.0f", result.bytesPerOperation), 14)
+            + pad(String(format: "%.1f", result.faultsPerOperation), 11) + "  " + runs
     }
 
     static func duration(_ nanoseconds: Double) -> String {

@@ -1,0 +1,8 @@
+#ifndef OPENSRE_MALLOC_TUNING_H
+#define OPENSRE_MALLOC_TUNING_H
+
+/// Sets glibc's mmap and trim thresholds (mallopt is in <malloc.h>, which
+/// Swift's Glibc module does not export). Returns 1 when both were accepted.
+int opensre_malloc_tune(int mmap_threshold, int trim_threshold);
+
+#endif

@@ -1,0 +1,8 @@
+#include "malloc_tuning.h"
+#include <malloc.h>
+
+int opensre_malloc_tune(int mmap_threshold, int trim_threshold) {
+    int mmap_ok = mallopt(M_MMAP_THRESHOLD, mmap_threshold);
+    int trim_ok = mallopt(M_TRIM_THRESHOLD, trim_threshold);
+    return mmap_ok == 1 && trim_ok == 1;
+}
