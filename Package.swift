@@ -52,7 +52,7 @@ let package = Package(
         ),
         .target(
             name: "PrometheusExposition",
-            dependencies: ["OpenSREModel"]
+            dependencies: ["OpenSREModel", "CZlib"]
         ),
         .target(
             name: "OpenSRESLO",

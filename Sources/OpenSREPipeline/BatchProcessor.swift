@@ -20,7 +20,7 @@ import Synchronization
 /// ring up to what was published when it picked the scrape up. So a scrape that
 /// starts after a 200 always includes that request's data.
 package final class BatchProcessor: Sendable {
-    package typealias ScrapeCompletion = @Sendable (Result<[UInt8], ProcessorError>) -> Void
+    package typealias ScrapeCompletion = @Sendable (Result<Void, ProcessorError>) -> Void
     private typealias StoreTask = @Sendable (SeriesStore) -> Void
 
     /// One ring per event loop; see ``BoundedRing`` for the protocol.
@@ -51,7 +51,7 @@ package final class BatchProcessor: Sendable {
     private let sloPersistence: (file: SLOStateFile, interval: UInt64)?
 
     private struct ControlState {
-        var scrapes: [(ExpositionFormat, ScrapeCompletion)] = []
+        var scrapes: [PendingScrape] = []
         var tasks: [StoreTask] = []
         var phase = Phase.idle
         enum Phase { case idle, running, stopping, stopped }
@@ -147,31 +147,48 @@ package final class BatchProcessor: Sendable {
         return .accepted
     }
 
-    /// Renders the exposition in `format` once everything submitted before
-    /// this call is folded in.
-    package func scrape(format: ExpositionFormat = .text, _ completion: @escaping ScrapeCompletion) {
+    /// A scrape waiting for the processor thread.
+    private struct PendingScrape {
+        var kind: ScrapeKind
+        var sink: any ScrapeSink
+        var completion: ScrapeCompletion
+    }
+
+    /// Scrapes of the same kind that wait together share one rendering.
+    private struct ScrapeKind: Hashable {
+        var format: ExpositionFormat
+        var gzip: Bool
+    }
+
+    /// Renders the exposition in `format` (gzip'd if asked) into `sink` once
+    /// everything submitted before this call is folded in. `completion` runs
+    /// on the processor thread once the page is complete.
+    package func scrape(
+        format: ExpositionFormat = .text, gzip: Bool = false, into sink: any ScrapeSink,
+        _ completion: @escaping ScrapeCompletion
+    ) {
+        let scrape = PendingScrape(kind: ScrapeKind(format: format, gzip: gzip), sink: sink, completion: completion)
         let stopped = control.withLock { state -> Bool in
             if state.phase == .stopped { return true }
-            state.scrapes.append((format, completion))
+            state.scrapes.append(scrape)
             return false
         }
         if stopped {
             // The thread is gone: the store is still consistent, render it here.
-            let page = control.withLock { _ in
-                store.value.render(format: format, counters: counters, memoryLimiter: memoryLimiter, gauges: gauges)
-            }
-            completion(.success(page))
+            control.withLock { _ in answer([scrape], between: {}) }
             return
         }
         wake()
     }
 
-    /// Async form of ``scrape(format:_:)``.
+    /// Async form of ``scrape(format:gzip:into:_:)``: the plain page.
     package func scrape(format: ExpositionFormat = .text) async throws(ProcessorError) -> [UInt8] {
+        let sink = ArrayScrapeSink()
         let result = await withCheckedContinuation { continuation in
-            scrape(format: format) { continuation.resume(returning: $0) }
+            scrape(format: format, into: sink) { continuation.resume(returning: $0) }
         }
-        return try result.get()
+        try result.get()
+        return sink.bytes
     }
 
     /// Counters of the series store, read on the processor thread.
@@ -257,7 +274,7 @@ package final class BatchProcessor: Sendable {
                 nextReport = now &+ Self.reportInterval
             }
             for task in tasks { task(store.value) }
-            answer(scrapes)
+            answer(scrapes, between: drain)
             if stopping {
                 finish()
                 return
@@ -281,7 +298,7 @@ package final class BatchProcessor: Sendable {
             return (state.scrapes, state.tasks)
         }
         for task in tasks { task(store.value) }
-        answer(scrapes)
+        answer(scrapes, between: {})
         persistSLOState()
         logger.debug("processor stopped", metadata: ["series": "\(store.value.seriesCount)"])
         finished.signal()
@@ -332,18 +349,25 @@ package final class BatchProcessor: Sendable {
             lastScrapeSeconds: Double(loopState.lastRender) / 1e9)
     }
 
-    /// Renders once per requested format and answers every waiting scrape.
-    private func answer(_ scrapes: [(ExpositionFormat, ScrapeCompletion)]) {
-        var pages: [ExpositionFormat: [UInt8]] = [:]
-        for (format, completion) in scrapes {
-            if pages[format] == nil {
-                let started = Self.now()
-                pages[format] = store.value.render(
-                    format: format, counters: counters, memoryLimiter: memoryLimiter, gauges: gauges)
-                loopState.lastRender = Self.now() &- started
+    /// Renders once per requested kind, into the sinks of every scrape of
+    /// that kind, and answers them. `between` runs after each slice (the
+    /// processor thread folds in queued batches there).
+    private func answer(_ scrapes: [PendingScrape], between: () -> Void) {
+        var kinds: [ScrapeKind] = []
+        for scrape in scrapes where !kinds.contains(scrape.kind) { kinds.append(scrape.kind) }
+        for kind in kinds {
+            let waiting = scrapes.filter { $0.kind == kind }
+            let started = Self.now()
+            var renderer = store.value.beginScrape(
+                format: kind.format, gzip: kind.gzip, into: waiting.map(\.sink), counters: counters,
+                memoryLimiter: memoryLimiter, gauges: gauges)
+            while !renderer.step() { between() }
+            let complete = renderer.finish()
+            loopState.lastRender = Self.now() &- started
+            for scrape in waiting {
+                scrape.completion(complete ? .success(()) : .failure(.compressionFailed))
+                scrapesAnswered.add(1, ordering: .releasing)
             }
-            completion(.success(pages[format]!))
-            scrapesAnswered.add(1, ordering: .releasing)
         }
     }
 
@@ -374,6 +398,8 @@ package final class BatchProcessor: Sendable {
 /// Errors of the processor's scrape path.
 package enum ProcessorError: Error, Sendable {
     case stopped
+    /// zlib failed while compressing a gzip'd scrape.
+    case compressionFailed
 }
 
 extension Duration {

@@ -1,6 +1,24 @@
 import Glibc
 import PrometheusExposition
 
+/// Where a scrape's bytes go as they are rendered: the exporter appends them
+/// to its response buffer. Written on the processor thread only, and read by
+/// its owner after the scrape's completion (which orders the two).
+package protocol ScrapeSink: AnyObject, Sendable {
+    /// A hint: about how many bytes the page will take.
+    func reserve(_ bytes: Int)
+    func write(_ bytes: UnsafeRawBufferPointer)
+}
+
+/// A sink collecting the page in an array (tests, benchmarks, in-process callers).
+package final class ArrayScrapeSink: ScrapeSink, @unchecked Sendable {
+    // @unchecked: see ScrapeSink (one writer, then one reader after completion).
+    package private(set) var bytes: [UInt8] = []
+    package init() {}
+    package func reserve(_ bytes: Int) { self.bytes.reserveCapacity(bytes) }
+    package func write(_ bytes: UnsafeRawBufferPointer) { self.bytes.append(contentsOf: bytes.bindMemory(to: UInt8.self)) }
+}
+
 /// Rendering the store as Prometheus text or OpenMetrics.
 extension SeriesStore {
     /// The whole exposition: families sorted by name, series by label text;
@@ -10,6 +28,21 @@ extension SeriesStore {
         format: ExpositionFormat = .text, counters: CollectorCounters? = nil, memoryLimiter: MemoryLimiter? = nil,
         gauges: ProcessorGauges? = nil, wallClock: UInt64? = nil
     ) -> [UInt8] {
+        let sink = ArrayScrapeSink()
+        var renderer = beginScrape(
+            format: format, gzip: false, into: [sink], counters: counters, memoryLimiter: memoryLimiter,
+            gauges: gauges, wallClock: wallClock)
+        while !renderer.step() {}
+        _ = renderer.finish()
+        return sink.bytes
+    }
+
+    /// Starts a scrape that ``ScrapeRenderer/step(sliceBytes:)`` renders a
+    /// slice at a time into every sink (scrapes waiting together share one rendering).
+    package func beginScrape(
+        format: ExpositionFormat, gzip: Bool, into sinks: [any ScrapeSink], counters: CollectorCounters? = nil,
+        memoryLimiter: MemoryLimiter? = nil, gauges: ProcessorGauges? = nil, wallClock: UInt64? = nil
+    ) -> ScrapeRenderer {
         var extraFamilies =
             counters.map {
                 SelfMetrics.families(
@@ -20,7 +53,6 @@ extension SeriesStore {
             extraFamilies += slo.families(now: wallClock ?? Self.wallClockNow()).map(MetricFamily.init(synthetic:))
         }
         extraFamilies += goldenFamilies()
-        var writer = ExpositionWriter(format: format, capacity: lastRenderSize + lastRenderSize / 8)
         if sortedFamilies == nil {
             sortedFamilies = families.values.sorted { $0.name.text < $1.name.text }
         }
@@ -28,31 +60,123 @@ extension SeriesStore {
         if !extraFamilies.isEmpty {
             all = (all + extraFamilies).sorted { $0.name.text < $1.name.text }
         }
-        for family in all where !family.isEmpty {
-            writer.appendHeader(
-                name: family.name, type: family.type, help: family.help, unit: family.unit, isInfo: family.isInfo)
-            for series in family.sortedSeries() {
-                render(series, of: family, into: &writer)
+        return ScrapeRenderer(store: self, families: all, format: format, gzip: gzip, sinks: sinks)
+    }
+}
+
+/// A scrape rendered in slices. Between slices the processor folds in queued
+/// batches, so a scrape of a million series holds up ingest for a slice
+/// (about a millisecond), not for the whole page. Each series is written from
+/// its state when its slice runs; series created after the scrape began wait
+/// for the next scrape, and series removed meanwhile are skipped.
+///
+/// Each slice is written into a small reused buffer and handed on at once
+/// (compressed first for gzip): the page exists only once, in the sinks, so a
+/// 1M-series scrape allocates its 150 MB once rather than twice.
+package struct ScrapeRenderer {
+    /// Plain bytes a slice writes before yielding (about 1 ms of rendering).
+    package static let defaultSliceBytes = 256 << 10
+
+    private let store: SeriesStore
+    private let families: [MetricFamily]
+    private let sinks: [any ScrapeSink]
+    private var writer: ExpositionWriter
+    private let gzip: GzipStream?
+    private let sendTimestamps: Bool
+    private var familyIndex = 0
+    /// The current family's series, as they were when it was reached.
+    private var pending: [Series] = []
+    private var seriesIndex = 0
+    /// Plain bytes rendered so far.
+    private var plainBytes = 0
+
+    init(store: SeriesStore, families: [MetricFamily], format: ExpositionFormat, gzip: Bool, sinks: [any ScrapeSink]) {
+        self.store = store
+        self.families = families
+        self.sinks = sinks
+        sendTimestamps = store.settings.sendTimestamps
+        let expected = store.lastRenderSize
+        for sink in sinks { sink.reserve(gzip ? expected / 8 : expected + expected / 16) }
+        self.gzip =
+            gzip
+            ? GzipStream { compressed in
+                for sink in sinks { sink.write(compressed) }
+            } : nil
+        writer = ExpositionWriter(format: format, capacity: Self.defaultSliceBytes + (64 << 10))
+    }
+
+    /// Renders about `sliceBytes` more; true once the page is complete.
+    package mutating func step(sliceBytes: Int = ScrapeRenderer.defaultSliceBytes) -> Bool {
+        while familyIndex < families.count {
+            let family = families[familyIndex]
+            if seriesIndex == 0, pending.isEmpty {
+                if family.isEmpty {
+                    familyIndex += 1
+                    continue
+                }
+                writer.appendHeader(
+                    name: family.name, type: family.type, help: family.help, unit: family.unit, isInfo: family.isInfo)
+                pending = family.sortedSeries()
+            }
+            let name = family.name
+            let type = family.type
+            let info = family.isInfo
+            while seriesIndex < pending.count, writer.bytes.count < sliceBytes {
+                let series = pending[seriesIndex]
+                seriesIndex += 1
+                if !series.isRemoved { write(series, name: name, type: type, isInfo: info) }
+            }
+            if seriesIndex == pending.count {
+                familyIndex += 1
+                pending = []
+                seriesIndex = 0
+            }
+            if writer.bytes.count >= sliceBytes {
+                flush()
+                return false
             }
         }
         writer.finish()
-        lastRenderSize = writer.bytes.count
-        return writer.bytes
+        flush()
+        return true
     }
 
-    private func render(_ series: Series, of family: MetricFamily, into writer: inout ExpositionWriter) {
-        let state = series.state
-        let name = family.name
+    /// Ends the page once ``step(sliceBytes:)`` returned true; false when gzip failed.
+    package mutating func finish() -> Bool {
+        store.lastRenderSize = plainBytes
+        return gzip?.finish() ?? true
+    }
+
+    /// Hands the slice on (through gzip when compressing) and empties the buffer.
+    private mutating func flush() {
+        plainBytes += writer.bytes.count
+        writer.bytes.withUnsafeBytes { slice in
+            if let gzip {
+                gzip.write(slice)
+            } else {
+                for sink in sinks { sink.write(slice) }
+            }
+        }
+        writer.bytes.removeAll(keepingCapacity: true)
+    }
+
+    /// One series' sample lines. Counters and gauges read the state in place:
+    /// copying the whole state per series (its arrays retained and released)
+    /// was a third of a scrape's time.
+    private mutating func write(_ series: Series, name: MetricName, type: PrometheusMetricType, isInfo: Bool) {
         let labels = writer.format.utf8 ? (series.utf8LabelText ?? series.labelText) : series.labelText
-        let time: UInt64? = settings.sendTimestamps && state.lastTime > 0 && !family.isInfo ? state.lastTime : nil
-        switch family.type {
+        let lastTime = series.state.lastTime
+        let time: UInt64? = sendTimestamps && lastTime > 0 && !isInfo ? lastTime : nil
+        switch type {
         case .counter:
-            writer.appendSample(name: name, labels: labels, value: state.value, timestamp: time, exemplar: state.exemplar)
+            writer.appendSample(
+                name: name, labels: labels, value: series.state.value, timestamp: time, exemplar: series.state.exemplar)
         case .gauge, .untyped:
-            writer.appendSample(name: name, labels: labels, value: state.value, timestamp: time)
+            writer.appendSample(name: name, labels: labels, value: series.state.value, timestamp: time)
         case .histogram:
+            let state = series.state
             if let exponential = state.exponential {
-                for bucket in exponential.classicBuckets(maximum: Self.exponentialBucketLimit) {
+                for bucket in exponential.classicBuckets(maximum: SeriesStore.exponentialBucketLimit) {
                     writer.appendSample(
                         name: name, suffix: "_bucket", labels: labels, extraLabel: "le", extraValue: bucket.bound,
                         value: Double(bucket.cumulative), timestamp: time)
@@ -63,18 +187,19 @@ extension SeriesStore {
                     cumulative &+= state.buckets[index]
                     writer.appendSample(
                         name: name, suffix: "_bucket", labels: labels, extraLabel: "le", extraValue: bound,
-                        value: Double(cumulative), timestamp: time, exemplar: bucketExemplar(state, index))
+                        value: Double(cumulative), timestamp: time, exemplar: Self.bucketExemplar(state, index))
                 }
             }
             writer.appendSample(
                 name: name, suffix: "_bucket", labels: labels, extraLabel: "le", extraValue: .infinity,
-                value: Double(state.count), timestamp: time, exemplar: bucketExemplar(state, state.bounds.count))
+                value: Double(state.count), timestamp: time, exemplar: Self.bucketExemplar(state, state.bounds.count))
             if state.hasSum {
                 writer.appendSample(name: name, suffix: "_sum", labels: labels, value: state.value, timestamp: time)
             }
             writer.appendSample(
                 name: name, suffix: "_count", labels: labels, value: Double(state.count), timestamp: time)
         case .summary:
+            let state = series.state
             var index = 0
             while index + 1 < state.quantiles.count {
                 writer.appendSample(
@@ -88,7 +213,7 @@ extension SeriesStore {
         }
     }
 
-    private func bucketExemplar(_ state: SeriesState, _ index: Int) -> RenderedExemplar? {
+    private static func bucketExemplar(_ state: SeriesState, _ index: Int) -> RenderedExemplar? {
         index < state.bucketExemplars.count ? state.bucketExemplars[index] : nil
     }
 }

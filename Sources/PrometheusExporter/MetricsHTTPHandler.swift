@@ -56,29 +56,60 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let format = ExpositionFormat.negotiate(
             accept: head.headers.first(name: "Accept"), allowOpenMetrics: allowOpenMetrics)
         let gzip = GzipCompressor.isAccepted(by: head.headers[canonicalForm: "Accept-Encoding"].joined(separator: ","))
-        let promise = context.eventLoop.makePromise(of: [UInt8].self)
-        processor.scrape(format: format) { result in
-            switch result {
-            case .success(let page): promise.succeed(page)
-            case .failure(let error): promise.fail(error)
-            }
-        }
+        var headers: HTTPHeaders = ["Content-Type": format.contentType, "Vary": "Accept, Accept-Encoding"]
+        if gzip { headers.add(name: "Content-Encoding", value: "gzip") }
         let keepAlive = head.isKeepAlive
-        promise.futureResult.assumeIsolated().whenComplete { [self] result in
-            let response: HTTPResponse
-            switch result {
-            case .success(let page):
-                var headers: HTTPHeaders = ["Content-Type": format.contentType, "Vary": "Accept, Accept-Encoding"]
-                var body = page
-                if gzip, let compressed = GzipCompressor.compress(page) {
-                    headers.add(name: "Content-Encoding", value: "gzip")
-                    body = compressed
-                }
-                response = HTTPResponse(status: .ok, headers: headers, body: ByteBuffer(bytes: body))
-            case .failure:
-                response = .text(.serviceUnavailable, "collector is stopping", headers: ["Retry-After": "1"])
+        // Rendering and compression run on the processor thread, in slices
+        // between which it keeps folding in batches; this event loop (shared
+        // with ingest) only writes what it is handed.
+        let failure: @Sendable (ProcessorError) -> HTTPResponse = { error in
+            switch error {
+            case .compressionFailed:
+                .text(.internalServerError, "gzip compression of the scrape failed; retry without Accept-Encoding: gzip")
+            case .stopped:
+                .text(.serviceUnavailable, "collector is stopping", headers: ["Retry-After": "1"])
             }
-            response.write(to: context, keepAlive: keepAlive, wrap: self.wrapOutboundOut)
         }
+        guard head.version.major > 1 || head.version.minor >= 1 else {
+            // HTTP/1.0 has no chunked encoding: the page is sent whole, with its length.
+            let sink = ByteBufferScrapeSink()
+            let promise = context.eventLoop.makePromise(of: Void.self)
+            processor.scrape(format: format, gzip: gzip, into: sink) { result in
+                promise.completeWith(result.mapError { $0 as any Error })
+            }
+            promise.futureResult.assumeIsolated().whenComplete { [self] result in
+                let response: HTTPResponse
+                switch result {
+                case .success: response = HTTPResponse(status: .ok, headers: headers, body: sink.buffer)
+                case .failure(let error): response = failure(error as? ProcessorError ?? .stopped)
+                }
+                response.write(to: context, keepAlive: keepAlive, wrap: self.wrapOutboundOut)
+            }
+            return
+        }
+        let sink = StreamingScrapeSink(
+            context: context, head: HTTPResponseHead(version: .http1_1, status: .ok, headers: headers),
+            keepAlive: keepAlive)
+        processor.scrape(format: format, gzip: gzip, into: sink) { result in
+            sink.finish(result) { failure(result.failure ?? .stopped) }
+        }
+    }
+}
+
+/// The response body a scrape is rendered into (see ``ScrapeSink``).
+final class ByteBufferScrapeSink: ScrapeSink, @unchecked Sendable {
+    // @unchecked: written on the processor thread only, read on the event loop
+    // after the scrape's promise completes, which orders the two.
+    private(set) var buffer = ByteBufferAllocator().buffer(capacity: 0)
+
+    func reserve(_ bytes: Int) { buffer.reserveCapacity(bytes) }
+
+    func write(_ bytes: UnsafeRawBufferPointer) { buffer.writeBytes(bytes) }
+}
+
+extension Result {
+    fileprivate var failure: Failure? {
+        if case .failure(let error) = self { return error }
+        return nil
     }
 }

@@ -1,0 +1,90 @@
+import HTTPServerSupport
+import NIOCore
+import NIOHTTP1
+import OpenSREPipeline
+
+/// Streams a scrape to an HTTP/1.1 scraper while the processor renders it,
+/// with chunked transfer encoding: the page is never held whole (a 1M-series
+/// page is 130 MB), its first bytes leave before its last series is rendered,
+/// and the event loop, which also serves ingest, only writes buffers.
+///
+/// `write` and `finish` run on the processor thread; they hand buffers to the
+/// channel's event loop with `execute`, which runs tasks in order.
+final class StreamingScrapeSink: ScrapeSink, @unchecked Sendable {
+    // @unchecked: `pending` and `started` are touched by the processor thread
+    // only, the channel context only on its event loop (NIOLoopBound checks).
+    private let context: NIOLoopBound<ChannelHandlerContext>
+    private let eventLoop: any EventLoop
+    private let head: HTTPResponseHead
+    private let keepAlive: Bool
+    private var pending: ByteBuffer
+    private var started = false
+
+    /// Bytes gathered before they are sent: small compressed pieces are
+    /// coalesced; plain slices (256 KiB) go at once.
+    static let chunkBytes = 64 << 10
+
+    /// - Parameter head: the 200 response's head, sent with the first bytes.
+    init(context: ChannelHandlerContext, head: HTTPResponseHead, keepAlive: Bool) {
+        self.context = NIOLoopBound(context, eventLoop: context.eventLoop)
+        eventLoop = context.eventLoop
+        var head = head
+        if !keepAlive { head.headers.replaceOrAdd(name: "Connection", value: "close") }
+        self.head = head
+        self.keepAlive = keepAlive
+        pending = context.channel.allocator.buffer(capacity: Self.chunkBytes)
+    }
+
+    func reserve(_ bytes: Int) {}
+
+    func write(_ bytes: UnsafeRawBufferPointer) {
+        pending.writeBytes(bytes)
+        if pending.readableBytes >= Self.chunkBytes { send(last: false) }
+    }
+
+    /// Ends the response once the scrape completed. After a failure the
+    /// scraper gets `failure` if nothing was sent yet; otherwise the
+    /// connection is closed mid-body, which tells it the page is incomplete.
+    func finish(_ result: Result<Void, ProcessorError>, failure: @escaping @Sendable () -> HTTPResponse) {
+        switch result {
+        case .success:
+            send(last: true)
+        case .failure where !started:
+            let context = self.context
+            let keepAlive = self.keepAlive
+            eventLoop.execute {
+                failure().write(to: context.value, keepAlive: keepAlive) { NIOAny($0) }
+            }
+        case .failure:
+            let context = self.context
+            eventLoop.execute { context.value.close(promise: nil) }
+        }
+    }
+
+    private func send(last: Bool) {
+        let chunk = pending
+        pending = last ? ByteBuffer() : ByteBufferAllocator().buffer(capacity: Self.chunkBytes)
+        let first = !started
+        started = true
+        let context = self.context
+        let head = self.head
+        let close = last && !keepAlive
+        eventLoop.execute {
+            let context = context.value
+            if first { context.write(NIOAny(HTTPServerResponsePart.head(head)), promise: nil) }
+            if chunk.readableBytes > 0 {
+                context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(chunk))), promise: nil)
+            }
+            if last {
+                let done = context.eventLoop.makePromise(of: Void.self)
+                context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil)), promise: done)
+                if close {
+                    let channel = context.channel
+                    done.futureResult.whenComplete { _ in channel.close(promise: nil) }
+                }
+            } else {
+                context.flush()
+            }
+        }
+    }
+}
