@@ -206,7 +206,6 @@ if Context.environment["OPENSRE_BENCHMARKS"] == "1" {
             name: "opensre-bench",
             dependencies: [
                 "CMallocCounter", "OTLPDecoding", "OpenSREModel", "OpenSREPipeline", "PrometheusExposition",
-                "HTTPServerSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/Sources/MicroBenchmarks"

@@ -20,8 +20,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.path.join(ROOT, ".build-bench", "release")
 PAYLOADS = os.path.join(ROOT, "Benchmarks", "payloads")
 CONFIG = os.path.join(ROOT, "Benchmarks", "bench.yaml")
-INGEST_URL = "http://127.0.0.1:14318/v1/metrics"
-METRICS_URL = "http://127.0.0.1:18889/metrics"
+INGEST_URL = "http://127.0.0.1:24318/v1/metrics"
+METRICS_URL = "http://127.0.0.1:28889/metrics"
 
 # name, payload file, extra loadgen arguments
 SETS = [
@@ -46,6 +46,8 @@ class Collector:
     def __enter__(self):
         self.process = subprocess.Popen([os.path.join(BUILD, "opensre"), "--config", CONFIG, "--log-level", "error"])
         for _ in range(100):
+            if self.process.poll() is not None:
+                raise RuntimeError("collector exited with status %d (port in use?)" % self.process.returncode)
             try:
                 urllib.request.urlopen(METRICS_URL, timeout=1).read()
                 return self

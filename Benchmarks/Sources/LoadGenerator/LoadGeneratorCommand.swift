@@ -54,12 +54,17 @@ struct Ingest: ParsableCommand {
         }
         var closed = try plans.map { try connect(group: group, to: target, plan: $0) }
         var scraper: ScrapePlan?
+        // The scraper reads a page of up to 130 MB: on a thread of its own, so
+        // parsing it cannot delay the ingest connections' sends and reads
+        // (which would be counted as collector latency).
+        let scrapeGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer { try? scrapeGroup.syncShutdownGracefully() }
         if let scrapeURL, !fill {
             let scrapeTarget = try Endpoint(url: scrapeURL)
             let plan = ScrapePlan(
                 host: scrapeTarget.host, path: scrapeTarget.path, gzip: scrapeGzip,
                 interval: UInt64(scrapeInterval * 1e9), start: measureFrom, endAt: endAt, limit: .max)
-            closed.append(try connect(group: group, to: scrapeTarget, plan: plan))
+            closed.append(try connect(group: scrapeGroup, to: scrapeTarget, plan: plan))
             scraper = plan
         }
 

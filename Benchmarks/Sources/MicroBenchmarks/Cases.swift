@@ -1,5 +1,4 @@
 import Foundation
-import HTTPServerSupport
 import OTLPDecoding
 import OpenSREModel
 import OpenSREPipeline
