@@ -22,6 +22,8 @@ package final class OTLPProtobufDecoder {
     private let memoryLimit: Int
     /// Reused scratch space for sorting attribute pointers by key.
     private var sortScratch: [UnsafeMutablePointer<CKeyValue>] = []
+    /// Reused space for encoding one attribute set.
+    private let attributeScratch = AttributeScratch()
 
     /// Whether unpacking goes through the arena (always, except to measure the difference).
     private let useArena: Bool
@@ -63,7 +65,7 @@ package final class OTLPProtobufDecoder {
         }
         var walker = RequestWalker(
             builder: DecodedBatchBuilder(expectedBytes: body.count, expectedPoints: body.count / 64),
-            sortScratch: sortScratch)
+            sortScratch: sortScratch, scratch: attributeScratch)
         walker.walk(request.pointee)
         if !useArena {
             opentelemetry__proto__collector__metrics__v1__export_metrics_service_request__free_unpacked(request, nil)
@@ -77,6 +79,7 @@ package final class OTLPProtobufDecoder {
 struct RequestWalker {
     var builder: DecodedBatchBuilder
     var sortScratch: [UnsafeMutablePointer<CKeyValue>]
+    let scratch: AttributeScratch
     var rejected = RejectedPoints()
 
     mutating func walk(_ request: CExportRequest) {
@@ -329,25 +332,28 @@ struct RequestWalker {
         return true
     }
 
-    /// Writes `attributes` in canonical form, sorted by key.
+    /// Writes `attributes` in canonical form, sorted by key: encoded in the
+    /// scratch space, then appended to the batch in one copy.
     private mutating func appendAttributes(
         _ attributes: UnsafeMutablePointer<UnsafeMutablePointer<CKeyValue>?>?, count: Int
     ) {
         guard let attributes, count > 0 else { return }
+        scratch.reset()
         if Self.isSorted(attributes, count: count) {
             for index in 0..<count {
-                if let pair = attributes[index] { appendEntry(pair) }
+                if let pair = attributes[index] { encodeEntry(pair) }
             }
-            return
+        } else {
+            sortScratch.removeAll(keepingCapacity: true)
+            for index in 0..<count {
+                if let pair = attributes[index] { sortScratch.append(pair) }
+            }
+            sortScratch.sort { Self.compareKeys($0.pointee.key, $1.pointee.key) < 0 }
+            for index in sortScratch.indices {
+                encodeEntry(sortScratch[index])
+            }
         }
-        sortScratch.removeAll(keepingCapacity: true)
-        for index in 0..<count {
-            if let pair = attributes[index] { sortScratch.append(pair) }
-        }
-        sortScratch.sort { Self.compareKeys($0.pointee.key, $1.pointee.key) < 0 }
-        for index in sortScratch.indices {
-            appendEntry(sortScratch[index])
-        }
+        AttributeEncoder.appendRaw(scratch.bytes, to: &builder.bytes)
     }
 
     /// `strcmp` order (bytewise), with a NULL key sorting as "".
@@ -373,50 +379,75 @@ struct RequestWalker {
         return true
     }
 
-    private mutating func appendEntry(_ pair: UnsafeMutablePointer<CKeyValue>) {
-        AttributeEncoder.appendKey(pair.pointee.key.rawBytes, to: &builder.bytes)
-        appendValue(pair.pointee.value)
+    // The layout is AttributeEncoder's (tests check both paths give the same bytes).
+
+    private func encodeEntry(_ pair: UnsafeMutablePointer<CKeyValue>) {
+        let key = pair.pointee.key
+        let length = key.map { strlen($0) } ?? 0
+        scratch.reserve(4 + length)
+        scratch.length(length)
+        scratch.raw(key, length)
+        encodeValue(pair.pointee.value)
     }
 
-    private mutating func appendValue(_ value: UnsafeMutablePointer<CAnyValue>?) {
+    private func encodeValue(_ value: UnsafeMutablePointer<CAnyValue>?) {
         guard let value = value?.pointee else {
-            AttributeEncoder.appendEmpty(to: &builder.bytes)
+            scratch.reserve(1)
+            scratch.byte(AttributeTag.empty.rawValue)
             return
         }
         switch value.value_case {
         case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_STRING_VALUE:
-            AttributeEncoder.appendString(value.string_value.rawBytes, to: &builder.bytes)
+            let length = value.string_value.map { strlen($0) } ?? 0
+            encodeBytes(.string, value.string_value, length)
         case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_BOOL_VALUE:
-            AttributeEncoder.appendBool(value.bool_value != 0, to: &builder.bytes)
+            scratch.reserve(2)
+            scratch.byte(AttributeTag.bool.rawValue)
+            scratch.byte(value.bool_value != 0 ? 1 : 0)
         case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_INT_VALUE:
-            AttributeEncoder.appendInt(value.int_value, to: &builder.bytes)
+            scratch.reserve(9)
+            scratch.byte(AttributeTag.int.rawValue)
+            scratch.word(UInt64(bitPattern: value.int_value))
         case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_DOUBLE_VALUE:
-            AttributeEncoder.appendDouble(value.double_value, to: &builder.bytes)
+            scratch.reserve(9)
+            scratch.byte(AttributeTag.double.rawValue)
+            scratch.word(value.double_value.bitPattern)
         case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_BYTES_VALUE:
-            let raw = UnsafeRawBufferPointer(start: value.bytes_value.data, count: value.bytes_value.len)
-            AttributeEncoder.appendBytes(raw, to: &builder.bytes)
+            encodeBytes(.bytes, value.bytes_value.data, value.bytes_value.len)
         case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_ARRAY_VALUE:
-            guard let array = value.array_value?.pointee else {
-                AttributeEncoder.appendContainer(.array, count: 0, to: &builder.bytes)
-                return
-            }
-            AttributeEncoder.appendContainer(.array, count: array.n_values, to: &builder.bytes)
-            for index in 0..<array.n_values {
-                appendValue(array.values[index])
+            let array = value.array_value?.pointee
+            let count = array?.n_values ?? 0
+            encodeContainer(.array, count: count)
+            for index in 0..<count {
+                encodeValue(array!.values[index])
             }
         case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_KVLIST_VALUE:
             guard let list = value.kvlist_value?.pointee else {
-                AttributeEncoder.appendContainer(.map, count: 0, to: &builder.bytes)
+                encodeContainer(.map, count: 0)
                 return
             }
             var present = 0
             for index in 0..<list.n_values where list.values[index] != nil { present += 1 }
-            AttributeEncoder.appendContainer(.map, count: present, to: &builder.bytes)
+            encodeContainer(.map, count: present)
             for index in 0..<list.n_values {
-                if let pair = list.values[index] { appendEntry(pair) }
+                if let pair = list.values[index] { encodeEntry(pair) }
             }
         default:
-            AttributeEncoder.appendEmpty(to: &builder.bytes)
+            scratch.reserve(1)
+            scratch.byte(AttributeTag.empty.rawValue)
         }
+    }
+
+    private func encodeBytes(_ tag: AttributeTag, _ source: UnsafeRawPointer?, _ length: Int) {
+        scratch.reserve(5 + length)
+        scratch.byte(tag.rawValue)
+        scratch.length(length)
+        scratch.raw(source, length)
+    }
+
+    private func encodeContainer(_ tag: AttributeTag, count: Int) {
+        scratch.reserve(5)
+        scratch.byte(tag.rawValue)
+        scratch.length(count)
     }
 }
