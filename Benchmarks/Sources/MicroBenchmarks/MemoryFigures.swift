@@ -1,3 +1,4 @@
+import CMallocCounter
 import Glibc
 import OpenSREPipeline
 
@@ -10,10 +11,7 @@ import OpenSREPipeline
 /// whole even where pages are untouched). Decoded batches are dropped after
 /// each request, so what remains is what the store keeps per series.
 enum MemoryFigures {
-    static func heapInUse() -> Int {
-        let info = mallinfo2()
-        return Int(info.uordblks) + Int(info.hblkhd)
-    }
+    static func heapInUse() -> Int { Int(malloc_counter_heap_in_use()) }
 
     /// Bytes per series after filling a store with `series` series of `template`.
     static func measure(_ template: [UInt8], series: Int) throws -> (series: Int, bytesPerSeries: Double) {
