@@ -1,3 +1,4 @@
+import OpenSREModel
 import PrometheusExposition
 
 /// One Prometheus metric family: a name with one HELP and one TYPE, and the
@@ -12,11 +13,22 @@ final class MetricFamily {
     let unit: String
     /// The `target_info` family (an info metric in OpenMetrics).
     let isInfo: Bool
-    /// Series by their rendered label text: two streams whose labels render the
-    /// same share one series rather than printing a duplicate line.
-    private var byLabels: [[UInt8]: Series] = [:]
+    /// The family's series, in label-text order once sorted (lazily, for rendering).
     private var ordered: [Series] = []
     private var needsSort = false
+    /// Series by their rendered label text: two streams whose labels render the
+    /// same share one series rather than printing a duplicate line.
+    ///
+    /// Open addressing (linear probing, backward-shift removal) over the series
+    /// themselves, hashed from and compared against their own label text: the
+    /// text is kept once, in the series, where a `[[UInt8]: Series]` dictionary
+    /// would hold a second copy of every key. Only series creation and removal
+    /// use it, never the ingest of a known series.
+    private var index: [Series?] = []
+
+    /// Hashes label text for `index`; seeded per process, as Swift's own
+    /// dictionaries are, so that colliding label sets cannot be prepared ahead.
+    private static let seed = UInt64.random(in: .min ... .max)
 
     init(name: String, type: PrometheusMetricType, help: String, unit: String = "", isInfo: Bool = false) {
         self.name = MetricName(name)
@@ -26,23 +38,31 @@ final class MetricFamily {
         self.isInfo = isInfo
     }
 
-    var isEmpty: Bool { byLabels.isEmpty }
-    var seriesCount: Int { byLabels.count }
+    var isEmpty: Bool { ordered.isEmpty }
+    var seriesCount: Int { ordered.count }
 
     /// The series with `labelText`, created when absent.
     func series(labelText: [UInt8], utf8LabelText: [UInt8]? = nil) -> (Series, isNew: Bool) {
-        if let existing = byLabels[labelText] {
-            return (existing, false)
+        let hash = labelText.withUnsafeBytes { ByteHasher.hash($0, seed: Self.seed) }
+        if !index.isEmpty {
+            var slot = Int(truncatingIfNeeded: hash) & (index.count - 1)
+            while let candidate = index[slot] {
+                if candidate.hasLabelText(labelText) { return (candidate, false) }
+                slot = (slot + 1) & (index.count - 1)
+            }
         }
-        let series = Series(labelText: labelText, utf8LabelText: utf8LabelText)
-        byLabels[labelText] = series
+        let series = Series.make(labelText: labelText, utf8LabelText: utf8LabelText)
+        if (ordered.count + 1) * 4 > index.count * 3 {
+            rebuildIndex(capacity: ordered.count + 1)
+        }
+        place(series, hash: hash)
         ordered.append(series)
         needsSort = true
         return (series, true)
     }
 
     func remove(_ series: Series) {
-        guard byLabels.removeValue(forKey: series.labelText) != nil else { return }
+        guard !series.isRemoved, unindex(series) else { return }
         series.isRemoved = true
         ordered.removeAll { $0 === series }
     }
@@ -52,47 +72,81 @@ final class MetricFamily {
         let expired = ordered.filter { $0.lastSeen < deadline }
         guard !expired.isEmpty else { return 0 }
         for series in expired {
-            byLabels.removeValue(forKey: series.labelText)
             series.isRemoved = true
         }
         ordered.removeAll { $0.isRemoved }
+        if expired.count * 2 > ordered.count {
+            rebuildIndex(capacity: ordered.count)
+        } else {
+            for series in expired { unindex(series) }
+        }
         return expired.count
     }
 
     /// Series in label-text order (sorted lazily, after series were added).
     func sortedSeries() -> [Series] {
         if needsSort {
-            ordered.sort { $0.labelText.lexicographicallyPrecedes($1.labelText) }
+            ordered.sort { $0.labelTextPrecedes($1) }
             needsSort = false
         }
         return ordered
     }
-}
 
-/// One exposed series: its label text, rendered once, and its aggregated state.
-final class Series {
-    /// Label text with legacy (escaped) label names.
-    let labelText: [UInt8]
-    /// Label text for UTF-8 scrapers, when a UTF-8 strategy keeps names the
-    /// legacy form had to escape; nil when both are the same.
-    let utf8LabelText: [UInt8]?
-    var state = SeriesState()
-    /// Monotonic nanoseconds of the last update (for `metric_expiration`).
-    var lastSeen: UInt64 = 0
-    /// Set when the family dropped the series; streams then forget it too.
-    var isRemoved = false
-    /// The SLOs this series feeds (usually none).
-    var sloTaps: [SLOTap] = []
-    /// The series' key for the SLO engine's baselines.
-    var sloKey: UInt64 = 0
-    /// A latency series feeding the golden signals.
-    var goldenTap: GoldenSignals.LatencyTap?
-    /// A saturation series that counts (not idle), and its CPU for per-CPU metrics.
-    var goldenCounts = true
-    var goldenCPU: String?
+    // MARK: Index
 
-    init(labelText: [UInt8], utf8LabelText: [UInt8]? = nil) {
-        self.labelText = labelText
-        self.utf8LabelText = utf8LabelText
+    private func hash(of series: Series) -> UInt64 {
+        series.withLabelText { ByteHasher.hash($0, seed: Self.seed) }
+    }
+
+    private func place(_ series: Series, hash: UInt64) {
+        let mask = index.count - 1
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while index[slot] != nil {
+            slot = (slot + 1) & mask
+        }
+        index[slot] = series
+    }
+
+    /// A fresh index of `ordered` with room for `capacity` series.
+    /// (At most half full, so that it grows by doubling.)
+    private func rebuildIndex(capacity: Int) {
+        guard capacity > 0 else {
+            index = []
+            return
+        }
+        var size = 8
+        while size < capacity * 2 { size <<= 1 }
+        index = Array(repeating: nil, count: size)
+        for series in ordered {
+            place(series, hash: hash(of: series))
+        }
+    }
+
+    /// Takes `series` out of the index; false when it was not there.
+    @discardableResult
+    private func unindex(_ series: Series) -> Bool {
+        guard !index.isEmpty else { return false }
+        let mask = index.count - 1
+        var hole = Int(truncatingIfNeeded: hash(of: series)) & mask
+        while true {
+            guard let candidate = index[hole] else { return false }
+            if candidate === series { break }
+            hole = (hole + 1) & mask
+        }
+        // Backward-shift deletion: move later entries of the probe run back
+        // unless their home lies cyclically in (hole, next].
+        index[hole] = nil
+        var next = (hole + 1) & mask
+        while let moving = index[next] {
+            let home = Int(truncatingIfNeeded: hash(of: moving)) & mask
+            let homeInRange = hole <= next ? (home > hole && home <= next) : (home > hole || home <= next)
+            if !homeInRange {
+                index[hole] = moving
+                index[next] = nil
+                hole = next
+            }
+            next = (next + 1) & mask
+        }
+        return true
     }
 }

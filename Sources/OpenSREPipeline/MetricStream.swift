@@ -21,6 +21,9 @@ final class MetricStream {
     /// The resource's `target_info` key, when it has one.
     let targetKey: (hash: UInt64, bytes: [UInt8])?
     var series = SeriesTable<Series>()
+    /// The histogram bounds the stream's series last took: equal bounds are
+    /// shared by its series (one array per stream, not per series).
+    var histogramBounds: [Double] = []
     /// The OpenTelemetry metric name and resource, kept only when the stream
     /// may feed an SLO (its series are matched against the SLO sources).
     var sloSource: (metric: String, resource: [Attribute])?

@@ -41,9 +41,16 @@ extension SeriesStore {
     }
 
     private func render(_ series: Series, of family: MetricFamily, into writer: inout ExpositionWriter) {
+        series.withLabelText(utf8: writer.format.utf8) { labels in
+            render(series, labels: labels, of: family, into: &writer)
+        }
+    }
+
+    private func render(
+        _ series: Series, labels: UnsafeRawBufferPointer, of family: MetricFamily, into writer: inout ExpositionWriter
+    ) {
         let state = series.state
         let name = family.name
-        let labels = writer.format.utf8 ? (series.utf8LabelText ?? series.labelText) : series.labelText
         let time: UInt64? = settings.sendTimestamps && state.lastTime > 0 && !family.isInfo ? state.lastTime : nil
         switch family.type {
         case .counter:

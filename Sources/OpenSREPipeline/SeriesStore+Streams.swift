@@ -10,7 +10,7 @@ extension SeriesStore {
             return existing
         }
         let created = makeStream(decoded, bytes: bytes)
-        streams.insert(hash: decoded.identityHash, key: Array(identity), value: created)
+        streams.insert(hash: decoded.identityHash, key: identity, value: created)
         return created
     }
 

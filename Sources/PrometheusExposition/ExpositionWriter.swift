@@ -93,6 +93,19 @@ package struct ExpositionWriter {
         name: MetricName, suffix: StaticString = "", labels: [UInt8], extraLabel: StaticString? = nil,
         extraValue: Double = 0, value: Double, timestamp: UInt64? = nil, exemplar: RenderedExemplar? = nil
     ) {
+        labels.withUnsafeBytes { labels in
+            appendSample(
+                name: name, suffix: suffix, labels: labels, extraLabel: extraLabel, extraValue: extraValue,
+                value: value, timestamp: timestamp, exemplar: exemplar)
+        }
+    }
+
+    /// ``appendSample(name:suffix:labels:extraLabel:extraValue:value:timestamp:exemplar:)``
+    /// with the label text where the caller keeps it (a series holds its own inline).
+    package mutating func appendSample(
+        name: MetricName, suffix: StaticString = "", labels: UnsafeRawBufferPointer, extraLabel: StaticString? = nil,
+        extraValue: Double = 0, value: Double, timestamp: UInt64? = nil, exemplar: RenderedExemplar? = nil
+    ) {
         let quoted = name.isQuoted(in: format)
         if quoted {
             bytes.append(contentsOf: "{\"".utf8)
