@@ -3,84 +3,131 @@ import PrometheusExposition
 
 /// One exposed series: its label text, rendered once, and its aggregated state.
 ///
-/// There is one per series and a collector may hold millions, so fields that
-/// few series use (the UTF-8 label text, SLO taps, golden-signal roles) live in
-/// an optional side object, `extras`, allocated only for the series that need one.
-final class Series {
-    /// Label text with legacy (escaped) label names.
-    private let labelText: [UInt8]
-    var state = SeriesState()
-    /// Monotonic nanoseconds of the last update (for `metric_expiration`).
-    var lastSeen: UInt64 = 0
-    /// Set when the family dropped the series; streams then forget it too.
-    var isRemoved = false
-    /// What few series have (nil when every field has its default).
-    private(set) var extras: SeriesExtras?
-
-    private init(labelText: [UInt8], utf8LabelText: [UInt8]?) {
-        self.labelText = labelText
-        if let utf8LabelText { extras = SeriesExtras(utf8LabelText: utf8LabelText) }
+/// There is one per series and a collector may hold millions, so the layout
+/// is kept to one heap block of about 100 bytes plus the label text:
+/// - the label text is tail-allocated in the object itself (it is a
+///   `ManagedBuffer` of its bytes), instead of an array with its own heap
+///   block, header and pointer;
+/// - fields that few series use (the UTF-8 label text, SLO taps,
+///   golden-signal roles) live in an optional side object, `extras`,
+///   allocated only for the series that need one.
+///
+/// Create one with ``make(labelText:utf8LabelText:)``.
+final class Series: ManagedBuffer<Series.Fields, UInt8> {
+    /// In this order the small fields fill the padding after `state` (80 bytes, not 88).
+    struct Fields {
+        var state = SeriesState()
+        /// Set when the family dropped the series; streams then forget it too.
+        var isRemoved = false
+        /// Bytes of label text that follow the fields.
+        var labelCount: UInt32
+        /// Monotonic nanoseconds of the last update (for `metric_expiration`).
+        var lastSeen: UInt64 = 0
+        /// What few series have (nil when every field has its default).
+        var extras: SeriesExtras?
     }
 
+    /// A series whose legacy label text is `labelText`.
     static func make(labelText: [UInt8], utf8LabelText: [UInt8]? = nil) -> Series {
-        Series(labelText: labelText, utf8LabelText: utf8LabelText)
+        precondition(labelText.count <= UInt32.max, "label text over 4 GiB")
+        let buffer = create(minimumCapacity: labelText.count) { _ in
+            Fields(labelCount: UInt32(labelText.count), extras: utf8LabelText.map(SeriesExtras.init(utf8LabelText:)))
+        }
+        let series = unsafeDowncast(buffer, to: Series.self)
+        series.withUnsafeMutablePointerToElements { elements in
+            labelText.withUnsafeBufferPointer { text in
+                if let base = text.baseAddress { elements.initialize(from: base, count: text.count) }
+            }
+        }
+        return series
     }
+
+    var state: SeriesState {
+        get { header.state }
+        set { header.state = newValue }
+        _modify { yield &header.state }
+    }
+
+    /// Monotonic nanoseconds of the last update (for `metric_expiration`).
+    var lastSeen: UInt64 {
+        get { header.lastSeen }
+        set { header.lastSeen = newValue }
+    }
+
+    /// Set when the family dropped the series; streams then forget it too.
+    var isRemoved: Bool {
+        get { header.isRemoved }
+        set { header.isRemoved = newValue }
+    }
+
+    var extras: SeriesExtras? { header.extras }
 
     /// Calls `body` with the label text: for UTF-8 scrapers (`utf8`), the one
     /// that keeps names the legacy form had to escape, when it differs.
     func withLabelText<Result>(utf8: Bool = false, _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
-        if utf8, let text = extras?.utf8LabelText { return text.withUnsafeBytes(body) }
-        return labelText.withUnsafeBytes(body)
+        if utf8, let text = header.extras?.utf8LabelText { return text.withUnsafeBytes(body) }
+        let count = Int(header.labelCount)
+        return withUnsafeMutablePointerToElements { body(UnsafeRawBufferPointer(start: $0, count: count)) }
     }
 
     func hasLabelText(_ text: [UInt8]) -> Bool {
-        labelText == text
+        guard text.count == Int(header.labelCount) else { return false }
+        return withLabelText { own in text.withUnsafeBytes { Self.compare(own, $0) == 0 } }
     }
 
     /// Label-text order (bytewise).
     func labelTextPrecedes(_ other: Series) -> Bool {
-        labelText.lexicographicallyPrecedes(other.labelText)
+        withLabelText { own in other.withLabelText { Self.compare(own, $0) < 0 } }
+    }
+
+    private static func compare(_ left: UnsafeRawBufferPointer, _ right: UnsafeRawBufferPointer) -> Int {
+        let common = min(left.count, right.count)
+        if common > 0 {
+            let order = memcmp(left.baseAddress!, right.baseAddress!, common)
+            if order != 0 { return Int(order) }
+        }
+        return left.count - right.count
     }
 
     private var mutableExtras: SeriesExtras {
-        if let extras { return extras }
+        if let extras = header.extras { return extras }
         let created = SeriesExtras(utf8LabelText: nil)
-        extras = created
+        header.extras = created
         return created
     }
 
     /// Label text for UTF-8 scrapers, when a UTF-8 strategy keeps names the
     /// legacy form had to escape; nil when both are the same.
-    var utf8LabelText: [UInt8]? { extras?.utf8LabelText }
+    var utf8LabelText: [UInt8]? { header.extras?.utf8LabelText }
 
     /// The SLOs this series feeds (usually none).
     var sloTaps: [SLOTap] {
-        get { extras?.sloTaps ?? [] }
-        set { if extras != nil || !newValue.isEmpty { mutableExtras.sloTaps = newValue } }
+        get { header.extras?.sloTaps ?? [] }
+        set { if header.extras != nil || !newValue.isEmpty { mutableExtras.sloTaps = newValue } }
     }
 
     /// The series' key for the SLO engine's baselines.
     var sloKey: UInt64 {
-        get { extras?.sloKey ?? 0 }
-        set { if extras != nil || newValue != 0 { mutableExtras.sloKey = newValue } }
+        get { header.extras?.sloKey ?? 0 }
+        set { if header.extras != nil || newValue != 0 { mutableExtras.sloKey = newValue } }
     }
 
     /// A latency series feeding the golden signals.
     var goldenTap: GoldenSignals.LatencyTap? {
-        get { extras?.goldenTap }
-        set { if extras != nil || newValue != nil { mutableExtras.goldenTap = newValue } }
+        get { header.extras?.goldenTap }
+        set { if header.extras != nil || newValue != nil { mutableExtras.goldenTap = newValue } }
     }
 
     /// A saturation series that counts (not idle).
     var goldenCounts: Bool {
-        get { extras?.goldenCounts ?? true }
-        set { if extras != nil || !newValue { mutableExtras.goldenCounts = newValue } }
+        get { header.extras?.goldenCounts ?? true }
+        set { if header.extras != nil || !newValue { mutableExtras.goldenCounts = newValue } }
     }
 
     /// A saturation series' CPU, for per-CPU metrics.
     var goldenCPU: String? {
-        get { extras?.goldenCPU }
-        set { if extras != nil || newValue != nil { mutableExtras.goldenCPU = newValue } }
+        get { header.extras?.goldenCPU }
+        set { if header.extras != nil || newValue != nil { mutableExtras.goldenCPU = newValue } }
     }
 }
 

@@ -38,6 +38,9 @@ struct SeriesTable<Value: AnyObject> {
 
     var count: Int { values.count }
 
+    /// Bytes the key buffer holds, removed keys' included (for tests).
+    var keyStorageCount: Int { keyBytes.count }
+
     func find(hash: UInt64, key: UnsafeRawBufferPointer) -> Value? {
         guard let slot = slot(hash: hash, key: key) else { return nil }
         return values[Int(slots[slot]) - 1]

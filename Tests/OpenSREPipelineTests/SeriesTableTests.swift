@@ -34,3 +34,112 @@ struct SeriesTableTests {
         }
     }
 }
+
+@Suite("Series layout")
+struct SeriesLayoutTests {
+    @Test("the per-series fields stay small (one is kept per series)")
+    func fieldsSize() {
+        #expect(MemoryLayout<SeriesState>.size <= 57)
+        #expect(MemoryLayout<Series.Fields>.size <= 80)
+    }
+
+    @Test("label text is kept inline and compared bytewise")
+    func labelText() {
+        let series = Series.make(labelText: Array("a=\"1\"".utf8), utf8LabelText: Array("\"a.b\"=\"1\"".utf8))
+        #expect(series.withLabelText { Array($0) } == Array("a=\"1\"".utf8))
+        #expect(series.withLabelText(utf8: true) { Array($0) } == Array("\"a.b\"=\"1\"".utf8))
+        #expect(series.hasLabelText(Array("a=\"1\"".utf8)) && !series.hasLabelText(Array("a=\"2\"".utf8)))
+        let empty = Series.make(labelText: [])
+        #expect(empty.withLabelText { $0.count } == 0 && empty.hasLabelText([]))
+        #expect(empty.labelTextPrecedes(series) && !series.labelTextPrecedes(empty))
+        #expect(Series.make(labelText: Array("a=\"1\"".utf8)).labelTextPrecedes(Series.make(labelText: Array("a=\"1\",b=\"2\"".utf8))))
+    }
+}
+
+@Suite("Byte-keyed table: key storage")
+struct SeriesTableStorageTests {
+    final class Box {
+        let value: Int
+        init(_ value: Int) { self.value = value }
+    }
+
+    static func key(_ number: Int) -> [UInt8] { Array("key-\(number)-".utf8) + Array(repeating: UInt8(number % 251), count: number % 40) }
+    static func hash(_ key: [UInt8]) -> UInt64 { key.withUnsafeBytes { ByteHasher.hash($0) } }
+
+    @Test("removed keys' bytes are reclaimed once they are more than half the buffer")
+    func compaction() {
+        var table = SeriesTable<Box>()
+        for number in 0..<1000 { table.insert(hash: Self.hash(Self.key(number)), key: Self.key(number), value: Box(number)) }
+        let full = table.keyStorageCount
+        #expect(full == (0..<1000).reduce(0) { $0 + Self.key($1).count })
+        for number in 0..<900 {
+            let key = Self.key(number)
+            #expect(key.withUnsafeBytes { table.remove(hash: Self.hash(key), key: $0) }?.value == number)
+        }
+        let live = (900..<1000).reduce(0) { $0 + Self.key($1).count }
+        #expect(table.keyStorageCount <= 2 * live)
+        for number in 0..<1000 {
+            let key = Self.key(number)
+            #expect(key.withUnsafeBytes { table.find(hash: Self.hash(key), key: $0) }?.value == (number < 900 ? nil : number))
+        }
+    }
+
+    @Test("removeAll(where:) keeps the other entries findable, with their keys only")
+    func filter() {
+        var table = SeriesTable<Box>()
+        for number in 0..<300 { table.insert(hash: Self.hash(Self.key(number)), key: Self.key(number), value: Box(number)) }
+        table.removeAll { $0.value % 3 == 0 }
+        #expect(table.count == 200)
+        #expect(table.keyStorageCount == (0..<300).filter { $0 % 3 != 0 }.reduce(0) { $0 + Self.key($1).count })
+        for number in 0..<300 {
+            let key = Self.key(number)
+            #expect(key.withUnsafeBytes { table.find(hash: Self.hash(key), key: $0) }?.value == (number % 3 == 0 ? nil : number))
+        }
+        let empty: [UInt8] = []
+        table.insert(hash: 7, key: empty, value: Box(-1))
+        #expect(empty.withUnsafeBytes { table.find(hash: 7, key: $0) }?.value == -1)
+    }
+}
+
+@Suite("Metric family index")
+struct MetricFamilyTests {
+    @Test("matches a dictionary through random creations, removals and expiry; sorted by label text")
+    func model() {
+        let family = MetricFamily(name: "m", type: .gauge, help: "")
+        var model: [[UInt8]: Series] = [:]
+        var generator = SystemRandomNumberGenerator()
+        for step in 0..<6000 {
+            let text = Array("k=\"\(Int.random(in: 0..<700, using: &generator))\"".utf8)
+            let (series, isNew) = family.series(labelText: text)
+            if let known = model[text] {
+                #expect(!isNew && series === known)
+                if step % 4 == 0 {
+                    family.remove(series)
+                    #expect(series.isRemoved)
+                    model[text] = nil
+                }
+            } else {
+                #expect(isNew && series.hasLabelText(text))
+                series.lastSeen = UInt64(step)
+                model[text] = series
+            }
+            if step % 1500 == 1499 {
+                // Expire about a third, then (at the end) nearly everything.
+                let deadline = UInt64(step - (step == 5999 ? 10 : 1000))
+                let expired = model.filter { $0.value.lastSeen < deadline }
+                #expect(family.expire(before: deadline) == expired.count)
+                for (key, series) in expired {
+                    #expect(series.isRemoved)
+                    model[key] = nil
+                }
+            }
+            #expect(family.seriesCount == model.count)
+        }
+        let sorted = family.sortedSeries().map { $0.withLabelText { Array($0) } }
+        #expect(sorted == model.keys.sorted { $0.lexicographicallyPrecedes($1) })
+        for (key, series) in model {
+            let found = family.series(labelText: key)
+            #expect(found.0 === series && !found.isNew)
+        }
+    }
+}
