@@ -19,12 +19,14 @@ final class MetricFamily {
     /// Series by their rendered label text: two streams whose labels render the
     /// same share one series rather than printing a duplicate line.
     ///
-    /// Open addressing (linear probing, backward-shift removal) over the series
-    /// themselves, hashed from and compared against their own label text: the
-    /// text is kept once, in the series, where a `[[UInt8]: Series]` dictionary
-    /// would hold a second copy of every key. Only series creation and removal
-    /// use it, never the ingest of a known series.
-    private var index: [Series?] = []
+    /// Open addressing (linear probing, backward-shift removal) whose slots
+    /// hold positions in `ordered` (+1; 0 is empty), hashed from and compared
+    /// against the series' own label text: the text is kept once, in the
+    /// series, where a `[[UInt8]: Series]` dictionary would hold a second copy
+    /// of every key, and a slot takes 4 bytes. Sorting and removal move series
+    /// within `ordered`, and renumber the slots to match. Only series creation
+    /// and removal use the index, never the ingest of a known series.
+    private var index: [UInt32] = []
 
     /// Hashes label text for `index`; seeded per process, as Swift's own
     /// dictionaries are, so that colliding label sets cannot be prepared ahead.
@@ -45,48 +47,81 @@ final class MetricFamily {
     func series(labelText: [UInt8], utf8LabelText: [UInt8]? = nil) -> (Series, isNew: Bool) {
         let hash = labelText.withUnsafeBytes { ByteHasher.hash($0, seed: Self.seed) }
         if !index.isEmpty {
-            var slot = Int(truncatingIfNeeded: hash) & (index.count - 1)
-            while let candidate = index[slot] {
+            let mask = index.count - 1
+            var slot = Int(truncatingIfNeeded: hash) & mask
+            while index[slot] != 0 {
+                let candidate = ordered[Int(index[slot]) - 1]
                 if candidate.hasLabelText(labelText) { return (candidate, false) }
-                slot = (slot + 1) & (index.count - 1)
+                slot = (slot + 1) & mask
             }
         }
+        precondition(ordered.count < UInt32.max, "too many series in one family")
         let series = Series.make(labelText: labelText, utf8LabelText: utf8LabelText)
-        if (ordered.count + 1) * 4 > index.count * 3 {
-            rebuildIndex(capacity: ordered.count + 1)
-        }
-        place(series, hash: hash)
         ordered.append(series)
+        if ordered.count * 4 > index.count * 3 {
+            rebuildIndex()
+        } else {
+            place(position: ordered.count - 1, hash: hash)
+        }
         needsSort = true
         return (series, true)
     }
 
     func remove(_ series: Series) {
-        guard !series.isRemoved, unindex(series) else { return }
+        guard !series.isRemoved, let position = unindex(series) else { return }
         series.isRemoved = true
-        ordered.removeAll { $0 === series }
+        ordered.remove(at: position)
+        // Later series moved down by one.
+        let removed = UInt32(position + 1)
+        for slot in index.indices where index[slot] > removed {
+            index[slot] -= 1
+        }
     }
 
     /// Removes every series last seen before `deadline`; returns how many.
     func expire(before deadline: UInt64) -> Int {
-        let expired = ordered.filter { $0.lastSeen < deadline }
-        guard !expired.isEmpty else { return 0 }
-        for series in expired {
+        var expired = 0
+        for series in ordered where series.lastSeen < deadline {
             series.isRemoved = true
+            expired += 1
+        }
+        guard expired > 0 else { return 0 }
+        if expired * 2 > ordered.count {
+            ordered.removeAll { $0.isRemoved }
+            rebuildIndex()
+            return expired
+        }
+        // Few: take them out of the index one by one, then renumber the rest.
+        var kept: UInt32 = 0
+        var renumbered = [UInt32](repeating: 0, count: ordered.count)
+        for position in ordered.indices {
+            if ordered[position].isRemoved {
+                unindex(ordered[position])
+            } else {
+                kept += 1
+                renumbered[position] = kept
+            }
+        }
+        for slot in index.indices where index[slot] != 0 {
+            index[slot] = renumbered[Int(index[slot]) - 1]
         }
         ordered.removeAll { $0.isRemoved }
-        if expired.count * 2 > ordered.count {
-            rebuildIndex(capacity: ordered.count)
-        } else {
-            for series in expired { unindex(series) }
-        }
-        return expired.count
+        return expired
     }
 
     /// Series in label-text order (sorted lazily, after series were added).
     func sortedSeries() -> [Series] {
         if needsSort {
-            ordered.sort { $0.labelTextPrecedes($1) }
+            var pairs = ordered.enumerated().map { (series: $0.element, position: UInt32($0.offset)) }
+            pairs.sort { $0.series.labelTextPrecedes($1.series) }
+            var renumbered = [UInt32](repeating: 0, count: pairs.count)
+            for (position, pair) in pairs.enumerated() {
+                renumbered[Int(pair.position)] = UInt32(position + 1)
+            }
+            ordered = pairs.map(\.series)
+            for slot in index.indices where index[slot] != 0 {
+                index[slot] = renumbered[Int(index[slot]) - 1]
+            }
             needsSort = false
         }
         return ordered
@@ -98,55 +133,56 @@ final class MetricFamily {
         series.withLabelText { ByteHasher.hash($0, seed: Self.seed) }
     }
 
-    private func place(_ series: Series, hash: UInt64) {
+    private func place(position: Int, hash: UInt64) {
         let mask = index.count - 1
         var slot = Int(truncatingIfNeeded: hash) & mask
-        while index[slot] != nil {
+        while index[slot] != 0 {
             slot = (slot + 1) & mask
         }
-        index[slot] = series
+        index[slot] = UInt32(position + 1)
     }
 
-    /// A fresh index of `ordered` with room for `capacity` series.
-    /// (At most half full, so that it grows by doubling.)
-    private func rebuildIndex(capacity: Int) {
-        guard capacity > 0 else {
+    /// A fresh index of `ordered`, at most half full (so that it grows by doubling).
+    private func rebuildIndex() {
+        guard !ordered.isEmpty else {
             index = []
             return
         }
         var size = 8
-        while size < capacity * 2 { size <<= 1 }
-        index = Array(repeating: nil, count: size)
-        for series in ordered {
-            place(series, hash: hash(of: series))
+        while size < ordered.count * 2 { size <<= 1 }
+        index = Array(repeating: 0, count: size)
+        for position in ordered.indices {
+            place(position: position, hash: hash(of: ordered[position]))
         }
     }
 
-    /// Takes `series` out of the index; false when it was not there.
+    /// Takes `series` out of the index; returns its position in `ordered`
+    /// (nil when it was not there). `ordered` is left as it is.
     @discardableResult
-    private func unindex(_ series: Series) -> Bool {
-        guard !index.isEmpty else { return false }
+    private func unindex(_ series: Series) -> Int? {
+        guard !index.isEmpty else { return nil }
         let mask = index.count - 1
         var hole = Int(truncatingIfNeeded: hash(of: series)) & mask
         while true {
-            guard let candidate = index[hole] else { return false }
-            if candidate === series { break }
+            guard index[hole] != 0 else { return nil }
+            if ordered[Int(index[hole]) - 1] === series { break }
             hole = (hole + 1) & mask
         }
+        let position = Int(index[hole]) - 1
         // Backward-shift deletion: move later entries of the probe run back
         // unless their home lies cyclically in (hole, next].
-        index[hole] = nil
+        index[hole] = 0
         var next = (hole + 1) & mask
-        while let moving = index[next] {
-            let home = Int(truncatingIfNeeded: hash(of: moving)) & mask
+        while index[next] != 0 {
+            let home = Int(truncatingIfNeeded: hash(of: ordered[Int(index[next]) - 1])) & mask
             let homeInRange = hole <= next ? (home > hole && home <= next) : (home > hole || home <= next)
             if !homeInRange {
-                index[hole] = moving
-                index[next] = nil
+                index[hole] = index[next]
+                index[next] = 0
                 hole = next
             }
             next = (next + 1) & mask
         }
-        return true
+        return position
     }
 }

@@ -8,26 +8,28 @@ import Glibc
 /// arrays (+1; 0 is empty). Removal uses backward-shift deletion, so there are
 /// no tombstones and lookups stay short.
 ///
-/// There is one entry per series, so the layout is kept small (about 24 bytes
-/// of arrays plus the key bytes per entry, against some 130 for one `[UInt8]`
-/// per key: its heap block, header and pointer):
-/// - keys lie back to back in one byte buffer, `keyBytes`; an entry records
-///   where its key starts (`keyOffsets`). A removed key's bytes stay behind
-///   until they make up more than half of the buffer, which is then compacted.
-/// - `tags` holds per entry the key's length (high 32 bits) and the low 32 bits
-///   of its hash: one comparison skips almost every other key before any byte
-///   is compared, and the low bits are all that placing an entry needs (a table
-///   has fewer than 2^32 slots). Keys are shorter than 4 GiB: the decoder that
-///   produces them is limited to 256 MiB.
+/// There is one entry per series, so the layout is kept small: about 20 bytes
+/// of arrays and 7 of slots plus the key bytes per entry, against some 130 for
+/// one `[UInt8]` per key (its heap block, header and pointer, and a full hash):
+/// - keys lie back to back in one byte buffer, `keyBytes`; `spans` records per
+///   entry where its key starts (high 40 bits) and its length (low 24 bits; a
+///   key of 16 MiB or more has 0xFFFFFF there and its length in the 8 bytes
+///   before it). A removed key's bytes stay behind until they make up more
+///   than half of the buffer, which is then compacted.
+/// - `hashes` keeps the low 32 bits of each hash: enough to place an entry (a
+///   table has fewer than 2^32 slots) and to skip almost every other key before
+///   any byte is compared.
 struct SeriesTable<Value: AnyObject> {
     private var slots: [Int32]
     private var mask: Int
-    private var tags: [UInt64] = []
-    private var keyOffsets: [Int] = []
+    private var hashes: [UInt32] = []
+    private var spans: [UInt64] = []
     private var keyBytes: [UInt8] = []
     /// Bytes of `keyBytes` that belong to removed entries.
     private var deadKeyBytes = 0
     private(set) var values: [Value] = []
+
+    private static var longKey: UInt64 { 0xFF_FFFF }
 
     init(capacity: Int = 16) {
         var size = 16
@@ -48,13 +50,19 @@ struct SeriesTable<Value: AnyObject> {
 
     /// Inserts a key known to be absent.
     mutating func insert(hash: UInt64, key: UnsafeRawBufferPointer, value: Value) {
-        precondition(key.count <= UInt32.max, "series key over 4 GiB")
         if (values.count + 1) * 4 > slots.count * 3 {
             grow()
         }
-        tags.append(Self.tag(hash: hash, length: key.count))
-        keyOffsets.append(keyBytes.count)
+        let offset = UInt64(keyBytes.count)
+        precondition(offset < 1 << 40, "series keys over 1 TiB")
+        if UInt64(key.count) < Self.longKey {
+            spans.append(offset << 24 | UInt64(key.count))
+        } else {
+            withUnsafeBytes(of: UInt64(key.count)) { keyBytes.append(contentsOf: $0) }
+            spans.append(offset << 24 | Self.longKey)
+        }
         keyBytes.append(contentsOf: key)
+        hashes.append(UInt32(truncatingIfNeeded: hash))
         values.append(value)
         place(entry: values.count - 1)
     }
@@ -70,18 +78,18 @@ struct SeriesTable<Value: AnyObject> {
         let removed = Int(slots[slot]) - 1
         vacate(slot)
         let value = values[removed]
-        deadKeyBytes += Self.length(tags[removed])
+        deadKeyBytes += key.count + (spans[removed] & Self.longKey == Self.longKey ? 8 : 0)
         let last = values.count - 1
         if removed != last {
             // Move the last entry into the hole and repoint its slot.
             let lastSlot = self.slot(ofEntry: last)
-            tags[removed] = tags[last]
-            keyOffsets[removed] = keyOffsets[last]
+            hashes[removed] = hashes[last]
+            spans[removed] = spans[last]
             values[removed] = values[last]
             slots[lastSlot] = Int32(removed + 1)
         }
-        tags.removeLast()
-        keyOffsets.removeLast()
+        hashes.removeLast()
+        spans.removeLast()
         values.removeLast()
         if deadKeyBytes * 2 > keyBytes.count {
             compactKeys()
@@ -94,9 +102,9 @@ struct SeriesTable<Value: AnyObject> {
         guard values.contains(where: shouldRemove) else { return }
         var kept = SeriesTable<Value>(capacity: values.count)
         keyBytes.withUnsafeBytes { bytes in
-            for index in values.indices where !shouldRemove(values[index]) {
-                let key = UnsafeRawBufferPointer(rebasing: bytes[keyOffsets[index]..<keyOffsets[index] + Self.length(tags[index])])
-                kept.insert(hash: tags[index], key: key, value: values[index])
+            for entry in values.indices where !shouldRemove(values[entry]) {
+                let key = Self.key(of: spans[entry], in: bytes)
+                kept.insert(hash: UInt64(hashes[entry]), key: key, value: values[entry])
             }
         }
         self = kept
@@ -104,40 +112,52 @@ struct SeriesTable<Value: AnyObject> {
 
     // MARK: Layout
 
+    /// The key a span points at in `bytes` (the key buffer).
     @inline(__always)
-    private static func tag(hash: UInt64, length: Int) -> UInt64 {
-        UInt64(truncatingIfNeeded: length) << 32 | (hash & 0xFFFF_FFFF)
+    private static func key(of span: UInt64, in bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        var offset = Int(truncatingIfNeeded: span >> 24)
+        var count = Int(truncatingIfNeeded: span & longKey)
+        if span & longKey == longKey {
+            count = Int(truncatingIfNeeded: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+            offset += 8
+        }
+        return UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + count])
     }
 
     @inline(__always)
-    private static func length(_ tag: UInt64) -> Int { Int(truncatingIfNeeded: tag >> 32) }
-
-    @inline(__always)
-    private func home(_ tag: UInt64) -> Int { Int(truncatingIfNeeded: tag) & mask }
+    private func home(_ hash: UInt32) -> Int { Int(hash) & mask }
 
     /// The slot holding `key`, or nil.
     @inline(__always)
     private func slot(hash: UInt64, key: UnsafeRawBufferPointer) -> Int? {
-        let wanted = Self.tag(hash: hash, length: key.count)
-        var slot = home(wanted)
+        let short = UInt32(truncatingIfNeeded: hash)
+        var slot = home(short)
         while true {
             let entry = Int(slots[slot])
             if entry == 0 { return nil }
-            if tags[entry - 1] == wanted, keyEquals(entry - 1, key) { return slot }
+            if hashes[entry - 1] == short, keyEquals(entry - 1, key) { return slot }
             slot = (slot + 1) & mask
         }
     }
 
-    /// Whether entry `entry`'s key (whose length is known to match) is `key`.
+    /// Whether entry `entry`'s key is `key`.
     @inline(__always)
     private func keyEquals(_ entry: Int, _ key: UnsafeRawBufferPointer) -> Bool {
-        if key.isEmpty { return true }
-        let offset = keyOffsets[entry]
-        return keyBytes.withUnsafeBytes { memcmp($0.baseAddress! + offset, key.baseAddress!, key.count) == 0 }
+        let span = spans[entry]
+        if span & Self.longKey != Self.longKey {
+            guard Int(truncatingIfNeeded: span & Self.longKey) == key.count else { return false }
+            if key.isEmpty { return true }
+            let offset = Int(truncatingIfNeeded: span >> 24)
+            return keyBytes.withUnsafeBytes { memcmp($0.baseAddress! + offset, key.baseAddress!, key.count) == 0 }
+        }
+        return keyBytes.withUnsafeBytes { bytes in
+            let stored = Self.key(of: span, in: bytes)
+            return stored.count == key.count && memcmp(stored.baseAddress!, key.baseAddress!, key.count) == 0
+        }
     }
 
     private func slot(ofEntry entry: Int) -> Int {
-        var slot = home(tags[entry])
+        var slot = home(hashes[entry])
         while Int(slots[slot]) != entry + 1 {
             slot = (slot + 1) & mask
         }
@@ -150,7 +170,7 @@ struct SeriesTable<Value: AnyObject> {
         slots[hole] = 0
         var next = (hole + 1) & mask
         while slots[next] != 0 {
-            let home = home(tags[Int(slots[next]) - 1])
+            let home = home(hashes[Int(slots[next]) - 1])
             // Move `next` into `hole` unless its home lies cyclically in (hole, next].
             let homeInRange =
                 hole <= next ? (home > hole && home <= next) : (home > hole || home <= next)
@@ -164,7 +184,7 @@ struct SeriesTable<Value: AnyObject> {
     }
 
     private mutating func place(entry: Int) {
-        var slot = home(tags[entry])
+        var slot = home(hashes[entry])
         while slots[slot] != 0 {
             slot = (slot + 1) & mask
         }
@@ -174,7 +194,7 @@ struct SeriesTable<Value: AnyObject> {
     private mutating func grow() {
         slots = Array(repeating: 0, count: slots.count * 2)
         mask = slots.count - 1
-        for entry in 0..<tags.count {
+        for entry in 0..<hashes.count {
             place(entry: entry)
         }
     }
@@ -184,10 +204,13 @@ struct SeriesTable<Value: AnyObject> {
         var compacted: [UInt8] = []
         compacted.reserveCapacity(keyBytes.count - deadKeyBytes)
         keyBytes.withUnsafeBytes { bytes in
-            for entry in keyOffsets.indices {
-                let start = keyOffsets[entry]
-                keyOffsets[entry] = compacted.count
-                compacted.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<start + Self.length(tags[entry])]))
+            for entry in spans.indices {
+                let span = spans[entry]
+                let start = Int(truncatingIfNeeded: span >> 24)
+                let prefix = span & Self.longKey == Self.longKey ? 8 : 0
+                let end = start + prefix + Self.key(of: span, in: bytes).count
+                spans[entry] = UInt64(compacted.count) << 24 | span & Self.longKey
+                compacted.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
             }
         }
         keyBytes = compacted
