@@ -14,7 +14,7 @@ import PrometheusExposition
 ///
 /// Create one with ``make(labelText:utf8LabelText:)``.
 final class Series: ManagedBuffer<Series.Fields, UInt8> {
-    /// In this order the small fields fill the padding after `state` (80 bytes, not 88).
+    /// In this order the small fields fill the padding after `state` (72 bytes, not 80).
     struct Fields {
         var state = SeriesState()
         /// Set when the family dropped the series; streams then forget it too.

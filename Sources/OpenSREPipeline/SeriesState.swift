@@ -14,13 +14,14 @@ import PrometheusExposition
 ///   the same events twice and is rejected. A start time of 0 (unset) is
 ///   treated as contiguous. A histogram whose bounds change resets as well.
 ///
-/// Layout: every series holds one, so only what most series use is inline
-/// (the scalars, and a histogram's bounds and buckets); summary quantiles, an
-/// exponential histogram's buckets and exemplars live in `rare`, a
-/// copy-on-write box allocated for the first series state that sets one of
-/// them. Their accessors keep value semantics: reading an absent field gives
-/// its default, writing one copies a shared box first, and Equatable compares
-/// contents (an absent box equals one holding defaults).
+/// Layout: every series holds one, so only the scalars are inline. An explicit
+/// histogram's bounds and counts share one block (`histogram`, see
+/// ``HistogramStorage``); summary quantiles, an exponential histogram's
+/// buckets and exemplars live in `rare`, a box allocated for the first series
+/// state that sets one of them. Both are copy-on-write and their accessors
+/// keep value semantics: reading an absent field gives its default, writing
+/// copies shared storage first, and Equatable compares contents (absent
+/// storage equals storage holding defaults).
 package struct SeriesState: Sendable, Equatable {
     package var startTime: UInt64 = 0
     package var lastTime: UInt64 = 0
@@ -28,14 +29,36 @@ package struct SeriesState: Sendable, Equatable {
     package var value: Double = 0
     /// Histogram or summary observation count.
     package var count: UInt64 = 0
-    /// Histogram upper bounds (without +Inf).
-    package var bounds: [Double] = []
-    /// Histogram per-bucket (not cumulative) counts: `bounds.count + 1` of them, or none.
-    package var buckets: [UInt64] = []
+    /// Never mutated while shared (copy-on-write), hence safe to send.
+    nonisolated(unsafe) private var histogram: HistogramStorage?
     private var rare: RareFields?
     package var hasSum = false
 
     package init() {}
+
+    /// Histogram upper bounds (without +Inf).
+    package var bounds: [Double] {
+        get { histogram?.bounds ?? [] }
+        set { setHistogram(bounds: newValue, counts: buckets) }
+    }
+
+    /// Histogram per-bucket (not cumulative) counts: `bounds.count + 1` of them, or none.
+    package var buckets: HistogramCounts {
+        get { HistogramCounts(storage: histogram) }
+        set { setHistogram(bounds: bounds, counts: newValue) }
+    }
+
+    private mutating func setHistogram(bounds: [Double], counts: HistogramCounts) {
+        histogram = bounds.isEmpty && counts.isEmpty ? nil : HistogramStorage.make(bounds: bounds, counts: counts)
+    }
+
+    /// The histogram counts, copied first when shared (the state has some).
+    private mutating func withUniqueCounts(_ body: (UnsafeMutableBufferPointer<UInt64>) -> Void) {
+        if !isKnownUniquelyReferenced(&histogram) {
+            histogram = histogram!.copy()
+        }
+        histogram!.withCounts(body)
+    }
 
     /// Summary (quantile, value) pairs, interleaved.
     package var quantiles: [Double] {
@@ -133,14 +156,21 @@ package struct SeriesState: Sendable, Equatable {
         _ point: DecodedPoint, bounds newBounds: ArraySlice<Double>, counts newCounts: ArraySlice<UInt64>,
         delta: Bool, isNew: Bool, sharingBounds shared: inout [Double]
     ) -> Outcome {
-        let sameBounds = bounds.elementsEqual(newBounds) && buckets.count == newCounts.count
+        let sameBounds =
+            if let histogram {
+                histogram.bounds.elementsEqual(newBounds) && histogram.count == newCounts.count
+            } else {
+                newBounds.isEmpty && newCounts.isEmpty
+            }
         if delta {
             var relation = deltaRelation(startTime: point.startTime, isNew: isNew)
             if relation == .overlap { return .rejectedOverlap }
             if !sameBounds { relation = .reset }
             if relation == .contiguous {
-                for index in buckets.indices {
-                    buckets[index] &+= newCounts[newCounts.startIndex + index]
+                if !newCounts.isEmpty {
+                    withUniqueCounts { counts in
+                        for index in counts.indices { counts[index] &+= newCounts[newCounts.startIndex + index] }
+                    }
                 }
                 count &+= point.count
                 value += point.value
@@ -152,13 +182,14 @@ package struct SeriesState: Sendable, Equatable {
             return .ignoredOutOfOrder
         }
         if sameBounds {
-            for index in buckets.indices {
-                buckets[index] = newCounts[newCounts.startIndex + index]
+            if !newCounts.isEmpty {
+                withUniqueCounts { counts in
+                    for index in counts.indices { counts[index] = newCounts[newCounts.startIndex + index] }
+                }
             }
         } else {
             if !shared.elementsEqual(newBounds) { shared = Array(newBounds) }
-            bounds = shared
-            buckets = Array(newCounts)
+            histogram = shared.isEmpty && newCounts.isEmpty ? nil : HistogramStorage.make(bounds: shared, counts: newCounts)
             bucketExemplars = []
         }
         count = point.count

@@ -39,8 +39,8 @@ struct SeriesTableTests {
 struct SeriesLayoutTests {
     @Test("the per-series fields stay small (one is kept per series)")
     func fieldsSize() {
-        #expect(MemoryLayout<SeriesState>.size <= 57)
-        #expect(MemoryLayout<Series.Fields>.size <= 80)
+        #expect(MemoryLayout<SeriesState>.size <= 49)
+        #expect(MemoryLayout<Series.Fields>.size <= 72)
     }
 
     @Test("label text is kept inline and compared bytewise")
