@@ -25,17 +25,22 @@ final class HistogramStorage: ManagedBuffer<HistogramStorage.Header, UInt64> {
         return storage
     }
 
-    var bounds: [Double] { header.bounds }
-    var count: Int { header.count }
+    /// The header through a pointer, without the runtime's exclusivity checks
+    /// on `header` (see ``Series``); it is never written after creation.
+    @inline(__always)
+    private var fields: UnsafeMutablePointer<Header> { withUnsafeMutablePointerToHeader { $0 } }
+
+    var bounds: [Double] { fields.pointee.bounds }
+    var count: Int { fields.pointee.count }
 
     func copy() -> HistogramStorage {
         withUnsafeMutablePointerToElements { elements in
-            Self.make(bounds: header.bounds, counts: UnsafeBufferPointer(start: elements, count: header.count))
+            Self.make(bounds: bounds, counts: UnsafeBufferPointer(start: elements, count: count))
         }
     }
 
     func withCounts<Result>(_ body: (UnsafeMutableBufferPointer<UInt64>) -> Result) -> Result {
-        let count = header.count
+        let count = count
         return withUnsafeMutablePointerToElements { body(UnsafeMutableBufferPointer(start: $0, count: count)) }
     }
 }
