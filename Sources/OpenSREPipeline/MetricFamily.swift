@@ -27,6 +27,8 @@ final class MetricFamily {
     /// within `ordered`, and renumber the slots to match. Only series creation
     /// and removal use the index, never the ingest of a known series.
     private var index: [UInt32] = []
+    /// Where a label text held in two parts is joined to be hashed.
+    private var scratch: [UInt8] = []
 
     /// Hashes label text for `index`; seeded per process, as Swift's own
     /// dictionaries are, so that colliding label sets cannot be prepared ahead.
@@ -44,7 +46,8 @@ final class MetricFamily {
     var seriesCount: Int { ordered.count }
 
     /// The series with `labelText`, created when absent.
-    func series(labelText: [UInt8], utf8LabelText: [UInt8]? = nil) -> (Series, isNew: Bool) {
+    /// A new series holds the first `prefix.count` bytes as `prefix` (see ``Series``).
+    func series(labelText: [UInt8], prefix: [UInt8] = [], utf8LabelText: [UInt8]? = nil) -> (Series, isNew: Bool) {
         let hash = labelText.withUnsafeBytes { ByteHasher.hash($0, seed: Self.seed) }
         if !index.isEmpty {
             let mask = index.count - 1
@@ -56,7 +59,7 @@ final class MetricFamily {
             }
         }
         precondition(ordered.count < UInt32.max, "too many series in one family")
-        let series = Series.make(labelText: labelText, utf8LabelText: utf8LabelText)
+        let series = Series.make(labelText: labelText, prefix: prefix, utf8LabelText: utf8LabelText)
         ordered.append(series)
         if ordered.count * 4 > index.count * 3 {
             rebuildIndex()
@@ -130,7 +133,7 @@ final class MetricFamily {
     // MARK: Index
 
     private func hash(of series: Series) -> UInt64 {
-        series.withLabelText { ByteHasher.hash($0, seed: Self.seed) }
+        series.hashLabelText(seed: Self.seed, scratch: &scratch)
     }
 
     private func place(position: Int, hash: UInt64) {

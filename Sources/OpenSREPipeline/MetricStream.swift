@@ -31,6 +31,13 @@ final class MetricStream {
     var golden: (role: GoldenSignals.Role, job: String)?
     /// Monotonic nanoseconds of the last point (for expiry of the stream itself).
     var lastSeen: UInt64 = 0
+    /// The start of the label text that the stream's new series share (see
+    /// ``Series``): the longest common to the texts seen, once two agreed on
+    /// at least ``minimumSharedPrefix`` bytes; until then, the last text seen.
+    private var labelPrefix: [UInt8] = []
+    private var prefixCandidate: [UInt8] = []
+    /// Shorter prefixes are not worth an array of their own.
+    static let minimumSharedPrefix = 16
 
     enum Refusal: String {
         case invalidName = "invalid_name"
@@ -50,5 +57,27 @@ final class MetricStream {
         self.resourceAttributes = resourceAttributes
         self.reservedLabels = reservedLabels
         self.targetKey = targetKey
+    }
+
+    /// The prefix a new series with label text `text` shares with the
+    /// stream's other series (empty for none).
+    func sharedPrefix(for text: [UInt8]) -> [UInt8] {
+        let reference = labelPrefix.isEmpty ? prefixCandidate : labelPrefix
+        let common = Self.commonPrefixLength(text, reference)
+        if !labelPrefix.isEmpty, common == labelPrefix.count { return labelPrefix }
+        if common >= Self.minimumSharedPrefix {
+            labelPrefix = Array(text[..<common])
+            prefixCandidate = []
+            return labelPrefix
+        }
+        if labelPrefix.isEmpty { prefixCandidate = text }
+        return []
+    }
+
+    private static func commonPrefixLength(_ left: [UInt8], _ right: [UInt8]) -> Int {
+        let limit = min(left.count, right.count)
+        var index = 0
+        while index < limit, left[index] == right[index] { index += 1 }
+        return index
     }
 }

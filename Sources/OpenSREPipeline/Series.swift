@@ -1,42 +1,54 @@
 import Glibc
+import OpenSREModel
 import PrometheusExposition
 
 /// One exposed series: its label text, rendered once, and its aggregated state.
 ///
 /// There is one per series and a collector may hold millions, so the layout
-/// is kept to one heap block of about 100 bytes plus the label text:
+/// is kept to one heap block of 96 bytes plus part of the label text:
 /// - the label text is tail-allocated in the object itself (it is a
 ///   `ManagedBuffer` of its bytes), instead of an array with its own heap
 ///   block, header and pointer;
+/// - except for its head, `prefix`, when that is shared: the series of one
+///   stream carry the same fixed labels (`job`, `instance`, scope) and
+///   attribute names, so their texts tend to agree on a long prefix (two
+///   thirds of a typical text), which they then hold once, in one array;
 /// - fields that few series use (the UTF-8 label text, SLO taps,
 ///   golden-signal roles) live in an optional side object, `extras`,
 ///   allocated only for the series that need one.
 ///
-/// Create one with ``make(labelText:utf8LabelText:)``.
+/// Create one with ``make(labelText:prefix:utf8LabelText:)``.
 final class Series: ManagedBuffer<Series.Fields, UInt8> {
-    /// In this order the small fields fill the padding after `state` (72 bytes, not 80).
+    /// In this order the small fields fill the padding after `state`.
     struct Fields {
         var state = SeriesState()
         /// Set when the family dropped the series; streams then forget it too.
         var isRemoved = false
-        /// Bytes of label text that follow the fields.
+        /// Bytes of label text that follow the fields (after `prefix`).
         var labelCount: UInt32
         /// Monotonic nanoseconds of the last update (for `metric_expiration`).
         var lastSeen: UInt64 = 0
         /// What few series have (nil when every field has its default).
         var extras: SeriesExtras?
+        /// The start of the label text, shared with other series (or empty).
+        var prefix: [UInt8]
     }
 
-    /// A series whose legacy label text is `labelText`.
-    static func make(labelText: [UInt8], utf8LabelText: [UInt8]? = nil) -> Series {
+    /// A series whose legacy label text is `labelText`, holding its first
+    /// `prefix.count` bytes as `prefix` (shared: it must be how the text starts).
+    static func make(labelText: [UInt8], prefix: [UInt8] = [], utf8LabelText: [UInt8]? = nil) -> Series {
         precondition(labelText.count <= UInt32.max, "label text over 4 GiB")
-        let buffer = create(minimumCapacity: labelText.count) { _ in
-            Fields(labelCount: UInt32(labelText.count), extras: utf8LabelText.map(SeriesExtras.init(utf8LabelText:)))
+        precondition(labelText.starts(with: prefix), "not a prefix of the label text")
+        let count = labelText.count - prefix.count
+        let buffer = create(minimumCapacity: count) { _ in
+            Fields(
+                labelCount: UInt32(count), extras: utf8LabelText.map(SeriesExtras.init(utf8LabelText:)),
+                prefix: prefix)
         }
         let series = unsafeDowncast(buffer, to: Series.self)
         series.withUnsafeMutablePointerToElements { elements in
             labelText.withUnsafeBufferPointer { text in
-                if let base = text.baseAddress { elements.initialize(from: base, count: text.count) }
+                if count > 0 { elements.initialize(from: text.baseAddress! + prefix.count, count: count) }
             }
         }
         return series
@@ -71,29 +83,40 @@ final class Series: ManagedBuffer<Series.Fields, UInt8> {
 
     /// Calls `body` with the label text: for UTF-8 scrapers (`utf8`), the one
     /// that keeps names the legacy form had to escape, when it differs.
-    func withLabelText<Result>(utf8: Bool = false, _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
-        if utf8, let text = fields.pointee.extras?.utf8LabelText { return text.withUnsafeBytes(body) }
+    func withLabelText<Result>(utf8: Bool = false, _ body: (SplitLabelText) -> Result) -> Result {
+        if utf8, let text = fields.pointee.extras?.utf8LabelText {
+            return text.withUnsafeBytes { body(SplitLabelText(head: $0)) }
+        }
         let count = Int(fields.pointee.labelCount)
-        return withUnsafeMutablePointerToElements { body(UnsafeRawBufferPointer(start: $0, count: count)) }
+        return fields.pointee.prefix.withUnsafeBytes { prefix in
+            withUnsafeMutablePointerToElements { body(SplitLabelText(head: prefix, tail: UnsafeRawBufferPointer(start: $0, count: count))) }
+        }
+    }
+
+    /// The legacy label text as one array (allocates: for tests and cold paths).
+    var labelTextBytes: [UInt8] {
+        withLabelText { Array($0.head) + Array($0.tail) }
     }
 
     func hasLabelText(_ text: [UInt8]) -> Bool {
-        guard text.count == Int(fields.pointee.labelCount) else { return false }
-        return withLabelText { own in text.withUnsafeBytes { Self.compare(own, $0) == 0 } }
+        guard text.count == fields.pointee.prefix.count + Int(fields.pointee.labelCount) else { return false }
+        return withLabelText { own in text.withUnsafeBytes { SplitLabelText.compare(own, SplitLabelText(head: $0)) == 0 } }
     }
 
     /// Label-text order (bytewise).
     func labelTextPrecedes(_ other: Series) -> Bool {
-        withLabelText { own in other.withLabelText { Self.compare(own, $0) < 0 } }
+        withLabelText { own in other.withLabelText { SplitLabelText.compare(own, $0) < 0 } }
     }
 
-    private static func compare(_ left: UnsafeRawBufferPointer, _ right: UnsafeRawBufferPointer) -> Int {
-        let common = min(left.count, right.count)
-        if common > 0 {
-            let order = memcmp(left.baseAddress!, right.baseAddress!, common)
-            if order != 0 { return Int(order) }
+    /// A hash of the whole label text (through `scratch` when it is in two parts).
+    func hashLabelText(seed: UInt64, scratch: inout [UInt8]) -> UInt64 {
+        withLabelText { text in
+            if text.head.isEmpty { return ByteHasher.hash(text.tail, seed: seed) }
+            scratch.removeAll(keepingCapacity: true)
+            scratch.append(contentsOf: text.head)
+            scratch.append(contentsOf: text.tail)
+            return scratch.withUnsafeBytes { ByteHasher.hash($0, seed: seed) }
         }
-        return left.count - right.count
     }
 
     private var mutableExtras: SeriesExtras {

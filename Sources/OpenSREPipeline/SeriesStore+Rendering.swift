@@ -47,7 +47,7 @@ extension SeriesStore {
     }
 
     private func render(
-        _ series: Series, labels: UnsafeRawBufferPointer, of family: MetricFamily, into writer: inout ExpositionWriter
+        _ series: Series, labels: SplitLabelText, of family: MetricFamily, into writer: inout ExpositionWriter
     ) {
         let state = series.state
         let name = family.name

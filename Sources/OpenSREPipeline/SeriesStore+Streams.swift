@@ -100,7 +100,8 @@ extension SeriesStore {
                     fixed: stream.fixedLabels, attributes: attributes, reserved: stream.reservedLabels, utf8: true))
             utf8LabelText = utf8 == labelText ? nil : utf8
         }
-        return stream.family!.series(labelText: labelText, utf8LabelText: utf8LabelText)
+        return stream.family!.series(
+            labelText: labelText, prefix: stream.sharedPrefix(for: labelText), utf8LabelText: utf8LabelText)
     }
 
     /// The Prometheus type of a stream, and how its name is suffixed.

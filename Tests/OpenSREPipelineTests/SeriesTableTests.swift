@@ -1,5 +1,6 @@
 @testable import OpenSREPipeline
 import OpenSREModel
+import PrometheusExposition
 import Testing
 
 @Suite("Byte-keyed open-addressing table")
@@ -40,14 +41,14 @@ struct SeriesLayoutTests {
     @Test("the per-series fields stay small (one is kept per series)")
     func fieldsSize() {
         #expect(MemoryLayout<SeriesState>.size <= 49)
-        #expect(MemoryLayout<Series.Fields>.size <= 72)
+        #expect(MemoryLayout<Series.Fields>.size <= 80)
     }
 
     @Test("label text is kept inline and compared bytewise")
     func labelText() {
         let series = Series.make(labelText: Array("a=\"1\"".utf8), utf8LabelText: Array("\"a.b\"=\"1\"".utf8))
-        #expect(series.withLabelText { Array($0) } == Array("a=\"1\"".utf8))
-        #expect(series.withLabelText(utf8: true) { Array($0) } == Array("\"a.b\"=\"1\"".utf8))
+        #expect(series.labelTextBytes == Array("a=\"1\"".utf8))
+        #expect(series.withLabelText(utf8: true) { Array($0.head) + Array($0.tail) } == Array("\"a.b\"=\"1\"".utf8))
         #expect(series.hasLabelText(Array("a=\"1\"".utf8)) && !series.hasLabelText(Array("a=\"2\"".utf8)))
         let empty = Series.make(labelText: [])
         #expect(empty.withLabelText { $0.count } == 0 && empty.hasLabelText([]))
@@ -135,7 +136,7 @@ struct MetricFamilyTests {
             }
             #expect(family.seriesCount == model.count)
         }
-        let sorted = family.sortedSeries().map { $0.withLabelText { Array($0) } }
+        let sorted = family.sortedSeries().map { $0.labelTextBytes }
         #expect(sorted == model.keys.sorted { $0.lexicographicallyPrecedes($1) })
         for (key, series) in model {
             let found = family.series(labelText: key)
@@ -170,5 +171,61 @@ struct SeriesTableLongKeyTests {
         #expect(short.withUnsafeBytes { table.find(hash: 1, key: $0) }?.value == 3)
         table.removeAll { $0.value == 3 }
         #expect(longer.withUnsafeBytes { table.find(hash: 1, key: $0) }?.value == 2 && table.count == 1)
+    }
+}
+
+@Suite("Label text in two parts")
+struct SplitLabelTextTests {
+    @Test("compares as the joined texts, wherever they are split, shared head or not")
+    func compare() {
+        var generator = SystemRandomNumberGenerator()
+        func text() -> [UInt8] { (0..<Int.random(in: 0..<6, using: &generator)).map { _ in UInt8.random(in: 97...99, using: &generator) } }
+        for _ in 0..<3000 {
+            let left = text()
+            let right = Bool.random(using: &generator) ? left : text()
+            let leftSplit = Int.random(in: 0...left.count, using: &generator)
+            let rightSplit = Int.random(in: 0...right.count, using: &generator)
+            let expected = left.lexicographicallyPrecedes(right) ? -1 : (left == right ? 0 : 1)
+            left.withUnsafeBytes { l in
+                right.withUnsafeBytes { r in
+                    let a = SplitLabelText(head: UnsafeRawBufferPointer(rebasing: l[..<leftSplit]), tail: UnsafeRawBufferPointer(rebasing: l[leftSplit...]))
+                    let b = SplitLabelText(head: UnsafeRawBufferPointer(rebasing: r[..<rightSplit]), tail: UnsafeRawBufferPointer(rebasing: r[rightSplit...]))
+                    #expect(SplitLabelText.compare(a, b).signum() == expected)
+                }
+            }
+        }
+    }
+
+    @Test("a series holding a shared prefix reads, matches, sorts and dedupes as its whole text")
+    func prefixedSeries() {
+        let prefix = Array("instance=\"i-1\",job=\"bench\",route=\"/r".utf8)
+        let texts = ["1\"", "2\"", "10\""].map { prefix + Array($0.utf8) }
+        let family = MetricFamily(name: "m", type: .gauge, help: "")
+        let created = texts.map { family.series(labelText: $0, prefix: prefix).0 }
+        for (series, text) in zip(created, texts) {
+            #expect(series.labelTextBytes == text && series.hasLabelText(text))
+            series.withLabelText { #expect($0.head.count == prefix.count) }
+        }
+        // The same text from a stream without the prefix (or with another) is the same series.
+        #expect(family.series(labelText: texts[2]).0 === created[2])
+        #expect(family.series(labelText: texts[1], prefix: Array(prefix.prefix(20))).0 === created[1])
+        let plain = family.series(labelText: Array("instance=\"i-1\",job=\"a\"".utf8)).0
+        #expect(family.sortedSeries().map(\.labelTextBytes) == (texts + [plain.labelTextBytes]).sorted { $0.lexicographicallyPrecedes($1) })
+        family.remove(created[0])
+        #expect(family.seriesCount == 3 && family.series(labelText: texts[2]).0 === created[2])
+    }
+
+    @Test("a stream shares the longest prefix its series' texts agree on")
+    func streamPrefix() {
+        let stream = MetricStream(
+            kind: .gauge, temporality: .cumulative, family: nil, refusal: nil, fixedLabels: [], resourceAttributes: [],
+            reservedLabels: [], targetKey: nil)
+        let base = "instance=\"i-1\",job=\"bench\",route=\"/r"
+        #expect(stream.sharedPrefix(for: Array((base + "1\"").utf8)).isEmpty)
+        #expect(stream.sharedPrefix(for: Array((base + "12\"").utf8)) == Array((base + "1").utf8))
+        #expect(stream.sharedPrefix(for: Array((base + "13\"").utf8)) == Array((base + "1").utf8))
+        #expect(stream.sharedPrefix(for: Array((base + "2\"").utf8)) == Array(base.utf8))
+        #expect(stream.sharedPrefix(for: Array("x=\"1\"".utf8)).isEmpty)
+        #expect(stream.sharedPrefix(for: Array((base + "3\"").utf8)) == Array(base.utf8))
     }
 }
