@@ -32,10 +32,9 @@ final class MetricStream {
     /// Monotonic nanoseconds of the last point (for expiry of the stream itself).
     var lastSeen: UInt64 = 0
     /// The start of the label text that the stream's new series share (see
-    /// ``Series``): the longest common to the texts seen, once two agreed on
-    /// at least ``minimumSharedPrefix`` bytes; until then, the last text seen.
+    /// ``Series``): the longest common to the texts seen since two agreed on
+    /// at least ``minimumSharedPrefix`` bytes (empty until then).
     private var labelPrefix: [UInt8] = []
-    private var prefixCandidate: [UInt8] = []
     /// Shorter prefixes are not worth an array of their own.
     static let minimumSharedPrefix = 16
 
@@ -60,24 +59,33 @@ final class MetricStream {
     }
 
     /// The prefix a new series with label text `text` shares with the
-    /// stream's other series (empty for none).
+    /// stream's other series (empty for none). Without a prefix yet, the text
+    /// is compared with one of the stream's series: no text is kept for that.
     func sharedPrefix(for text: [UInt8]) -> [UInt8] {
-        let reference = labelPrefix.isEmpty ? prefixCandidate : labelPrefix
-        let common = Self.commonPrefixLength(text, reference)
-        if !labelPrefix.isEmpty, common == labelPrefix.count { return labelPrefix }
-        if common >= Self.minimumSharedPrefix {
-            labelPrefix = Array(text[..<common])
-            prefixCandidate = []
-            return labelPrefix
+        let common: Int
+        if !labelPrefix.isEmpty {
+            common = labelPrefix.withUnsafeBytes { Self.commonPrefixLength(text, SplitLabelText(head: $0)) }
+            if common == labelPrefix.count { return labelPrefix }
+        } else if let other = series.values.last {
+            common = other.withLabelText { Self.commonPrefixLength(text, $0) }
+        } else {
+            return []
         }
-        if labelPrefix.isEmpty { prefixCandidate = text }
-        return []
+        guard common >= Self.minimumSharedPrefix else { return [] }
+        labelPrefix = Array(text[..<common])
+        return labelPrefix
     }
 
-    private static func commonPrefixLength(_ left: [UInt8], _ right: [UInt8]) -> Int {
-        let limit = min(left.count, right.count)
+    private static func commonPrefixLength(_ text: [UInt8], _ other: SplitLabelText) -> Int {
         var index = 0
-        while index < limit, left[index] == right[index] { index += 1 }
+        for byte in other.head {
+            guard index < text.count, text[index] == byte else { return index }
+            index += 1
+        }
+        for byte in other.tail {
+            guard index < text.count, text[index] == byte else { return index }
+            index += 1
+        }
         return index
     }
 }

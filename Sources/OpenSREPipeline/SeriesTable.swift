@@ -8,9 +8,10 @@ import Glibc
 /// arrays (+1; 0 is empty). Removal uses backward-shift deletion, so there are
 /// no tombstones and lookups stay short.
 ///
-/// There is one entry per series, so the layout is kept small: about 20 bytes
-/// of arrays and 7 of slots plus the key bytes per entry, against some 130 for
-/// one `[UInt8]` per key (its heap block, header and pointer, and a full hash):
+/// There is one entry per series, so the layout is kept small: 20 bytes of
+/// arrays and about 7 of slots per entry besides the key bytes (one `[UInt8]`
+/// per key cost some 50 bytes more: its heap block's overhead, 32-byte header
+/// and reference, and a full 8-byte hash):
 /// - keys lie back to back in one byte buffer, `keyBytes`; `spans` records per
 ///   entry where its key starts (high 40 bits) and its length (low 24 bits; a
 ///   key of 16 MiB or more has 0xFFFFFF there and its length in the 8 bytes

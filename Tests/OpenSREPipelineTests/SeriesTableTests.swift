@@ -220,12 +220,23 @@ struct SplitLabelTextTests {
         let stream = MetricStream(
             kind: .gauge, temporality: .cumulative, family: nil, refusal: nil, fixedLabels: [], resourceAttributes: [],
             reservedLabels: [], targetKey: nil)
+        var added = 0
+        func add(_ text: String) -> [UInt8] {
+            let bytes = Array(text.utf8)
+            let prefix = stream.sharedPrefix(for: bytes)
+            added += 1
+            stream.series.insert(hash: UInt64(added), key: [UInt8(added)], value: Series.make(labelText: bytes, prefix: prefix))
+            return prefix
+        }
         let base = "instance=\"i-1\",job=\"bench\",route=\"/r"
-        #expect(stream.sharedPrefix(for: Array((base + "1\"").utf8)).isEmpty)
-        #expect(stream.sharedPrefix(for: Array((base + "12\"").utf8)) == Array((base + "1").utf8))
-        #expect(stream.sharedPrefix(for: Array((base + "13\"").utf8)) == Array((base + "1").utf8))
-        #expect(stream.sharedPrefix(for: Array((base + "2\"").utf8)) == Array(base.utf8))
-        #expect(stream.sharedPrefix(for: Array("x=\"1\"".utf8)).isEmpty)
-        #expect(stream.sharedPrefix(for: Array((base + "3\"").utf8)) == Array(base.utf8))
+        #expect(add(base + "1\"").isEmpty)
+        #expect(add(base + "12\"") == Array((base + "1").utf8))
+        #expect(add(base + "13\"") == Array((base + "1").utf8))
+        #expect(add(base + "2\"") == Array(base.utf8))
+        #expect(add("x=\"1\"").isEmpty)
+        #expect(add(base + "3\"") == Array(base.utf8))
+        #expect(stream.series.values.map(\.labelTextBytes).map { String(decoding: $0, as: UTF8.self) } == [
+            base + "1\"", base + "12\"", base + "13\"", base + "2\"", "x=\"1\"", base + "3\"",
+        ])
     }
 }
