@@ -49,7 +49,7 @@ final class GoldenSignals {
         var startTime: UInt64 = 0
         var count: UInt64 = 0
         var sum: Double = 0
-        var buckets: [UInt64] = []
+        var buckets: HistogramCounts = []
         var seen = false
         /// Incoming bucket index → golden bucket index, for `mappedBounds`.
         var mapping: [Int] = []
@@ -126,7 +126,7 @@ final class GoldenSignals {
     /// first state of a series that started before counting began only sets
     /// the baseline; a new start time or a lower count is a reset.
     func record(_ tap: LatencyTap, state: SeriesState) {
-        let previous: (count: UInt64, sum: Double, buckets: [UInt64])
+        let previous: (count: UInt64, sum: Double, buckets: HistogramCounts)
         if !tap.seen {
             tap.seen = true
             guard state.startTime >= countingSince else {
@@ -150,7 +150,7 @@ final class GoldenSignals {
         tap.buckets = state.buckets
     }
 
-    private func add(_ tap: LatencyTap, state: SeriesState, previous: (count: UInt64, sum: Double, buckets: [UInt64])) {
+    private func add(_ tap: LatencyTap, state: SeriesState, previous: (count: UInt64, sum: Double, buckets: HistogramCounts)) {
         let increment = state.count &- previous.count
         guard increment > 0, increment <= state.count else { return }
         tap.job.requests &+= increment

@@ -1,3 +1,4 @@
+import OpenSREModel
 import PrometheusExposition
 
 /// One Prometheus metric family: a name with one HELP and one TYPE, and the
@@ -12,11 +13,26 @@ final class MetricFamily {
     let unit: String
     /// The `target_info` family (an info metric in OpenMetrics).
     let isInfo: Bool
-    /// Series by their rendered label text: two streams whose labels render the
-    /// same share one series rather than printing a duplicate line.
-    private var byLabels: [[UInt8]: Series] = [:]
+    /// The family's series, in label-text order once sorted (lazily, for rendering).
     private var ordered: [Series] = []
     private var needsSort = false
+    /// Series by their rendered label text: two streams whose labels render the
+    /// same share one series rather than printing a duplicate line.
+    ///
+    /// Open addressing (linear probing, backward-shift removal) whose slots
+    /// hold positions in `ordered` (+1; 0 is empty), hashed from and compared
+    /// against the series' own label text: the text is kept once, in the
+    /// series, where a `[[UInt8]: Series]` dictionary would hold a second copy
+    /// of every key, and a slot takes 4 bytes. Sorting and removal move series
+    /// within `ordered`, and renumber the slots to match. Only series creation
+    /// and removal use the index, never the ingest of a known series.
+    private var index: [UInt32] = []
+    /// Where a label text held in two parts is joined to be hashed.
+    private var scratch: [UInt8] = []
+
+    /// Hashes label text for `index`; seeded per process, as Swift's own
+    /// dictionaries are, so that colliding label sets cannot be prepared ahead.
+    private static let seed = UInt64.random(in: .min ... .max)
 
     init(name: String, type: PrometheusMetricType, help: String, unit: String = "", isInfo: Bool = false) {
         self.name = MetricName(name)
@@ -26,73 +42,150 @@ final class MetricFamily {
         self.isInfo = isInfo
     }
 
-    var isEmpty: Bool { byLabels.isEmpty }
-    var seriesCount: Int { byLabels.count }
+    var isEmpty: Bool { ordered.isEmpty }
+    var seriesCount: Int { ordered.count }
 
     /// The series with `labelText`, created when absent.
-    func series(labelText: [UInt8], utf8LabelText: [UInt8]? = nil) -> (Series, isNew: Bool) {
-        if let existing = byLabels[labelText] {
-            return (existing, false)
+    /// A new series holds the first `prefix.count` bytes as `prefix` (see ``Series``).
+    func series(labelText: [UInt8], prefix: [UInt8] = [], utf8LabelText: [UInt8]? = nil) -> (Series, isNew: Bool) {
+        let hash = labelText.withUnsafeBytes { ByteHasher.hash($0, seed: Self.seed) }
+        if !index.isEmpty {
+            let mask = index.count - 1
+            var slot = Int(truncatingIfNeeded: hash) & mask
+            while index[slot] != 0 {
+                let candidate = ordered[Int(index[slot]) - 1]
+                if candidate.hasLabelText(labelText) { return (candidate, false) }
+                slot = (slot + 1) & mask
+            }
         }
-        let series = Series(labelText: labelText, utf8LabelText: utf8LabelText)
-        byLabels[labelText] = series
+        precondition(ordered.count < UInt32.max, "too many series in one family")
+        let series = Series.make(labelText: labelText, prefix: prefix, utf8LabelText: utf8LabelText)
         ordered.append(series)
+        if ordered.count * 4 > index.count * 3 {
+            rebuildIndex()
+        } else {
+            place(position: ordered.count - 1, hash: hash)
+        }
         needsSort = true
         return (series, true)
     }
 
     func remove(_ series: Series) {
-        guard byLabels.removeValue(forKey: series.labelText) != nil else { return }
+        guard !series.isRemoved, let position = unindex(series) else { return }
         series.isRemoved = true
-        ordered.removeAll { $0 === series }
+        ordered.remove(at: position)
+        // Later series moved down by one.
+        let removed = UInt32(position + 1)
+        for slot in index.indices where index[slot] > removed {
+            index[slot] -= 1
+        }
     }
 
     /// Removes every series last seen before `deadline`; returns how many.
     func expire(before deadline: UInt64) -> Int {
-        let expired = ordered.filter { $0.lastSeen < deadline }
-        guard !expired.isEmpty else { return 0 }
-        for series in expired {
-            byLabels.removeValue(forKey: series.labelText)
+        var expired = 0
+        for series in ordered where series.lastSeen < deadline {
             series.isRemoved = true
+            expired += 1
+        }
+        guard expired > 0 else { return 0 }
+        if expired * 2 > ordered.count {
+            ordered.removeAll { $0.isRemoved }
+            rebuildIndex()
+            return expired
+        }
+        // Few: take them out of the index one by one, then renumber the rest.
+        var kept: UInt32 = 0
+        var renumbered = [UInt32](repeating: 0, count: ordered.count)
+        for position in ordered.indices {
+            if ordered[position].isRemoved {
+                unindex(ordered[position])
+            } else {
+                kept += 1
+                renumbered[position] = kept
+            }
+        }
+        for slot in index.indices where index[slot] != 0 {
+            index[slot] = renumbered[Int(index[slot]) - 1]
         }
         ordered.removeAll { $0.isRemoved }
-        return expired.count
+        return expired
     }
 
     /// Series in label-text order (sorted lazily, after series were added).
     func sortedSeries() -> [Series] {
         if needsSort {
-            ordered.sort { $0.labelText.lexicographicallyPrecedes($1.labelText) }
+            var pairs = ordered.enumerated().map { (series: $0.element, position: UInt32($0.offset)) }
+            pairs.sort { $0.series.labelTextPrecedes($1.series) }
+            var renumbered = [UInt32](repeating: 0, count: pairs.count)
+            for (position, pair) in pairs.enumerated() {
+                renumbered[Int(pair.position)] = UInt32(position + 1)
+            }
+            ordered = pairs.map(\.series)
+            for slot in index.indices where index[slot] != 0 {
+                index[slot] = renumbered[Int(index[slot]) - 1]
+            }
             needsSort = false
         }
         return ordered
     }
-}
 
-/// One exposed series: its label text, rendered once, and its aggregated state.
-final class Series {
-    /// Label text with legacy (escaped) label names.
-    let labelText: [UInt8]
-    /// Label text for UTF-8 scrapers, when a UTF-8 strategy keeps names the
-    /// legacy form had to escape; nil when both are the same.
-    let utf8LabelText: [UInt8]?
-    var state = SeriesState()
-    /// Monotonic nanoseconds of the last update (for `metric_expiration`).
-    var lastSeen: UInt64 = 0
-    /// Set when the family dropped the series; streams then forget it too.
-    var isRemoved = false
-    /// The SLOs this series feeds (usually none).
-    var sloTaps: [SLOTap] = []
-    /// The series' key for the SLO engine's baselines.
-    var sloKey: UInt64 = 0
-    /// A latency series feeding the golden signals.
-    var goldenTap: GoldenSignals.LatencyTap?
-    /// A saturation series that counts (not idle), and its CPU for per-CPU metrics.
-    var goldenCounts = true
-    var goldenCPU: String?
+    // MARK: Index
 
-    init(labelText: [UInt8], utf8LabelText: [UInt8]? = nil) {
-        self.labelText = labelText
-        self.utf8LabelText = utf8LabelText
+    private func hash(of series: Series) -> UInt64 {
+        series.hashLabelText(seed: Self.seed, scratch: &scratch)
+    }
+
+    private func place(position: Int, hash: UInt64) {
+        let mask = index.count - 1
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while index[slot] != 0 {
+            slot = (slot + 1) & mask
+        }
+        index[slot] = UInt32(position + 1)
+    }
+
+    /// A fresh index of `ordered`, at most half full (so that it grows by doubling).
+    private func rebuildIndex() {
+        guard !ordered.isEmpty else {
+            index = []
+            return
+        }
+        var size = 8
+        while size < ordered.count * 2 { size <<= 1 }
+        index = Array(repeating: 0, count: size)
+        for position in ordered.indices {
+            place(position: position, hash: hash(of: ordered[position]))
+        }
+    }
+
+    /// Takes `series` out of the index; returns its position in `ordered`
+    /// (nil when it was not there). `ordered` is left as it is.
+    @discardableResult
+    private func unindex(_ series: Series) -> Int? {
+        guard !index.isEmpty else { return nil }
+        let mask = index.count - 1
+        var hole = Int(truncatingIfNeeded: hash(of: series)) & mask
+        while true {
+            guard index[hole] != 0 else { return nil }
+            if ordered[Int(index[hole]) - 1] === series { break }
+            hole = (hole + 1) & mask
+        }
+        let position = Int(index[hole]) - 1
+        // Backward-shift deletion: move later entries of the probe run back
+        // unless their home lies cyclically in (hole, next].
+        index[hole] = 0
+        var next = (hole + 1) & mask
+        while index[next] != 0 {
+            let home = Int(truncatingIfNeeded: hash(of: ordered[Int(index[next]) - 1])) & mask
+            let homeInRange = hole <= next ? (home > hole && home <= next) : (home > hole || home <= next)
+            if !homeInRange {
+                index[hole] = index[next]
+                index[next] = 0
+                hole = next
+            }
+            next = (next + 1) & mask
+        }
+        return position
     }
 }

@@ -21,6 +21,9 @@ final class MetricStream {
     /// The resource's `target_info` key, when it has one.
     let targetKey: (hash: UInt64, bytes: [UInt8])?
     var series = SeriesTable<Series>()
+    /// The histogram bounds the stream's series last took: equal bounds are
+    /// shared by its series (one array per stream, not per series).
+    var histogramBounds: [Double] = []
     /// The OpenTelemetry metric name and resource, kept only when the stream
     /// may feed an SLO (its series are matched against the SLO sources).
     var sloSource: (metric: String, resource: [Attribute])?
@@ -28,6 +31,12 @@ final class MetricStream {
     var golden: (role: GoldenSignals.Role, job: String)?
     /// Monotonic nanoseconds of the last point (for expiry of the stream itself).
     var lastSeen: UInt64 = 0
+    /// The start of the label text that the stream's new series share (see
+    /// ``Series``): the longest common to the texts seen since two agreed on
+    /// at least ``minimumSharedPrefix`` bytes (empty until then).
+    private var labelPrefix: [UInt8] = []
+    /// Shorter prefixes are not worth an array of their own.
+    static let minimumSharedPrefix = 16
 
     enum Refusal: String {
         case invalidName = "invalid_name"
@@ -47,5 +56,36 @@ final class MetricStream {
         self.resourceAttributes = resourceAttributes
         self.reservedLabels = reservedLabels
         self.targetKey = targetKey
+    }
+
+    /// The prefix a new series with label text `text` shares with the
+    /// stream's other series (empty for none). Without a prefix yet, the text
+    /// is compared with one of the stream's series: no text is kept for that.
+    func sharedPrefix(for text: [UInt8]) -> [UInt8] {
+        let common: Int
+        if !labelPrefix.isEmpty {
+            common = labelPrefix.withUnsafeBytes { Self.commonPrefixLength(text, SplitLabelText(head: $0)) }
+            if common == labelPrefix.count { return labelPrefix }
+        } else if let other = series.values.last {
+            common = other.withLabelText { Self.commonPrefixLength(text, $0) }
+        } else {
+            return []
+        }
+        guard common >= Self.minimumSharedPrefix else { return [] }
+        labelPrefix = Array(text[..<common])
+        return labelPrefix
+    }
+
+    private static func commonPrefixLength(_ text: [UInt8], _ other: SplitLabelText) -> Int {
+        var index = 0
+        for byte in other.head {
+            guard index < text.count, text[index] == byte else { return index }
+            index += 1
+        }
+        for byte in other.tail {
+            guard index < text.count, text[index] == byte else { return index }
+            index += 1
+        }
+        return index
     }
 }

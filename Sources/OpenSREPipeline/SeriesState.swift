@@ -13,6 +13,15 @@ import PrometheusExposition
 ///   stream at its start time; one that starts earlier (an overlap) would count
 ///   the same events twice and is rejected. A start time of 0 (unset) is
 ///   treated as contiguous. A histogram whose bounds change resets as well.
+///
+/// Layout: every series holds one, so only the scalars are inline. An explicit
+/// histogram's bounds and counts share one block (`histogram`, see
+/// ``HistogramStorage``); summary quantiles, an exponential histogram's
+/// buckets and exemplars live in `rare`, a box allocated for the first series
+/// state that sets one of them. Both are copy-on-write and their accessors
+/// keep value semantics: reading an absent field gives its default, writing
+/// copies shared storage first, and Equatable compares contents (absent
+/// storage equals storage holding defaults).
 package struct SeriesState: Sendable, Equatable {
     package var startTime: UInt64 = 0
     package var lastTime: UInt64 = 0
@@ -20,21 +29,81 @@ package struct SeriesState: Sendable, Equatable {
     package var value: Double = 0
     /// Histogram or summary observation count.
     package var count: UInt64 = 0
+    /// Never mutated while shared (copy-on-write), hence safe to send.
+    nonisolated(unsafe) private var histogram: HistogramStorage?
+    private var rare: RareFields?
     package var hasSum = false
-    /// Histogram upper bounds (without +Inf).
-    package var bounds: [Double] = []
-    /// Histogram per-bucket (not cumulative) counts: `bounds.count + 1` of them, or none.
-    package var buckets: [UInt64] = []
-    /// Summary (quantile, value) pairs, interleaved.
-    package var quantiles: [Double] = []
-    /// Exponential-histogram buckets.
-    package var exponential: ExponentialState?
-    /// Latest exemplar of a counter.
-    package var exemplar: RenderedExemplar?
-    /// Latest exemplar per explicit bucket (`buckets.count` entries once one arrived).
-    package var bucketExemplars: [RenderedExemplar?] = []
 
     package init() {}
+
+    /// Histogram upper bounds (without +Inf).
+    package var bounds: [Double] {
+        get { histogram?.bounds ?? [] }
+        set { setHistogram(bounds: newValue, counts: buckets) }
+    }
+
+    /// Histogram per-bucket (not cumulative) counts: `bounds.count + 1` of them, or none.
+    package var buckets: HistogramCounts {
+        get { HistogramCounts(storage: histogram) }
+        set { setHistogram(bounds: bounds, counts: newValue) }
+    }
+
+    private mutating func setHistogram(bounds: [Double], counts: HistogramCounts) {
+        histogram = bounds.isEmpty && counts.isEmpty ? nil : HistogramStorage.make(bounds: bounds, counts: counts)
+    }
+
+    /// The histogram counts, copied first when shared (the state has some).
+    private mutating func withUniqueCounts(_ body: (UnsafeMutableBufferPointer<UInt64>) -> Void) {
+        if !isKnownUniquelyReferenced(&histogram) {
+            histogram = histogram!.copy()
+        }
+        histogram!.withCounts(body)
+    }
+
+    /// Summary (quantile, value) pairs, interleaved.
+    package var quantiles: [Double] {
+        get { rare?.quantiles ?? [] }
+        set { if rare != nil || !newValue.isEmpty { uniqueRare().quantiles = newValue } }
+        _modify { yield &uniqueRare().quantiles }
+    }
+
+    /// Exponential-histogram buckets.
+    package var exponential: ExponentialState? {
+        get { rare?.exponential }
+        set { if rare != nil || newValue != nil { uniqueRare().exponential = newValue } }
+        _modify { yield &uniqueRare().exponential }
+    }
+
+    /// Latest exemplar of a counter.
+    package var exemplar: RenderedExemplar? {
+        get { rare?.exemplar }
+        set { if rare != nil || newValue != nil { uniqueRare().exemplar = newValue } }
+        _modify { yield &uniqueRare().exemplar }
+    }
+
+    /// Latest exemplar per explicit bucket (`buckets.count` entries once one arrived).
+    package var bucketExemplars: [RenderedExemplar?] {
+        get { rare?.bucketExemplars ?? [] }
+        set { if rare != nil || !newValue.isEmpty { uniqueRare().bucketExemplars = newValue } }
+        _modify { yield &uniqueRare().bucketExemplars }
+    }
+
+    /// The box of rare fields, created or copied so that it is this state's own.
+    private mutating func uniqueRare() -> RareFields {
+        if rare == nil {
+            rare = RareFields()
+        } else if !isKnownUniquelyReferenced(&rare) {
+            rare = rare!.copy()
+        }
+        return rare!
+    }
+
+    package static func == (lhs: SeriesState, rhs: SeriesState) -> Bool {
+        lhs.startTime == rhs.startTime && lhs.lastTime == rhs.lastTime && lhs.value == rhs.value
+            && lhs.count == rhs.count && lhs.hasSum == rhs.hasSum && lhs.bounds == rhs.bounds
+            && lhs.buckets == rhs.buckets && lhs.quantiles == rhs.quantiles && lhs.exponential == rhs.exponential
+            && lhs.exemplar == rhs.exemplar && lhs.bucketExemplars == rhs.bucketExemplars
+    }
 
     /// What folding a point did.
     package enum Outcome: Equatable, Sendable {
@@ -75,14 +144,33 @@ package struct SeriesState: Sendable, Equatable {
         _ point: DecodedPoint, bounds newBounds: ArraySlice<Double>, counts newCounts: ArraySlice<UInt64>,
         delta: Bool, isNew: Bool
     ) -> Outcome {
-        let sameBounds = bounds.elementsEqual(newBounds) && buckets.count == newCounts.count
+        var shared: [Double] = []
+        return applyHistogram(
+            point, bounds: newBounds, counts: newCounts, delta: delta, isNew: isNew, sharingBounds: &shared)
+    }
+
+    /// Folds a histogram point in, taking new bounds equal to `shared` as that
+    /// very array: the series of a stream then hold one copy of their bounds
+    /// between them rather than one each. Other new bounds become `shared`.
+    package mutating func applyHistogram(
+        _ point: DecodedPoint, bounds newBounds: ArraySlice<Double>, counts newCounts: ArraySlice<UInt64>,
+        delta: Bool, isNew: Bool, sharingBounds shared: inout [Double]
+    ) -> Outcome {
+        let sameBounds =
+            if let histogram {
+                histogram.bounds.elementsEqual(newBounds) && histogram.count == newCounts.count
+            } else {
+                newBounds.isEmpty && newCounts.isEmpty
+            }
         if delta {
             var relation = deltaRelation(startTime: point.startTime, isNew: isNew)
             if relation == .overlap { return .rejectedOverlap }
             if !sameBounds { relation = .reset }
             if relation == .contiguous {
-                for index in buckets.indices {
-                    buckets[index] &+= newCounts[newCounts.startIndex + index]
+                if !newCounts.isEmpty {
+                    withUniqueCounts { counts in
+                        for index in counts.indices { counts[index] &+= newCounts[newCounts.startIndex + index] }
+                    }
                 }
                 count &+= point.count
                 value += point.value
@@ -94,12 +182,14 @@ package struct SeriesState: Sendable, Equatable {
             return .ignoredOutOfOrder
         }
         if sameBounds {
-            for index in buckets.indices {
-                buckets[index] = newCounts[newCounts.startIndex + index]
+            if !newCounts.isEmpty {
+                withUniqueCounts { counts in
+                    for index in counts.indices { counts[index] = newCounts[newCounts.startIndex + index] }
+                }
             }
         } else {
-            bounds = Array(newBounds)
-            buckets = Array(newCounts)
+            if !shared.elementsEqual(newBounds) { shared = Array(newBounds) }
+            histogram = shared.isEmpty && newCounts.isEmpty ? nil : HistogramStorage.make(bounds: shared, counts: newCounts)
             bucketExemplars = []
         }
         count = point.count
@@ -173,5 +263,25 @@ package struct SeriesState: Sendable, Equatable {
         if isNew { return .reset }
         if startTime == 0 || startTime == lastTime { return .contiguous }
         return startTime > lastTime ? .reset : .overlap
+    }
+}
+
+/// The fields of ``SeriesState`` that few series use, boxed (see there).
+/// Sendable because a box is only mutated while uniquely referenced.
+private final class RareFields: @unchecked Sendable {
+    var quantiles: [Double] = []
+    var exponential: ExponentialState?
+    var exemplar: RenderedExemplar?
+    var bucketExemplars: [RenderedExemplar?] = []
+
+    init() {}
+
+    func copy() -> RareFields {
+        let copy = RareFields()
+        copy.quantiles = quantiles
+        copy.exponential = exponential
+        copy.exemplar = exemplar
+        copy.bucketExemplars = bucketExemplars
+        return copy
     }
 }

@@ -18,7 +18,7 @@ extension SeriesStore {
             errors.series(labelText: labels).0.state.value = Double(job.errors)
             let series = latency.series(labelText: labels).0
             series.state.bounds = GoldenSignals.boundaries
-            series.state.buckets = job.buckets
+            series.state.buckets = HistogramCounts(job.buckets)
             series.state.count = job.requests
             series.state.value = job.sum
             series.state.hasSum = true

@@ -164,7 +164,14 @@ package struct ScrapeRenderer {
     /// copying the whole state per series (its arrays retained and released)
     /// was a third of a scrape's time.
     private mutating func write(_ series: Series, name: MetricName, type: PrometheusMetricType, isInfo: Bool) {
-        let labels = writer.format.utf8 ? (series.utf8LabelText ?? series.labelText) : series.labelText
+        series.withLabelText(utf8: writer.format.utf8) { labels in
+            write(series, labels: labels, name: name, type: type, isInfo: isInfo)
+        }
+    }
+
+    private mutating func write(
+        _ series: Series, labels: SplitLabelText, name: MetricName, type: PrometheusMetricType, isInfo: Bool
+    ) {
         let lastTime = series.state.lastTime
         let time: UInt64? = sendTimestamps && lastTime > 0 && !isInfo ? lastTime : nil
         switch type {

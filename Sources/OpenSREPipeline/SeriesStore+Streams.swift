@@ -10,7 +10,7 @@ extension SeriesStore {
             return existing
         }
         let created = makeStream(decoded, bytes: bytes)
-        streams.insert(hash: decoded.identityHash, key: Array(identity), value: created)
+        streams.insert(hash: decoded.identityHash, key: identity, value: created)
         return created
     }
 
@@ -100,7 +100,8 @@ extension SeriesStore {
                     fixed: stream.fixedLabels, attributes: attributes, reserved: stream.reservedLabels, utf8: true))
             utf8LabelText = utf8 == labelText ? nil : utf8
         }
-        return stream.family!.series(labelText: labelText, utf8LabelText: utf8LabelText)
+        return stream.family!.series(
+            labelText: labelText, prefix: stream.sharedPrefix(for: labelText), utf8LabelText: utf8LabelText)
     }
 
     /// The Prometheus type of a stream, and how its name is suffixed.

@@ -142,13 +142,15 @@ package final class SeriesStore {
             }
             let created = makeSeries(for: stream, attributes: key)
             if created.isNew { totalSeries += 1 }
-            stream.series.insert(hash: point.attributesHash, key: Array(key), value: created.series)
+            stream.series.insert(hash: point.attributesHash, key: key, value: created.series)
             series = created.series
             isNew = created.isNew
             if let source = stream.sloSource {
-                created.series.sloTaps = sloMatcher.taps(
+                let taps = sloMatcher.taps(
                     metric: source.metric, attributes: AttributeDecoder.decode(key), resource: source.resource)
-                created.series.sloKey = ByteHasher.combine(identity, point.attributesHash)
+                created.series.sloTaps = taps
+                // The key matters only to a series with taps (kept out of line, in its extras).
+                if !taps.isEmpty { created.series.sloKey = ByteHasher.combine(identity, point.attributesHash) }
             }
             if let golden, let role = stream.golden {
                 attachGolden(golden, role: role, to: created.series, attributes: AttributeDecoder.decode(key))
@@ -162,8 +164,10 @@ package final class SeriesStore {
             if point.exemplars.count > 0 {
                 recordExemplars(of: point, into: &target.state, stream: stream, batch: batch, bytes: bytes)
             }
-            if !target.sloTaps.isEmpty { feedSLOs(from: target, kind: stream.kind, wallClock: wallClock) }
-            if let tap = target.goldenTap { golden?.record(tap, state: target.state) }
+            if let extras = target.extras {
+                if !extras.sloTaps.isEmpty { feedSLOs(from: target, kind: stream.kind, wallClock: wallClock) }
+                if let tap = extras.goldenTap { golden?.record(tap, state: target.state) }
+            }
         case .ignoredOutOfOrder: statistics.ignoredOutOfOrder += 1
         case .rejectedOverlap: statistics.rejectedOverlap += 1
         }
@@ -183,7 +187,7 @@ package final class SeriesStore {
         case .histogram:
             return state.applyHistogram(
                 point, bounds: batch.doubles[point.doubles.range], counts: batch.counts[point.counts.range],
-                delta: delta, isNew: isNew)
+                delta: delta, isNew: isNew, sharingBounds: &stream.histogramBounds)
         case .exponentialHistogram:
             let layout = batch.exponentials[Int(point.exponential)]
             let buckets = ExponentialState(

@@ -1,3 +1,5 @@
+import Glibc
+
 /// Writes the Prometheus text format (0.0.4, or 1.0.0 with quoted UTF-8 names)
 /// or OpenMetrics 1.0 into a byte buffer.
 ///
@@ -93,6 +95,20 @@ package struct ExpositionWriter {
         name: MetricName, suffix: StaticString = "", labels: [UInt8], extraLabel: StaticString? = nil,
         extraValue: Double = 0, value: Double, timestamp: UInt64? = nil, exemplar: RenderedExemplar? = nil
     ) {
+        labels.withUnsafeBytes { labels in
+            appendSample(
+                name: name, suffix: suffix, labels: SplitLabelText(head: labels), extraLabel: extraLabel,
+                extraValue: extraValue, value: value, timestamp: timestamp, exemplar: exemplar)
+        }
+    }
+
+    /// ``appendSample(name:suffix:labels:extraLabel:extraValue:value:timestamp:exemplar:)``
+    /// with the label text where the caller keeps it, possibly in two parts
+    /// (a series holds its own inline, after a prefix its stream's series share).
+    package mutating func appendSample(
+        name: MetricName, suffix: StaticString = "", labels: SplitLabelText, extraLabel: StaticString? = nil,
+        extraValue: Double = 0, value: Double, timestamp: UInt64? = nil, exemplar: RenderedExemplar? = nil
+    ) {
         let quoted = name.isQuoted(in: format)
         if quoted {
             bytes.append(contentsOf: "{\"".utf8)
@@ -106,7 +122,8 @@ package struct ExpositionWriter {
         let hasLabels = !labels.isEmpty || extraLabel != nil
         if hasLabels {
             bytes.append(UInt8(ascii: quoted ? "," : "{"))
-            bytes.append(contentsOf: labels)
+            bytes.append(contentsOf: labels.head)
+            bytes.append(contentsOf: labels.tail)
             if let extraLabel {
                 if !labels.isEmpty { bytes.append(UInt8(ascii: ",")) }
                 appendStatic(extraLabel)
@@ -176,5 +193,59 @@ package struct ExpositionWriter {
             out.append(UInt8(ascii: "\""))
         }
         return out
+    }
+}
+
+/// Label text (what goes inside a series' braces) in two parts written one
+/// after the other: a head that many series may share and the rest. Borrowed:
+/// valid only while its owner is.
+package struct SplitLabelText {
+    package var head: UnsafeRawBufferPointer
+    package var tail: UnsafeRawBufferPointer
+
+    package init(head: UnsafeRawBufferPointer, tail: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0)) {
+        self.head = head
+        self.tail = tail
+    }
+
+    package var count: Int { head.count + tail.count }
+    package var isEmpty: Bool { head.isEmpty && tail.isEmpty }
+
+    /// Bytewise order of the whole texts (negative, zero, positive).
+    package static func compare(_ left: SplitLabelText, _ right: SplitLabelText) -> Int {
+        if left.head.count == right.head.count, left.head.baseAddress == right.head.baseAddress {
+            return compare(left.tail, right.tail)  // the same shared head
+        }
+        var leftPart = left.head
+        var leftNext = left.tail
+        var rightPart = right.head
+        var rightNext = right.tail
+        while true {
+            if leftPart.isEmpty {
+                if leftNext.isEmpty { return rightPart.isEmpty && rightNext.isEmpty ? 0 : -1 }
+                (leftPart, leftNext) = (leftNext, UnsafeRawBufferPointer(start: nil, count: 0))
+                continue
+            }
+            if rightPart.isEmpty {
+                if rightNext.isEmpty { return 1 }
+                (rightPart, rightNext) = (rightNext, UnsafeRawBufferPointer(start: nil, count: 0))
+                continue
+            }
+            let common = min(leftPart.count, rightPart.count)
+            let order = memcmp(leftPart.baseAddress!, rightPart.baseAddress!, common)
+            if order != 0 { return Int(order) }
+            leftPart = UnsafeRawBufferPointer(rebasing: leftPart[common...])
+            rightPart = UnsafeRawBufferPointer(rebasing: rightPart[common...])
+        }
+    }
+
+    /// Bytewise order of two contiguous texts.
+    package static func compare(_ left: UnsafeRawBufferPointer, _ right: UnsafeRawBufferPointer) -> Int {
+        let common = min(left.count, right.count)
+        if common > 0 {
+            let order = memcmp(left.baseAddress!, right.baseAddress!, common)
+            if order != 0 { return Int(order) }
+        }
+        return left.count - right.count
     }
 }

@@ -70,4 +70,52 @@ struct SeriesStateTests {
         _ = state.applyHistogram(second, bounds: [1][...], counts: [2, 3][...], delta: false, isNew: false)
         #expect(state.buckets == [2, 3] && state.count == 5 && !state.hasSum)
     }
+
+    @Test("out-of-line histogram counts and rare fields keep value semantics")
+    func copyOnWrite() {
+        func point(start: UInt64 = 1, time: UInt64, count: UInt64) -> DecodedPoint {
+            DecodedPoint(attributesHash: 0, attributes: .empty, startTime: start, time: time, value: 1, count: count, hasSum: true)
+        }
+        var state = SeriesState()
+        #expect(state == SeriesState() && state.bounds.isEmpty && state.buckets.isEmpty && state.quantiles.isEmpty)
+        _ = state.applyHistogram(point(time: 10, count: 3), bounds: [1, 2][...], counts: [1, 1, 1][...], delta: true, isNew: true)
+        let copy = state
+        _ = state.applyHistogram(point(time: 20, count: 2), bounds: [1, 2][...], counts: [2, 0, 0][...], delta: false, isNew: false)
+        #expect(copy.buckets == [1, 1, 1] && state.buckets == [2, 0, 0] && copy != state)
+        var delta = copy
+        _ = delta.applyHistogram(point(start: 10, time: 20, count: 1), bounds: [1, 2][...], counts: [0, 1, 0][...], delta: true, isNew: false)
+        #expect(copy.buckets == [1, 1, 1] && delta.buckets == [1, 2, 1] && Array(delta.buckets) == [1, 2, 1])
+        var golden = SeriesState()
+        golden.bounds = [5]
+        golden.buckets = HistogramCounts([3, 4])
+        #expect(golden.bounds == [5] && golden.buckets == [3, 4])
+        golden.bounds = []
+        golden.buckets = []
+        #expect(golden == SeriesState())
+
+        var summary = SeriesState()
+        _ = summary.applySummary(point(time: 10, count: 1), quantiles: [0.5, 7][...], isNew: true)
+        let kept = summary
+        _ = summary.applySummary(point(time: 20, count: 1), quantiles: [0.5, 9][...], isNew: false)
+        #expect(kept.quantiles == [0.5, 7] && summary.quantiles == [0.5, 9])
+        var empty = SeriesState()
+        empty.quantiles = []
+        empty.exemplar = nil
+        #expect(empty == SeriesState())
+    }
+
+    @Test("a stream's series share one bounds array")
+    func sharedBounds() {
+        let point = DecodedPoint(attributesHash: 0, attributes: .empty, startTime: 1, time: 10, value: 1, count: 1, hasSum: true)
+        let incoming: [Double] = [1, 2]
+        var shared: [Double] = []
+        var first = SeriesState()
+        var second = SeriesState()
+        _ = first.applyHistogram(point, bounds: incoming[...], counts: [1, 0, 0][...], delta: false, isNew: true, sharingBounds: &shared)
+        _ = second.applyHistogram(point, bounds: incoming[...], counts: [0, 1, 0][...], delta: false, isNew: true, sharingBounds: &shared)
+        #expect(first.bounds == [1, 2] && second.bounds == [1, 2] && shared == [1, 2])
+        first.bounds.withUnsafeBufferPointer { a in
+            second.bounds.withUnsafeBufferPointer { b in #expect(a.baseAddress == b.baseAddress) }
+        }
+    }
 }

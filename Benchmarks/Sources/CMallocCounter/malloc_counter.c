@@ -64,3 +64,10 @@ MallocCounts malloc_counter_read(void) {
     };
     return counts;
 }
+
+#include <malloc.h>
+
+uint64_t malloc_counter_heap_in_use(void) {
+    struct mallinfo2 info = mallinfo2();
+    return (uint64_t)info.uordblks + (uint64_t)info.hblkhd;
+}

@@ -16,9 +16,15 @@ struct MicroBenchmarks: ParsableCommand {
     @Option(help: "JSON limits {case: {allocations, nanoseconds}}: exit non-zero when a figure exceeds one.")
     var check: String?
     @Flag(help: "Print the cases' names and exit.") var list = false
+    @Flag(help: "Print live heap bytes per series of stores filled with 100k and 1M series, and exit.")
+    var memory = false
 
     func run() throws {
         MallocTuning.apply()  // as the collector does
+        if memory {
+            try MemoryFigures.run(Cases(payloads: payloads), sizes: [100_000, 1_000_000])
+            return
+        }
         let cases = Cases(payloads: payloads).all.filter { benchmark in
             filter.isEmpty || filter.contains { benchmark.name.contains($0) }
         }

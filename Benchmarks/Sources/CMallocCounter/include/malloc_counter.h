@@ -16,4 +16,8 @@ typedef struct MallocCounts {
 /// Totals since the process started (relaxed atomic reads).
 MallocCounts malloc_counter_read(void);
 
+/// Live heap bytes (glibc mallinfo2: uordblks, in use in the arenas, + hblkhd,
+/// in mmapped chunks).
+uint64_t malloc_counter_heap_in_use(void);
+
 #endif
