@@ -69,8 +69,10 @@ package final class BatchProcessor: Sendable {
     package init(
         rings: Int, configuration: BatchingConfiguration, settings: ExpositionSettings,
         slo: SLOProcessorConfiguration? = nil, golden: GoldenSignalsConfiguration = GoldenSignalsConfiguration(),
-        memoryLimiter: MemoryLimiterConfiguration? = nil, logger: Logger
+        memoryLimiter: MemoryLimiterConfiguration? = nil, scrapeStallTimeout: Duration = .seconds(10),
+        logger: Logger
     ) {
+        self.scrapeStallTimeout = scrapeStallTimeout.nanoseconds
         self.memoryLimiter = memoryLimiter.map(MemoryLimiter.init(configuration:))
         self.rings = (0..<max(rings, 1)).map { _ in BoundedRing(capacity: configuration.ringCapacity) }
         self.configuration = configuration
@@ -361,13 +363,44 @@ package final class BatchProcessor: Sendable {
             var renderer = store.value.beginScrape(
                 format: kind.format, gzip: kind.gzip, into: waiting.map(\.sink), counters: counters,
                 memoryLimiter: memoryLimiter, gauges: gauges)
-            while !renderer.step() { between() }
+            while !renderer.step() {
+                between()
+                waitForReaders(waiting.map(\.sink), between: between)
+            }
             let complete = renderer.finish()
             loopState.lastRender = Self.now() &- started
             for scrape in waiting {
                 scrape.completion(complete ? .success(()) : .failure(.compressionFailed))
                 scrapesAnswered.add(1, ordering: .releasing)
             }
+        }
+    }
+
+    /// Most bytes of a scrape waiting to be sent to one scraper before
+    /// rendering pauses: a slow reader holds the page back instead of having
+    /// it pile up in memory (and stay in the heap afterwards).
+    static let scrapeBacklogLimit = 4 << 20
+    /// A scraper that takes nothing for this long (10 s by default) is cut
+    /// off, its connection closed, so the others and the processor's other work go on.
+    private let scrapeStallTimeout: UInt64
+
+    /// Waits, folding in batches meanwhile, until no reader has more than
+    /// ``scrapeBacklogLimit`` bytes waiting; abandons readers that stall.
+    private func waitForReaders(_ sinks: [any ScrapeSink], between: () -> Void) {
+        while true {
+            let now = Self.now()
+            var backlogged = false
+            for sink in sinks where sink.backlog > Self.scrapeBacklogLimit {
+                if now > sink.lastProgress &+ scrapeStallTimeout {
+                    logger.warning("cut off a scraper that read nothing for \(Double(scrapeStallTimeout) / 1e9) s")
+                    sink.abandon()
+                } else {
+                    backlogged = true
+                }
+            }
+            guard backlogged else { return }
+            between()
+            usleep(500)
         }
     }
 

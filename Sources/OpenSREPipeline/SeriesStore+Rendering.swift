@@ -8,6 +8,19 @@ package protocol ScrapeSink: AnyObject, Sendable {
     /// A hint: about how many bytes the page will take.
     func reserve(_ bytes: Int)
     func write(_ bytes: UnsafeRawBufferPointer)
+    /// Bytes written here that the reader has not taken yet (a streaming
+    /// sink's unsent bytes); the processor pauses rendering while it is large.
+    var backlog: Int { get }
+    /// Monotonic nanoseconds when the reader last took bytes.
+    var lastProgress: UInt64 { get }
+    /// Gives up on a reader that stopped reading: later writes are dropped.
+    func abandon()
+}
+
+extension ScrapeSink {
+    package var backlog: Int { 0 }
+    package var lastProgress: UInt64 { .max }
+    package func abandon() {}
 }
 
 /// A sink collecting the page in an array (tests, benchmarks, in-process callers).

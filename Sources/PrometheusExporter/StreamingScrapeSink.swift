@@ -1,7 +1,9 @@
+import Dispatch
 import HTTPServerSupport
 import NIOCore
 import NIOHTTP1
 import OpenSREPipeline
+import Synchronization
 
 /// Streams a scrape to an HTTP/1.1 scraper while the processor renders it,
 /// with chunked transfer encoding: the page is never held whole (a 1M-series
@@ -19,6 +21,10 @@ final class StreamingScrapeSink: ScrapeSink, @unchecked Sendable {
     private let keepAlive: Bool
     private var pending: ByteBuffer
     private var started = false
+    private var abandoned = false
+    /// Bytes handed to the event loop and not yet written to the socket.
+    private let unsent = Atomic<Int>(0)
+    private let progress = Atomic<UInt64>(DispatchTime.now().uptimeNanoseconds)
 
     /// Bytes gathered before they are sent: small compressed pieces are
     /// coalesced; plain slices (256 KiB) go at once.
@@ -37,7 +43,18 @@ final class StreamingScrapeSink: ScrapeSink, @unchecked Sendable {
 
     func reserve(_ bytes: Int) {}
 
+    var backlog: Int { abandoned ? 0 : unsent.load(ordering: .relaxed) }
+
+    var lastProgress: UInt64 { progress.load(ordering: .relaxed) }
+
+    func abandon() {
+        abandoned = true
+        let context = self.context
+        eventLoop.execute { context.value.close(promise: nil) }
+    }
+
     func write(_ bytes: UnsafeRawBufferPointer) {
+        guard !abandoned else { return }
         pending.writeBytes(bytes)
         if pending.readableBytes >= Self.chunkBytes { send(last: false) }
     }
@@ -46,6 +63,7 @@ final class StreamingScrapeSink: ScrapeSink, @unchecked Sendable {
     /// scraper gets `failure` if nothing was sent yet; otherwise the
     /// connection is closed mid-body, which tells it the page is incomplete.
     func finish(_ result: Result<Void, ProcessorError>, failure: @escaping @Sendable () -> HTTPResponse) {
+        guard !abandoned else { return }
         switch result {
         case .success:
             send(last: true)
@@ -66,14 +84,22 @@ final class StreamingScrapeSink: ScrapeSink, @unchecked Sendable {
         pending = last ? ByteBuffer() : ByteBufferAllocator().buffer(capacity: Self.chunkBytes)
         let first = !started
         started = true
+        if first { progress.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed) }
         let context = self.context
         let head = self.head
         let close = last && !keepAlive
-        eventLoop.execute {
+        let size = chunk.readableBytes
+        unsent.add(size, ordering: .relaxed)
+        eventLoop.execute { [self] in
             let context = context.value
             if first { context.write(NIOAny(HTTPServerResponsePart.head(head)), promise: nil) }
-            if chunk.readableBytes > 0 {
-                context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(chunk))), promise: nil)
+            if size > 0 {
+                let written = context.eventLoop.makePromise(of: Void.self)
+                written.futureResult.whenComplete { _ in
+                    self.unsent.subtract(size, ordering: .relaxed)
+                    self.progress.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
+                }
+                context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(chunk))), promise: written)
             }
             if last {
                 let done = context.eventLoop.makePromise(of: Void.self)

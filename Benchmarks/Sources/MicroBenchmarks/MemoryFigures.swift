@@ -10,29 +10,63 @@ import OpenSREPipeline
 /// the arenas) + `hblkhd` (bytes in mmapped chunks, i.e. large arrays, counted
 /// whole even where pages are untouched). Decoded batches are dropped after
 /// each request, so what remains is what the store keeps per series.
+enum ProcessInfoFlags {
+    static let verbose = getenv("OPENSRE_BENCH_VERBOSE") != nil
+}
+
 enum MemoryFigures {
     static func heapInUse() -> Int { Int(malloc_counter_heap_in_use()) }
 
-    /// Bytes per series after filling a store with `series` series of `template`.
-    static func measure(_ template: [UInt8], series: Int) throws -> (series: Int, bytesPerSeries: Double) {
+    /// Bytes per series after filling a store with `series` series of
+    /// `template`, and after that store was then scraped once (the first
+    /// scrape sorts each family's series, which must not leave memory behind).
+    static func measure(_ template: [UInt8], series: Int) throws -> (series: Int, filled: Double, scraped: Double) {
         // Decode one request first so lazily created decoder state is not counted.
         _ = try Cases.decode(Cases.varied(template, sequence: 999_999))
         let before = heapInUse()
         let store = try Cases.filledStore(template, series: series)
         let after = heapInUse()
+        let rssFilled = residentBytes()
         let count = store.seriesCount
-        return withExtendedLifetime(store) { (count, Double(after - before) / Double(max(count, 1))) }
+        var renderer = store.beginScrape(format: .text, gzip: false, into: [DiscardingSink()])
+        while !renderer.step() {}
+        _ = renderer.finish()
+        let scraped = heapInUse()
+        if ProcessInfoFlags.verbose { print("rss filled \(rssFilled >> 20) MiB, after scrape \(residentBytes() >> 20) MiB") }
+        return withExtendedLifetime(store) {
+            let divisor = Double(max(count, 1))
+            return (count, Double(after - before) / divisor, Double(scraped - before) / divisor)
+        }
+    }
+
+    static func residentBytes() -> Int {
+        guard let file = fopen("/proc/self/statm", "r") else { return 0 }
+        defer { fclose(file) }
+        var size = 0
+        var resident = 0
+        _ = withUnsafeMutablePointer(to: &size) { sizePointer in
+            withUnsafeMutablePointer(to: &resident) { residentPointer in
+                withVaList([sizePointer, residentPointer]) { vfscanf(file, "%ld %ld", $0) }
+            }
+        }
+        return resident * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+
+    /// A reader that takes everything at once.
+    final class DiscardingSink: ScrapeSink, @unchecked Sendable {
+        func reserve(_ bytes: Int) {}
+        func write(_ bytes: UnsafeRawBufferPointer) {}
     }
 
     static func run(_ cases: Cases, sizes: [Int]) throws {
-        print("payload               series    heap bytes/series")
+        print("payload               series    heap bytes/series  after a scrape")
         for payload in ["counters-1000.pb", "cardinality-1000.pb"] {
             let template = try cases.load(payload)
             for size in sizes {
-                let (count, perSeries) = try measure(template, series: size)
+                let (count, perSeries, scraped) = try measure(template, series: size)
                 let name = payload.padding(toLength: 20, withPad: " ", startingAt: 0)
                 print(name + String(repeating: " ", count: max(0, 9 - String(count).count)) + "\(count)"
-                    + String(format: "%21.1f", perSeries))
+                    + String(format: "%21.1f%16.1f", perSeries, scraped))
                 fflush(nil)
             }
         }

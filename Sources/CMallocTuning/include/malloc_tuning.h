@@ -1,8 +1,9 @@
 #ifndef OPENSRE_MALLOC_TUNING_H
 #define OPENSRE_MALLOC_TUNING_H
 
-/// Sets glibc's mmap and trim thresholds (mallopt is in <malloc.h>, which
-/// Swift's Glibc module does not export). Returns 1 when both were accepted.
-int opensre_malloc_tune(int mmap_threshold, int trim_threshold);
+/// Sets glibc's mmap and trim thresholds and the most malloc arenas (mallopt
+/// is in <malloc.h>, which Swift's Glibc module does not export). Returns 1
+/// when all were accepted.
+int opensre_malloc_tune(int mmap_threshold, int trim_threshold, int arena_max);
 
 #endif

@@ -1,0 +1,97 @@
+import Dispatch
+import Logging
+import OTLPDecoding
+import OpenSREModel
+import OpenSREPipeline
+import Synchronization
+import Testing
+
+/// A streaming reader the test controls: how much it has not taken yet, and
+/// when it last took something.
+final class ControlledSink: ScrapeSink, @unchecked Sendable {
+    // @unchecked: `bytes` is written on the processor thread and read after the scrape's completion.
+    let pendingBytes = Atomic<Int>(0)
+    let progress = Atomic<UInt64>(0)
+    let abandoned = Atomic<Bool>(false)
+    private(set) var bytes: [UInt8] = []
+
+    func reserve(_ bytes: Int) {}
+    func write(_ bytes: UnsafeRawBufferPointer) {
+        if !abandoned.load(ordering: .relaxed) { self.bytes.append(contentsOf: bytes.bindMemory(to: UInt8.self)) }
+    }
+    var backlog: Int { abandoned.load(ordering: .relaxed) ? 0 : pendingBytes.load(ordering: .relaxed) }
+    var lastProgress: UInt64 { progress.load(ordering: .relaxed) }
+    func abandon() { abandoned.store(true, ordering: .relaxed) }
+}
+
+/// A flag set on one thread and read on another.
+final class Flag: Sendable {
+    private let state = Atomic<Bool>(false)
+    var isSet: Bool { state.load(ordering: .acquiring) }
+    func set() { state.store(true, ordering: .releasing) }
+}
+
+@Suite("Slow scrapers")
+struct SlowScraperTests {
+    func processor(stallTimeout: Duration) -> BatchProcessor {
+        BatchProcessor(
+            rings: 1,
+            configuration: BatchingConfiguration(sendBatchSize: 1, timeout: .zero, ringCapacity: 64),
+            settings: ExpositionSettings(namespace: "opensre"), scrapeStallTimeout: stallTimeout,
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+    }
+
+    /// A gauge request: `count` series with 100-byte label values (a page of several render slices).
+    func batch(series count: Int, value: Int) throws -> DecodedBatch {
+        let points = (0..<count).map { index in
+            #"{"asInt":"\#(value)","timeUnixNano":"\#(value)","attributes":[{"key":"id","value":{"stringValue":"\#(index)-\#(String(repeating: "x", count: 100))"}}]}"#
+        }
+        let text = #"{"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"name":"g","gauge":{"dataPoints":[\#(points.joined(separator: ","))]}}]}]}]}"#
+        return try Array(text.utf8).withUnsafeBytes { try OTLPJSONDecoder().decode($0) }.batch
+    }
+
+    @Test("rendering pauses while a reader is behind; batches are still folded in; it resumes when the reader catches up")
+    func pausesAndResumes() async throws {
+        let processor = processor(stallTimeout: .seconds(60))
+        processor.start()
+        #expect(processor.submit(try batch(series: 6000, value: 1), ring: 0) == .accepted)
+        let sink = ControlledSink()
+        sink.progress.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
+        sink.pendingBytes.store(64 << 20, ordering: .relaxed)  // far behind
+        let finished = Flag()
+        processor.scrape(into: sink) { _ in finished.set() }
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(!finished.isSet, "paused after the first slice")
+        // Ingest goes on meanwhile: a batch with a waiting sender is applied.
+        let applied = Flag()
+        #expect(processor.submit(try batch(series: 1, value: 2), ring: 0) { _ in applied.set() } == .accepted)
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(applied.isSet)
+        #expect(!finished.isSet)
+        sink.pendingBytes.store(0, ordering: .relaxed)  // caught up
+        for _ in 0..<200 where !finished.isSet { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(finished.isSet)
+        let lines = String(decoding: sink.bytes, as: UTF8.self).split(separator: "\n").filter { $0.hasPrefix("opensre_g{") }
+        #expect(lines.count == 6000)
+        await processor.stop()
+    }
+
+    @Test("a reader that takes nothing for the stall timeout is cut off and the scrape ends")
+    func stalledReaderIsCutOff() async throws {
+        let processor = processor(stallTimeout: .milliseconds(100))
+        processor.start()
+        #expect(processor.submit(try batch(series: 6000, value: 1), ring: 0) == .accepted)
+        let sink = ControlledSink()
+        sink.pendingBytes.store(64 << 20, ordering: .relaxed)  // never read; last progress long ago
+        let finished = Flag()
+        processor.scrape(into: sink) { _ in finished.set() }
+        for _ in 0..<300 where !finished.isSet { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(finished.isSet)
+        let abandoned = sink.abandoned.load(ordering: .relaxed)
+        #expect(abandoned)
+        // The processor still serves others.
+        let page = String(decoding: try await processor.scrape(), as: UTF8.self)
+        #expect(page.split(separator: "\n").filter { $0.hasPrefix("opensre_g{") }.count == 6000)
+        await processor.stop()
+    }
+}
