@@ -340,6 +340,8 @@ package final class BatchProcessor: Sendable {
         var queueWait: UInt64 = 0
         var batches: UInt64 = 0
         var lastRender: UInt64 = 0
+        /// Most points seen queued since the heap was last trimmed.
+        var largestBacklog = 0
     }
 
     private let loopState = LoopState()
@@ -407,6 +409,8 @@ package final class BatchProcessor: Sendable {
     /// Folds in every batch published so far (bounded: batches pushed while
     /// draining wait for the next round, so a flood cannot starve scrapes).
     private func drain() {
+        let backlog = queuedPointCount
+        loopState.largestBacklog = max(loopState.largestBacklog, backlog)
         let now = Self.now()
         let wallClock = SeriesStore.wallClockNow()
         for ring in rings {
@@ -421,7 +425,19 @@ package final class BatchProcessor: Sendable {
             }
         }
         seriesHeadroom.store(store.value.seriesHeadroom, ordering: .relaxed)
+        if loopState.largestBacklog >= Self.burstPoints, queuedPointCount == 0 {
+            // A burst queued up and is folded in: its freed batches would
+            // otherwise stay resident between the series allocated meanwhile.
+            loopState.largestBacklog = 0
+            let started = Self.now()
+            MallocTuning.releaseFreeMemory()
+            logger.debug("returned free memory after a burst", metadata: ["ms": "\(Double(Self.now() - started) / 1e6)"])
+        }
     }
+
+    /// Points queued at once that count as a burst worth trimming the heap
+    /// after (about 100 MB of decoded batches).
+    static let burstPoints = 500_000
 
     private static func now() -> UInt64 {
         DispatchTime.now().uptimeNanoseconds

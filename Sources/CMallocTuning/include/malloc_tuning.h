@@ -6,4 +6,7 @@
 /// when all were accepted.
 int opensre_malloc_tune(int mmap_threshold, int trim_threshold, int arena_max);
 
+/// Returns free heap memory to the kernel (malloc_trim(0)); 1 when some was released.
+int opensre_malloc_trim(void);
+
 #endif
