@@ -177,7 +177,7 @@ package final class BatchProcessor: Sendable {
         }
         if stopped {
             // The thread is gone: the store is still consistent, render it here.
-            control.withLock { _ in answer([scrape], between: {}) }
+            control.withLock { _ in answer([scrape], between: { 0 }) }
             return
         }
         wake()
@@ -300,7 +300,7 @@ package final class BatchProcessor: Sendable {
             return (state.scrapes, state.tasks)
         }
         for task in tasks { task(store.value) }
-        answer(scrapes, between: {})
+        answer(scrapes, between: { 0 })
         persistSLOState()
         logger.debug("processor stopped", metadata: ["series": "\(store.value.seriesCount)"])
         finished.signal()
@@ -353,10 +353,13 @@ package final class BatchProcessor: Sendable {
             lastScrapeSeconds: Double(loopState.lastRender) / 1e9)
     }
 
+    /// Longest pause between two slices of a scrape while ingest is flowing.
+    static let maximumPause: UInt64 = 2_000_000
+
     /// Renders once per requested kind, into the sinks of every scrape of
     /// that kind, and answers them. `between` runs after each slice (the
-    /// processor thread folds in queued batches there).
-    private func answer(_ scrapes: [PendingScrape], between: () -> Void) {
+    /// processor thread folds in queued batches there) and says how many it folded in.
+    private func answer(_ scrapes: [PendingScrape], between: () -> Int) {
         var kinds: [ScrapeKind] = []
         for scrape in scrapes where !kinds.contains(scrape.kind) { kinds.append(scrape.kind) }
         for kind in kinds {
@@ -365,9 +368,17 @@ package final class BatchProcessor: Sendable {
             var renderer = store.value.beginScrape(
                 format: kind.format, gzip: kind.gzip, into: waiting.map(\.sink), counters: counters,
                 memoryLimiter: memoryLimiter, gauges: gauges)
+            var sliceStarted = Self.now()
             while !renderer.step() {
-                between()
+                let sliceTime = Self.now() &- sliceStarted
+                if between() > 0 {
+                    // Ingest is flowing: leave the cores to it for as long as
+                    // the slice took, so a big scrape takes at most half a
+                    // core from it (the scrape takes longer instead).
+                    usleep(UInt32(min(sliceTime, Self.maximumPause) / 1000))
+                }
                 waitForReaders(waiting.map(\.sink), between: between)
+                sliceStarted = Self.now()
             }
             let complete = renderer.finish()
             loopState.lastRender = Self.now() &- started
@@ -388,7 +399,7 @@ package final class BatchProcessor: Sendable {
 
     /// Waits, folding in batches meanwhile, until no reader has more than
     /// ``scrapeBacklogLimit`` bytes waiting; abandons readers that stall.
-    private func waitForReaders(_ sinks: [any ScrapeSink], between: () -> Void) {
+    private func waitForReaders(_ sinks: [any ScrapeSink], between: () -> Int) {
         while true {
             let now = Self.now()
             var backlogged = false
@@ -401,18 +412,20 @@ package final class BatchProcessor: Sendable {
                 }
             }
             guard backlogged else { return }
-            between()
+            _ = between()
             usleep(500)
         }
     }
 
     /// Folds in every batch published so far (bounded: batches pushed while
     /// draining wait for the next round, so a flood cannot starve scrapes).
-    private func drain() {
+    @discardableResult
+    private func drain() -> Int {
         let backlog = queuedPointCount
         loopState.largestBacklog = max(loopState.largestBacklog, backlog)
         let now = Self.now()
         let wallClock = SeriesStore.wallClockNow()
+        var drained = 0
         for ring in rings {
             var remaining = ring.count
             while remaining > 0, let queued = ring.pop() {
@@ -422,6 +435,7 @@ package final class BatchProcessor: Sendable {
                 queued.completion?(report)
                 queuedPoints.subtract(queued.batch.pointCount, ordering: .relaxed)
                 remaining -= 1
+                drained += 1
             }
         }
         seriesHeadroom.store(store.value.seriesHeadroom, ordering: .relaxed)
@@ -433,6 +447,7 @@ package final class BatchProcessor: Sendable {
             MallocTuning.releaseFreeMemory()
             logger.debug("returned free memory after a burst", metadata: ["ms": "\(Double(Self.now() - started) / 1e6)"])
         }
+        return drained
     }
 
     /// Points queued at once that count as a burst worth trimming the heap
