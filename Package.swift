@@ -71,7 +71,7 @@ let package = Package(
         .target(
             name: "HTTPServerSupport",
             dependencies: [
-                "OpenSREModel", "CZlib",
+                "OpenSREModel",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -26,10 +26,10 @@ package final class BatchProcessor: Sendable {
     /// One ring per event loop; see ``BoundedRing`` for the protocol.
     private let rings: [BoundedRing<QueuedBatch>]
     /// Only touched by the processor thread (or, once it has stopped, under `control`).
-    private let store: StoreBox
+    let store: StoreBox
     private let configuration: BatchingConfiguration
     private let expiration: UInt64
-    private let logger: Logger
+    let logger: Logger
     /// Updated by the receiver, shown in the self-metrics.
     package let counters = CollectorCounters()
     /// `memory_limiter`, when configured: the receiver refuses data while it says so.
@@ -37,7 +37,7 @@ package final class BatchProcessor: Sendable {
     private let wakeup = DispatchSemaphore(value: 0)
     private let wakePending = Atomic<Bool>(false)
     private let queuedPoints = Atomic<Int>(0)
-    private let scrapesAnswered = Atomic<Int>(0)
+    let scrapesAnswered = Atomic<Int>(0)
     /// New series the store can still take (published after every drain).
     private let seriesHeadroom = Atomic<Int>(.max)
     /// Whether `submit` may push; cleared first thing when stopping.
@@ -47,6 +47,9 @@ package final class BatchProcessor: Sendable {
     private let activeSubmits = Atomic<Int>(0)
     private let control = Mutex(ControlState())
     private let finished = DispatchSemaphore(value: 0)
+    /// A scraper that takes nothing for this long (10 s by default) is cut
+    /// off, its connection closed, so the others and the processor's other work go on.
+    let scrapeStallTimeout: UInt64
     /// Where SLO state is persisted, and how often (nil without SLOs).
     private let sloPersistence: (file: SLOStateFile, interval: UInt64)?
 
@@ -147,19 +150,6 @@ package final class BatchProcessor: Sendable {
             wake()
         }
         return .accepted
-    }
-
-    /// A scrape waiting for the processor thread.
-    private struct PendingScrape {
-        var kind: ScrapeKind
-        var sink: any ScrapeSink
-        var completion: ScrapeCompletion
-    }
-
-    /// Scrapes of the same kind that wait together share one rendering.
-    private struct ScrapeKind: Hashable {
-        var format: ExpositionFormat
-        var gzip: Bool
     }
 
     /// Renders the exposition in `format` (gzip'd if asked) into `sink` once
@@ -335,7 +325,7 @@ package final class BatchProcessor: Sendable {
     }
 
     /// Processor-thread figures for the self-metrics.
-    private final class LoopState: @unchecked Sendable {
+    final class LoopState: @unchecked Sendable {
         // @unchecked: only the processor thread touches it.
         var queueWait: UInt64 = 0
         var batches: UInt64 = 0
@@ -344,77 +334,13 @@ package final class BatchProcessor: Sendable {
         var largestBacklog = 0
     }
 
-    private let loopState = LoopState()
+    let loopState = LoopState()
 
-    private var gauges: ProcessorGauges {
+    var gauges: ProcessorGauges {
         ProcessorGauges(
             queuedPoints: queuedPointCount, ringCapacity: rings.count * configuration.ringCapacity,
             queueWaitSeconds: Double(loopState.queueWait) / 1e9, batches: loopState.batches,
             lastScrapeSeconds: Double(loopState.lastRender) / 1e9)
-    }
-
-    /// Longest pause between two slices of a scrape while ingest is flowing.
-    static let maximumPause: UInt64 = 2_000_000
-
-    /// Renders once per requested kind, into the sinks of every scrape of
-    /// that kind, and answers them. `between` runs after each slice (the
-    /// processor thread folds in queued batches there) and says how many it folded in.
-    private func answer(_ scrapes: [PendingScrape], between: () -> Int) {
-        var kinds: [ScrapeKind] = []
-        for scrape in scrapes where !kinds.contains(scrape.kind) { kinds.append(scrape.kind) }
-        for kind in kinds {
-            let waiting = scrapes.filter { $0.kind == kind }
-            let started = Self.now()
-            var renderer = store.value.beginScrape(
-                format: kind.format, gzip: kind.gzip, into: waiting.map(\.sink), counters: counters,
-                memoryLimiter: memoryLimiter, gauges: gauges)
-            var sliceStarted = Self.now()
-            while !renderer.step() {
-                let sliceTime = Self.now() &- sliceStarted
-                if between() > 0 {
-                    // Ingest is flowing: leave the cores to it for as long as
-                    // the slice took, so a big scrape takes at most half a
-                    // core from it (the scrape takes longer instead).
-                    usleep(UInt32(min(sliceTime, Self.maximumPause) / 1000))
-                }
-                waitForReaders(waiting.map(\.sink), between: between)
-                sliceStarted = Self.now()
-            }
-            let complete = renderer.finish()
-            loopState.lastRender = Self.now() &- started
-            for scrape in waiting {
-                scrape.completion(complete ? .success(()) : .failure(.compressionFailed))
-                scrapesAnswered.add(1, ordering: .releasing)
-            }
-        }
-    }
-
-    /// Most bytes of a scrape waiting to be sent to one scraper before
-    /// rendering pauses: a slow reader holds the page back instead of having
-    /// it pile up in memory (and stay in the heap afterwards).
-    static let scrapeBacklogLimit = 4 << 20
-    /// A scraper that takes nothing for this long (10 s by default) is cut
-    /// off, its connection closed, so the others and the processor's other work go on.
-    private let scrapeStallTimeout: UInt64
-
-    /// Waits, folding in batches meanwhile, until no reader has more than
-    /// ``scrapeBacklogLimit`` bytes waiting; abandons readers that stall.
-    private func waitForReaders(_ sinks: [any ScrapeSink], between: () -> Int) {
-        while true {
-            let now = Self.now()
-            var backlogged = false
-            for sink in sinks where sink.backlog > Self.scrapeBacklogLimit {
-                if now > sink.lastProgress &+ scrapeStallTimeout {
-                    logger.warning("cut off a scraper that read nothing for \(Double(scrapeStallTimeout) / 1e9) s")
-                    sink.abandon()
-                } else {
-                    backlogged = true
-                }
-            }
-            guard backlogged else { return }
-            _ = between()
-            usleep(500)
-        }
     }
 
     /// Folds in every batch published so far (bounded: batches pushed while
@@ -454,7 +380,7 @@ package final class BatchProcessor: Sendable {
     /// after (about 100 MB of decoded batches).
     static let burstPoints = 500_000
 
-    private static func now() -> UInt64 {
+    static func now() -> UInt64 {
         DispatchTime.now().uptimeNanoseconds
     }
 }
@@ -476,7 +402,7 @@ extension Duration {
 }
 
 /// Holds the store, which only the processor thread touches while it runs.
-private final class StoreBox: @unchecked Sendable {
+final class StoreBox: @unchecked Sendable {
     // @unchecked: confined to the processor thread; after it stops, accessed only under `control`.
     let value: SeriesStore
     init(_ value: SeriesStore) { self.value = value }

@@ -55,7 +55,7 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         let format = ExpositionFormat.negotiate(
             accept: head.headers.first(name: "Accept"), allowOpenMetrics: allowOpenMetrics)
-        let gzip = GzipCompressor.isAccepted(by: head.headers[canonicalForm: "Accept-Encoding"].joined(separator: ","))
+        let gzip = AcceptEncoding.allowsGzip(head.headers[canonicalForm: "Accept-Encoding"].joined(separator: ","))
         var headers: HTTPHeaders = ["Content-Type": format.contentType, "Vary": "Accept, Accept-Encoding"]
         if gzip { headers.add(name: "Content-Encoding", value: "gzip") }
         let keepAlive = head.isKeepAlive
