@@ -75,7 +75,7 @@ enum SelfMetrics {
             batches.set([], Double(gauges.batches))
             let scrape = MetricFamily(
                 name: "opensre_collector_scrape_render_seconds", type: .gauge,
-                help: "How long rendering the previous scrape took.")
+                help: "How long the previous scrape took on the processor thread, first slice to last (batches folded in between and waits for a slow scraper included).")
             scrape.set([], gauges.lastScrapeSeconds)
             families += [queued, capacity, wait, batches, scrape]
         }
