@@ -6,15 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}
 seconds=${2:-10}
-command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)" >&2; exit 1; }
-python3 Benchmarks/make_payloads.py >/dev/null
-swift build -c release --product opensre >/dev/null
-work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
-cat > "$work/post.lua" <<LUA
-local f = io.open("$PWD/Benchmarks/payloads/http-1000.pb", "rb"); local body = f:read("*all"); f:close()
-wrk.method = "POST"; wrk.body = body; wrk.headers["Content-Type"] = "application/x-protobuf"
-LUA
+. Benchmarks/wrk-setup.sh
+wrk_setup http-1000.pb
 run_once() {  # $1 = enabled true|false; prints requests/s
     cat > "$work/config.yaml" <<YAML
 receivers: { otlp: { protocols: { http: { endpoint: "127.0.0.1:14318" } } } }

@@ -7,15 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 minutes=${1:-5}
 step=${2:-10}
-command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)" >&2; exit 1; }
-python3 Benchmarks/make_payloads.py >/dev/null
-swift build -c release --product opensre >/dev/null
-work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
-cat > "$work/post.lua" <<LUA
-local f = io.open("$PWD/Benchmarks/payloads/mixed-1000.pb", "rb"); local body = f:read("*all"); f:close()
-wrk.method = "POST"; wrk.body = body; wrk.headers["Content-Type"] = "application/x-protobuf"
-LUA
+. Benchmarks/wrk-setup.sh
+wrk_setup mixed-1000.pb
 cat > "$work/config.yaml" <<YAML
 receivers: { otlp: { protocols: { http: { endpoint: "127.0.0.1:14318" } } } }
 processors:

@@ -19,7 +19,11 @@ package final class HTTPServer: Sendable {
     private let makeHandler: @Sendable (any Channel) -> any ChannelHandler
     private let timeouts: ConnectionTimeouts
     private let tls: ListenerTLS?
-    private let quiesce: ServerQuiescingHelper
+    /// Dropped at the end of ``shutdown()``: NIO's helper fails a promise in
+    /// its deinit, which hops onto an event loop, so it must not outlive the
+    /// loops (released after them, it made NIO report "cannot schedule tasks
+    /// on an EventLoop that has already shut down").
+    private let quiesce: Mutex<ServerQuiescingHelper?>
     private let channel = Mutex<(any Channel)?>(nil)
 
     /// - Parameters:
@@ -36,13 +40,13 @@ package final class HTTPServer: Sendable {
         self.tls = tls
         self.logger = logger
         self.makeHandler = makeHandler
-        self.quiesce = ServerQuiescingHelper(group: group)
+        self.quiesce = Mutex(ServerQuiescingHelper(group: group))
     }
 
     /// Binds the listening socket; returns the bound port (useful with port 0).
     @discardableResult
     package func start() async throws -> Int {
-        let quiesce = self.quiesce
+        guard let quiesce = self.quiesce.withLock({ $0 }) else { throw HTTPServerError.shutDown }
         let makeHandler = self.makeHandler
         let timeouts = self.timeouts
         let tls = try self.tls?.makeContext()
@@ -82,12 +86,21 @@ package final class HTTPServer: Sendable {
 
     /// Stops accepting, lets in-flight requests finish, then closes every connection.
     package func shutdown() async {
-        guard let listener = channel.withLock({ $0 }) else { return }
+        defer { quiesce.withLock { $0 = nil } }
+        guard let listener = channel.withLock({ $0 }), let helper = quiesce.withLock({ $0 }) else { return }
         let promise = group.next().makePromise(of: Void.self)
-        quiesce.initiateShutdown(promise: promise)
+        helper.initiateShutdown(promise: promise)
         try? await promise.futureResult.get()
         // The helper may report completion before the listening socket has closed.
         try? await listener.closeFuture.get()
         channel.withLock { $0 = nil }
     }
+}
+
+/// Errors of ``HTTPServer``.
+package enum HTTPServerError: Error, CustomStringConvertible {
+    /// `start()` after `shutdown()`.
+    case shutDown
+
+    package var description: String { "the server was shut down and cannot be started again" }
 }

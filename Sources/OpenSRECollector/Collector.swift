@@ -51,12 +51,14 @@ package final class Collector: Sendable {
     @discardableResult
     package func start() async throws -> (receiver: Int, exporter: Int) {
         processor.start()
-        let exporterPort = try await exporter.start()
         do {
+            let exporterPort = try await exporter.start()
             let receiverPort = try await receiver.start()
             health.markReady()
             return (receiverPort, exporterPort)
         } catch {
+            // Both servers, bound or not, so neither outlives the event loops.
+            await receiver.shutdown()
             await exporter.shutdown()
             await processor.stop()
             throw error

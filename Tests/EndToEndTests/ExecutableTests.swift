@@ -39,6 +39,9 @@ struct ExecutableTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = ["--config", config]
+        // Strict: NIO crashes (instead of printing) when anything is scheduled
+        // on an event loop after shutdown, e.g. by a server outliving the loops.
+        process.environment = ProcessInfo.processInfo.environment.merging(["SWIFTNIO_STRICT": "1"]) { $1 }
         let output = Pipe()
         process.standardError = output
         process.standardOutput = output
@@ -86,6 +89,7 @@ struct ExecutableTests {
         let log = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(log.contains("OTLP/gRPC is not served yet"))
         #expect(log.contains("collector stopped"))
+        #expect(!log.contains("Cannot schedule tasks"))
         #expect(log.contains("waiting for a final scrape"))
         #expect(log.contains("SIGHUP: configuration reload is not supported"))
     }
