@@ -171,6 +171,9 @@ package final class OTLPIngestor {
             self.remember(report.safeStreams)
             var rejected = result.rejected
             rejected.add(report.overlap, reason: "delta points overlap data already accumulated (start time before the previous point's end)")
+            rejected.add(report.olderStart, reason: "delta points start before their series' start (two writers of one series?)")
+            rejected.add(
+                report.outOfOrderEnd, reason: "delta points end at or before the last point of their series (sent twice, or out of order)")
             rejected.add(
                 report.typeConflict,
                 reason: "metric \(report.conflictingFamily ?? "") conflicts with the type of the existing family of that name")

@@ -6,6 +6,10 @@ import OpenSREModel
 package struct ApplyReport: Sendable, Equatable {
     /// Delta points overlapping data already accumulated.
     package var overlap = 0
+    /// Delta points starting before their series' start.
+    package var olderStart = 0
+    /// Delta points ending at or before the last point added to their series.
+    package var outOfOrderEnd = 0
     /// Points of metrics whose type conflicts with their family's.
     package var typeConflict = 0
     /// Points of metrics whose name leaves nothing valid.
@@ -19,7 +23,7 @@ package struct ApplyReport: Sendable, Equatable {
 
     package init() {}
 
-    package var refused: Int { overlap + typeConflict + invalidName + cardinality }
+    package var refused: Int { overlap + olderStart + outOfOrderEnd + typeConflict + invalidName + cardinality }
 }
 
 /// A batch on its way to the processor, with who to tell when it is applied.

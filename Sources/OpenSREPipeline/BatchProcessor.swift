@@ -307,6 +307,8 @@ package final class BatchProcessor: Sendable {
         var metadata: Logger.Metadata = [:]
         for (cause, count) in receiver where count > 0 { metadata[cause.rawValue] = "\(count)" }
         if statistics.rejectedOverlap > 0 { metadata["delta_overlap"] = "\(statistics.rejectedOverlap)" }
+        if statistics.rejectedOlderStart > 0 { metadata["delta_older_start"] = "\(statistics.rejectedOlderStart)" }
+        if statistics.rejectedOutOfOrderEnd > 0 { metadata["delta_out_of_order"] = "\(statistics.rejectedOutOfOrderEnd)" }
         if statistics.rejectedTypeConflict > 0 { metadata["type_conflict"] = "\(statistics.rejectedTypeConflict)" }
         if statistics.rejectedInvalidName > 0 { metadata["invalid_name"] = "\(statistics.rejectedInvalidName)" }
         if statistics.rejectedCardinality > 0 { metadata["cardinality_limit"] = "\(statistics.rejectedCardinality)" }

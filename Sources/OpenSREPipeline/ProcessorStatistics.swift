@@ -4,6 +4,10 @@ package struct ProcessorStatistics: Sendable, Equatable {
     package var acceptedPoints = 0
     /// Delta points refused because they overlap the accumulated window.
     package var rejectedOverlap = 0
+    /// Delta points refused because they start before their series' start.
+    package var rejectedOlderStart = 0
+    /// Delta points refused because they end at or before the last point added.
+    package var rejectedOutOfOrderEnd = 0
     /// Points of a metric whose Prometheus type differs from the family's
     /// first-seen type (the family keeps its first type).
     package var rejectedTypeConflict = 0
@@ -21,5 +25,8 @@ package struct ProcessorStatistics: Sendable, Equatable {
     package init() {}
 
     /// All refused points.
-    package var rejectedPoints: Int { rejectedOverlap + rejectedTypeConflict + rejectedInvalidName + rejectedCardinality }
+    package var rejectedPoints: Int {
+        rejectedOverlap + rejectedOlderStart + rejectedOutOfOrderEnd + rejectedTypeConflict + rejectedInvalidName
+            + rejectedCardinality
+    }
 }

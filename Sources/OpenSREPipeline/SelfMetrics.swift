@@ -6,7 +6,8 @@ import PrometheusExposition
 /// - `opensre_collector_points_accepted_total`: points the receiver accepted;
 /// - `opensre_collector_points_refused_total{stage,reason}`: points refused by
 ///   the receiver (also reported to the sender in `partial_success`) or by the
-///   processor (delta overlap, type conflict, invalid name), and points
+///   processor (delta overlap, older start or out-of-order end, type
+///   conflict, invalid name), and points
 ///   dropped as older than the value held (`reason="out_of_order"`);
 /// - `opensre_collector_series`: series exposed; `opensre_collector_series_expired_total`.
 enum SelfMetrics {
@@ -28,7 +29,8 @@ enum SelfMetrics {
         }
         let processorRefusals: [(String, Int)] = [
             ("cardinality_limit", statistics.rejectedCardinality),
-            ("delta_overlap", statistics.rejectedOverlap), ("invalid_name", statistics.rejectedInvalidName),
+            ("delta_overlap", statistics.rejectedOverlap), ("delta_older_start", statistics.rejectedOlderStart),
+            ("delta_out_of_order", statistics.rejectedOutOfOrderEnd), ("invalid_name", statistics.rejectedInvalidName),
             ("out_of_order", statistics.ignoredOutOfOrder), ("type_conflict", statistics.rejectedTypeConflict),
         ]
         for (reason, count) in processorRefusals {

@@ -96,6 +96,8 @@ package final class SeriesStore {
                     target.lastSeen = now
                     touchTargetInfo(of: target, now: now)
                     let overlapsBefore = statistics.rejectedOverlap
+                    let olderStartsBefore = statistics.rejectedOlderStart
+                    let outOfOrderEndsBefore = statistics.rejectedOutOfOrderEnd
                     let cardinalityBefore = statistics.rejectedCardinality
                     for index in stream.pointRange {
                         apply(
@@ -103,6 +105,8 @@ package final class SeriesStore {
                             now: now, wallClock: wallClock)
                     }
                     report.overlap += statistics.rejectedOverlap - overlapsBefore
+                    report.olderStart += statistics.rejectedOlderStart - olderStartsBefore
+                    report.outOfOrderEnd += statistics.rejectedOutOfOrderEnd - outOfOrderEndsBefore
                     report.cardinality += statistics.rejectedCardinality - cardinalityBefore
                     if stream.temporality != .delta {
                         report.safeStreams.append(stream.identityHash)
@@ -170,6 +174,8 @@ package final class SeriesStore {
             }
         case .ignoredOutOfOrder: statistics.ignoredOutOfOrder += 1
         case .rejectedOverlap: statistics.rejectedOverlap += 1
+        case .rejectedOlderStart: statistics.rejectedOlderStart += 1
+        case .rejectedOutOfOrderEnd: statistics.rejectedOutOfOrderEnd += 1
         }
     }
 
