@@ -165,7 +165,10 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            exclude: ["sdk_client.py", "sdk_stream_client.py", "sdk_slo_client.py", "make_hostile.py"]
+            exclude: [
+                "sdk_client.py", "sdk_stream_client.py", "sdk_slo_client.py", "sdk_delta_idle_client.py", "flask_app.py",
+                "make_hostile.py",
+            ]
         ),
     ]
 )
