@@ -178,6 +178,7 @@ if Context.environment["OPENSRE_FUZZ"] == "1" {
             name: "OTLPDecodeFuzzer",
             dependencies: ["OTLPDecoding", "OpenSREModel", "OpenSREPipeline", "OpenSRESLO"],
             path: "Tests/Fuzz",
+            exclude: ["lsan.supp"],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         ))
 }

@@ -32,7 +32,7 @@ enum FuzzState {
     static let limit = 4 << 20
 
     /// Inputs one store sees before it is replaced.
-    static let storeLifetime = 500
+    static let storeLifetime = 5_000
     nonisolated(unsafe) static var store = makeStore()
     nonisolated(unsafe) static var inputs = 0
     /// The processor's clocks: monotonic for expiry, wall for SLO minutes.
