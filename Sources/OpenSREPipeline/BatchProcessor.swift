@@ -86,8 +86,10 @@ package final class BatchProcessor: Sendable {
             let created = SLOEngine(definitions: slo.definitions, now: SeriesStore.wallClockNow())
             let file = SLOStateFile(directory: slo.stateDirectory)
             do {
-                if try file.restore(into: created) {
-                    logger.info("restored SLO state", metadata: ["file": "\(file.path)"])
+                switch try file.restore(into: created) {
+                case .noFile: break
+                case .restored: logger.info("restored SLO state", metadata: ["file": "\(file.path)"])
+                case let migrated: logger.warning("\(migrated)", metadata: ["file": "\(file.path)"])
                 }
             } catch {
                 logger.error("\(error)", metadata: ["file": "\(file.path)"])

@@ -136,7 +136,7 @@ final class Series: ManagedBuffer<Series.Fields, UInt8> {
         set { if fields.pointee.extras != nil || !newValue.isEmpty { mutableExtras.sloTaps = newValue } }
     }
 
-    /// The series' key for the SLO engine's baselines.
+    /// The series' ``SLOSeriesKey``, for the SLO engine's baselines.
     var sloKey: UInt64 {
         get { fields.pointee.extras?.sloKey ?? 0 }
         set { if fields.pointee.extras != nil || newValue != 0 { mutableExtras.sloKey = newValue } }

@@ -99,7 +99,7 @@ package final class SeriesStore {
                     let cardinalityBefore = statistics.rejectedCardinality
                     for index in stream.pointRange {
                         apply(
-                            points[index], of: target, identity: stream.identityHash, batch: batch, bytes: bytes,
+                            points[index], of: target, identity: stream.identity, batch: batch, bytes: bytes,
                             now: now, wallClock: wallClock)
                     }
                     report.overlap += statistics.rejectedOverlap - overlapsBefore
@@ -114,7 +114,7 @@ package final class SeriesStore {
     }
 
     private func apply(
-        _ point: DecodedPoint, of stream: MetricStream, identity: UInt64, batch: DecodedBatch,
+        _ point: DecodedPoint, of stream: MetricStream, identity: SliceRange, batch: DecodedBatch,
         bytes: UnsafeRawBufferPointer, now: UInt64, wallClock: UInt64
     ) {
         let key = bytes[slice: point.attributes]
@@ -149,8 +149,11 @@ package final class SeriesStore {
                 let taps = sloMatcher.taps(
                     metric: source.metric, attributes: AttributeDecoder.decode(key), resource: source.resource)
                 created.series.sloTaps = taps
-                // The key matters only to a series with taps (kept out of line, in its extras).
-                if !taps.isEmpty { created.series.sloKey = ByteHasher.combine(identity, point.attributesHash) }
+                // The key matters only to a series with taps (kept out of line, in its extras);
+                // it is persisted, hence pinned (not the decoder's in-process hashes).
+                if !taps.isEmpty {
+                    created.series.sloKey = SLOSeriesKey.make(identity: bytes[slice: identity], attributes: key)
+                }
             }
             if let golden, let role = stream.golden {
                 attachGolden(golden, role: role, to: created.series, attributes: AttributeDecoder.decode(key))
