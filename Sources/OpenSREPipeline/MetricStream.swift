@@ -29,6 +29,8 @@ final class MetricStream {
     var sloSource: (metric: String, resource: [Attribute])?
     /// What the stream gives the golden signals, and its job.
     var golden: (role: GoldenSignals.Role, job: String)?
+    /// For a latency stream: its resource's choice between old and stable metrics.
+    var goldenResource: GoldenSignals.ResourceState?
     /// Monotonic nanoseconds of the last point (for expiry of the stream itself).
     var lastSeen: UInt64 = 0
     /// The start of the label text that the stream's new series share (see

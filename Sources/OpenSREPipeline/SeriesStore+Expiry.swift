@@ -19,6 +19,7 @@ extension SeriesStore {
             stream.series.removeAll { $0.isRemoved }
         }
         streams.removeAll { $0.series.count == 0 && $0.lastSeen < deadline }
+        golden?.retainResources(Set(streams.values.compactMap { $0.goldenResource.map(ObjectIdentifier.init) }))
         let referenced = Set(streams.values.compactMap { $0.family.map(ObjectIdentifier.init) })
         let before = families.count
         families = families.filter { !$0.value.isEmpty || referenced.contains(ObjectIdentifier($0.value)) }

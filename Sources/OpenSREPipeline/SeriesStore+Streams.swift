@@ -53,7 +53,10 @@ extension SeriesStore {
         let goldenRole = golden == nil ? nil : GoldenSignals.role(metric: metricName, kind: decoded.kind)
         func withSLOSource(_ stream: MetricStream) -> MetricStream {
             if feedsSLOs { stream.sloSource = (metricName, resource) }
-            if let goldenRole { stream.golden = (goldenRole, identity.job) }
+            if let goldenRole {
+                stream.golden = (goldenRole, identity.job)
+                if case .latency = goldenRole { stream.goldenResource = golden?.resource(bytes[slice: decoded.resource]) }
+            }
             return stream
         }
         let (type, namingKind) = Self.prometheusType(of: decoded)

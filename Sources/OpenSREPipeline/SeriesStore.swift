@@ -78,6 +78,7 @@ package final class SeriesStore {
         var report = ApplyReport()
         batch.bytes.withUnsafeBytes { bytes in
             batch.points.withUnsafeBufferPointer { points in
+                if let golden { resolveLatencySources(golden, batch: batch, bytes: bytes, points: points) }
                 for stream in batch.streams {
                     let target = self.stream(for: stream, bytes: bytes)
                     if let refusal = target.refusal {
@@ -110,7 +111,29 @@ package final class SeriesStore {
                 }
             }
         }
+        golden?.finishBatch()
         return report
+    }
+
+    /// The stable latency metrics of the batch take over from the old ones of
+    /// their resource before any point is recorded, whatever their order in
+    /// the request (see ``GoldenSignals``). Only streams named like a stable
+    /// latency metric are looked up here.
+    private func resolveLatencySources(
+        _ golden: GoldenSignals, batch: DecodedBatch, bytes: UnsafeRawBufferPointer,
+        points: UnsafeBufferPointer<DecodedPoint>
+    ) {
+        for decoded in batch.streams {
+            let name = bytes[slice: decoded.name]
+            guard GoldenSignals.stableLatencyNames.contains(where: { $0.elementsEqual(name) }) else { continue }
+            let stream = stream(for: decoded, bytes: bytes)
+            guard stream.refusal == nil, case .latency(_, let pair, true)? = stream.golden?.role,
+                let resource = stream.goldenResource
+            else { continue }
+            var latest: UInt64 = 0
+            for index in decoded.pointRange { latest = max(latest, points[index].time) }
+            golden.stableArrives(resource, pair: pair, time: latest)
+        }
     }
 
     private func apply(
@@ -156,7 +179,7 @@ package final class SeriesStore {
                 }
             }
             if let golden, let role = stream.golden {
-                attachGolden(golden, role: role, to: created.series, attributes: AttributeDecoder.decode(key))
+                attachGolden(golden, role: role, of: stream, to: created.series, attributes: AttributeDecoder.decode(key))
             }
         }
         let target = series!
@@ -169,7 +192,9 @@ package final class SeriesStore {
             }
             if let extras = target.extras {
                 if !extras.sloTaps.isEmpty { feedSLOs(from: target, kind: stream.kind, wallClock: wallClock) }
-                if let tap = extras.goldenTap { golden?.record(tap, state: target.state) }
+                if let tap = extras.goldenTap, let golden {
+                    golden.record(tap, state: target.state, counting: golden.counts(tap, point: point))
+                }
             }
         case .ignoredOutOfOrder: statistics.ignoredOutOfOrder += 1
         case .rejectedOverlap: statistics.rejectedOverlap += 1
@@ -244,12 +269,15 @@ package final class SeriesStore {
     }
 
     private func attachGolden(
-        _ golden: GoldenSignals, role: (role: GoldenSignals.Role, job: String), to series: Series, attributes: [Attribute]
+        _ golden: GoldenSignals, role: (role: GoldenSignals.Role, job: String), of stream: MetricStream, to series: Series,
+        attributes: [Attribute]
     ) {
         switch role.role {
-        case .latency(let scale):
+        case .latency(let scale, let pair, let stable):
+            guard let resource = stream.goldenResource else { break }
             series.goldenTap = GoldenSignals.LatencyTap(
-                job: golden.job(role.job), isError: golden.isError(attributes), scale: scale)
+                job: golden.job(role.job), isError: golden.isError(attributes), scale: scale, resource: resource,
+                pair: pair, stable: stable)
         case .saturation(let resource, _):
             series.goldenCounts = GoldenSignals.includes(attributes, resource: resource)
             series.goldenCPU = attributes.first { $0.key == "cpu" || $0.key == "system.cpu.logical_number" }
