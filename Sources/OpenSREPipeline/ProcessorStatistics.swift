@@ -11,6 +11,8 @@ package struct ProcessorStatistics: Sendable, Equatable {
     package var rejectedInvalidName = 0
     /// Points of new series refused by `max_series` / `max_series_per_metric`.
     package var rejectedCardinality = 0
+    /// Points of new series (or streams) refused by `max_series_bytes`.
+    package var rejectedSeriesBytes = 0
     /// Points older than the value already held (superseded, not errors).
     package var ignoredOutOfOrder = 0
     /// Series removed because a point carried the "no recorded value" flag.
@@ -21,5 +23,7 @@ package struct ProcessorStatistics: Sendable, Equatable {
     package init() {}
 
     /// All refused points.
-    package var rejectedPoints: Int { rejectedOverlap + rejectedTypeConflict + rejectedInvalidName + rejectedCardinality }
+    package var rejectedPoints: Int {
+        rejectedOverlap + rejectedTypeConflict + rejectedInvalidName + rejectedCardinality + rejectedSeriesBytes
+    }
 }

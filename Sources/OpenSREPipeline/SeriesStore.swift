@@ -27,6 +27,14 @@ package final class SeriesStore {
     let sloMatcher: SLOMatcher
     /// Series exposed (kept up to date for the cardinality limits).
     var totalSeries = 0
+    /// Bytes the store holds as ``SeriesAccounting`` counts them (kept up to
+    /// date at creation, removal and expiry, for `max_series_bytes`).
+    package internal(set) var seriesBytes = 0
+    /// `max_series_bytes`, resolved (``ExpositionSettings/maxSeriesBytes``).
+    let maxSeriesBytes: Int
+
+    /// How many more bytes of series may be created before `max_series_bytes` refuses one.
+    package var seriesBytesHeadroom: Int { max(0, maxSeriesBytes - seriesBytes) }
 
     /// How many new series could still be created before a limit refuses one
     /// (the tighter of the total and the fullest family's headroom).
@@ -55,6 +63,7 @@ package final class SeriesStore {
         golden: GoldenSignalsConfiguration = GoldenSignalsConfiguration(), countingSince: UInt64 = 0
     ) {
         self.settings = settings
+        maxSeriesBytes = settings.maxSeriesBytes ?? ExpositionSettings.defaultMaxSeriesBytes
         self.slo = slo
         self.golden = golden.enabled ? GoldenSignals(configuration: golden, countingSince: countingSince) : nil
         sloMatcher = SLOMatcher(definitions: slo?.definitions ?? [])
@@ -80,7 +89,12 @@ package final class SeriesStore {
             batch.points.withUnsafeBufferPointer { points in
                 if let golden { resolveLatencySources(golden, batch: batch, bytes: bytes, points: points) }
                 for stream in batch.streams {
-                    let target = self.stream(for: stream, bytes: bytes)
+                    guard let target = self.stream(for: stream, bytes: bytes) else {
+                        // A new stream that does not fit in max_series_bytes: all its series would be new.
+                        statistics.rejectedSeriesBytes += Int(stream.pointCount)
+                        report.seriesBytes += Int(stream.pointCount)
+                        continue
+                    }
                     if let refusal = target.refusal {
                         let count = Int(stream.pointCount)
                         switch refusal {
@@ -98,6 +112,7 @@ package final class SeriesStore {
                     touchTargetInfo(of: target, now: now)
                     let overlapsBefore = statistics.rejectedOverlap
                     let cardinalityBefore = statistics.rejectedCardinality
+                    let seriesBytesBefore = statistics.rejectedSeriesBytes
                     for index in stream.pointRange {
                         apply(
                             points[index], of: target, identity: stream.identity, batch: batch, bytes: bytes,
@@ -105,6 +120,7 @@ package final class SeriesStore {
                     }
                     report.overlap += statistics.rejectedOverlap - overlapsBefore
                     report.cardinality += statistics.rejectedCardinality - cardinalityBefore
+                    report.seriesBytes += statistics.rejectedSeriesBytes - seriesBytesBefore
                     if stream.temporality != .delta {
                         report.safeStreams.append(stream.identityHash)
                     }
@@ -126,8 +142,8 @@ package final class SeriesStore {
         for decoded in batch.streams {
             let name = bytes[slice: decoded.name]
             guard GoldenSignals.stableLatencyNames.contains(where: { $0.elementsEqual(name) }) else { continue }
-            let stream = stream(for: decoded, bytes: bytes)
-            guard stream.refusal == nil, case .latency(_, let pair, true)? = stream.golden?.role,
+            guard let stream = stream(for: decoded, bytes: bytes), stream.refusal == nil,
+                case .latency(_, let pair, true)? = stream.golden?.role,
                 let resource = stream.goldenResource
             else { continue }
             var latest: UInt64 = 0
@@ -144,12 +160,14 @@ package final class SeriesStore {
         var series = stream.series.find(hash: point.attributesHash, key: key)
         if let found = series, found.isRemoved {
             stream.series.remove(hash: point.attributesHash, key: key)
+            seriesBytes -= SeriesAccounting.keyBytes(key.count)
             series = nil
         }
         if point.flags & DataPointFlags.noRecordedValue != 0 {
             if let series {
                 stream.series.remove(hash: point.attributesHash, key: key)
                 stream.family?.remove(series)
+                seriesBytes -= SeriesAccounting.keyBytes(key.count) + series.accountedBytes
                 statistics.removedSeries += 1
                 totalSeries -= 1
             }
@@ -163,7 +181,15 @@ package final class SeriesStore {
                 statistics.rejectedCardinality += 1
                 return
             }
-            let created = makeSeries(for: stream, attributes: key)
+            // Checked once before the label text is rendered, then with the series' own size.
+            guard seriesBytes < maxSeriesBytes,
+                let created = makeSeries(
+                    for: stream, attributes: key,
+                    stateBytes: SeriesAccounting.stateBytes(of: point, kind: stream.kind, batch: batch))
+            else {
+                statistics.rejectedSeriesBytes += 1
+                return
+            }
             if created.isNew { totalSeries += 1 }
             stream.series.insert(hash: point.attributesHash, key: key, value: created.series)
             series = created.series
