@@ -12,6 +12,7 @@ extension SeriesStore {
             return existing
         }
         guard seriesBytes < maxSeriesBytes else { return nil }
+        let familyCount = families.count
         let created = makeStream(decoded, bytes: bytes)
         let resource = Int(decoded.resource.count)
         // The resource is kept once per use: target_info key, resource labels, SLO and golden-signal matching.
@@ -21,7 +22,14 @@ extension SeriesStore {
         let cost =
             SeriesAccounting.streamOverhead + SeriesAccounting.keyBytes(identity.count) + uses * resource
             + created.fixedLabels.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count }
-        guard seriesBytes + cost <= maxSeriesBytes else { return nil }
+        guard seriesBytes + cost <= maxSeriesBytes else {
+            // Leave nothing behind: a family made for this stream alone goes too.
+            if families.count > familyCount, let family = created.family, family.isEmpty {
+                families[family.name.text] = nil
+                sortedFamilies = nil
+            }
+            return nil
+        }
         created.accountedBytes = cost
         seriesBytes += cost
         streams.insert(hash: decoded.identityHash, key: identity, value: created)
