@@ -144,7 +144,7 @@ package final class OTLPIngestor {
             return .immediate(success(encoding, result.rejected))
         }
         let needsReport =
-            processor.mayRefuseSeries(points: batch.pointCount)
+            processor.mayRefuseSeries(batch)
             || batch.streams.contains { $0.temporality == .delta || !safeStreams.contains($0.identityHash) }
         guard needsReport else {
             switch processor.submit(batch, ring: ring) {
@@ -179,6 +179,7 @@ package final class OTLPIngestor {
                 reason: "metric \(report.conflictingFamily ?? "") conflicts with the type of the existing family of that name")
             rejected.add(report.invalidName, reason: "metric name leaves no valid Prometheus name")
             rejected.add(report.cardinality, reason: "new series refused: the collector's series limit is reached")
+            rejected.add(report.seriesBytes, reason: ApplyReport.seriesBytesReason)
             return self.success(encoding, rejected)
         }
         return .deferred(answer.nonisolated())

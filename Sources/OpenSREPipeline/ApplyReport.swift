@@ -16,6 +16,8 @@ package struct ApplyReport: Sendable, Equatable {
     package var invalidName = 0
     /// Points of new series refused by the cardinality limits.
     package var cardinality = 0
+    /// Points of new series refused by `max_series_bytes`.
+    package var seriesBytes = 0
     /// A family name involved in a type conflict, for the message.
     package var conflictingFamily: String?
     /// Identity hashes of accepted, non-delta streams.
@@ -23,13 +25,21 @@ package struct ApplyReport: Sendable, Equatable {
 
     package init() {}
 
-    package var refused: Int { overlap + olderStart + outOfOrderEnd + typeConflict + invalidName + cardinality }
+    package var refused: Int {
+        overlap + olderStart + outOfOrderEnd + typeConflict + invalidName + cardinality + seriesBytes
+    }
+
+    /// The `partial_success` message for points refused by `max_series_bytes`.
+    package static let seriesBytesReason =
+        "new series refused: the collector's series memory bound (max_series_bytes) is reached"
 }
 
 /// A batch on its way to the processor, with who to tell when it is applied.
 struct QueuedBatch: Sendable {
     var batch: DecodedBatch
     var completion: (@Sendable (ApplyReport) -> Void)?
+    /// What applying it can add to the store's bytes at most (``SeriesBytesBound``).
+    var boundBytes: Int
     /// Monotonic nanoseconds when it was queued (for the queue-wait self-metric).
     var queuedAt: UInt64
 }

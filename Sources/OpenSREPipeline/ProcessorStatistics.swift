@@ -15,6 +15,8 @@ package struct ProcessorStatistics: Sendable, Equatable {
     package var rejectedInvalidName = 0
     /// Points of new series refused by `max_series` / `max_series_per_metric`.
     package var rejectedCardinality = 0
+    /// Points of new series (or streams) refused by `max_series_bytes`.
+    package var rejectedSeriesBytes = 0
     /// Points older than the value already held (superseded, not errors).
     package var ignoredOutOfOrder = 0
     /// Series removed because a point carried the "no recorded value" flag.
@@ -27,6 +29,6 @@ package struct ProcessorStatistics: Sendable, Equatable {
     /// All refused points.
     package var rejectedPoints: Int {
         rejectedOverlap + rejectedOlderStart + rejectedOutOfOrderEnd + rejectedTypeConflict + rejectedInvalidName
-            + rejectedCardinality
+            + rejectedCardinality + rejectedSeriesBytes
     }
 }
