@@ -80,6 +80,7 @@ package final class BatchProcessor: Sendable {
         self.rings = (0..<max(rings, 1)).map { _ in BoundedRing(capacity: configuration.ringCapacity) }
         self.configuration = configuration
         self.expiration = settings.metricExpiration.nanoseconds
+        self.escapesLabelNames = settings.translationStrategy.escapes
         self.logger = logger
         var engine: SLOEngine?
         if let slo, !slo.definitions.isEmpty {
@@ -100,6 +101,10 @@ package final class BatchProcessor: Sendable {
         self.store = StoreBox(
             SeriesStore(settings: settings, slo: engine, golden: golden, countingSince: SeriesStore.wallClockNow()))
     }
+
+    /// Whether label names are escaped (`translation_strategy`): the receiver's
+    /// decoders then refuse points whose attribute keys escape to no label.
+    package let escapesLabelNames: Bool
 
     /// Number of rings: producers pick one with `ring % ringCount`.
     package var ringCount: Int { rings.count }
