@@ -24,7 +24,7 @@ package enum LabelNameRule {
         return escapedName(String(decoding: key, as: UTF8.self)) != nil
     }
 
-    @inlinable @usableFromInline
+    @inlinable
     static func isASCIIAlphanumeric(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),

@@ -50,7 +50,9 @@ struct NestingLimitTests {
         let inflater = GzipInflater(initialCapacity: 64)
         let decoder = OTLPProtobufDecoder(initialArenaBytes: 4096, options: TestDecoding.options())
         #expect(throws: Self.tooDeep) {
-            try compressed.withUnsafeBytes { try inflater.inflate($0, limit: 1 << 20) { try decoder.decode($0) } }
+            try compressed.withUnsafeBytes { input throws(OTLPDecodingError) in
+                try inflater.inflate(input, limit: 1 << 20) { (body) throws(OTLPDecodingError) in try decoder.decode(body) }
+            }
         }
         // The decoder is still usable afterwards.
         #expect(try Fixtures.bytes("mixed.pb").withUnsafeBytes { try decoder.decode($0) }.batch.pointCount == 8)

@@ -82,10 +82,10 @@ struct OTLPJSONDecoderTests {
         }
     }
 
-    @Test("deeply nested input is refused instead of exhausting the stack")
+    @Test("deeply nested input is refused instead of exhausting the stack, with the attribute nesting limit's reason")
     func depth() {
         let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
-        #expect(throws: OTLPDecodingError.malformedJSON("JSON nested deeper than 64 levels at byte 64")) { try decode(deep) }
+        #expect(throws: OTLPDecodingError.valueNestingTooDeep(limit: 32)) { try decode(deep) }
     }
 
     @Test("an empty object is an empty request; missing temporality is a partial rejection")
