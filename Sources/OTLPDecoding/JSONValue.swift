@@ -31,12 +31,13 @@ struct JSONParser {
     /// values (``OTLPLimits/maximumValueNesting``), so that a request whose
     /// values reach that limit parses and the walker reports a deeper one.
     /// The deepest attribute value of OTLP/JSON, an exemplar's filtered
-    /// attribute, opens at depth 14 (request 0, resourceMetrics 1, resource 2,
-    /// scopeMetrics 3, scope 4, metrics 5, metric 6, sum 7, dataPoints 8,
-    /// point 9, exemplars 10, exemplar 11, filteredAttributes 12, key-value 13,
-    /// value 14); each map inside a value adds 4 levels (`kvlistValue`,
-    /// `values`, key-value, `value`; a list 3), and the innermost value's
-    /// member 1. Anything deeper is refused as too deeply nested.
+    /// attribute, opens at depth 14 (the request 0, `resourceMetrics` 1, one
+    /// of them 2, `scopeMetrics` 3, one 4, `metrics` 5, a metric 6, `sum` 7,
+    /// `dataPoints` 8, a point 9, `exemplars` 10, an exemplar 11,
+    /// `filteredAttributes` 12, a key-value 13, its `value` 14); each map
+    /// inside a value adds 4 levels (`kvlistValue`, `values`, a key-value,
+    /// `value`; a list 3), and the innermost value's member 1. Anything deeper
+    /// is refused with the nesting limit's reason.
     static let maximumDepth = 14 + 4 * OTLPLimits.maximumValueNesting + 2
 
     private let bytes: UnsafeRawBufferPointer
