@@ -14,12 +14,19 @@ typealias CExemplar = Opentelemetry__Proto__Metrics__V1__Exemplar
 typealias CSummaryDataPoint = Opentelemetry__Proto__Metrics__V1__SummaryDataPoint
 typealias CKeyValue = Opentelemetry__Proto__Common__V1__KeyValue
 typealias CAnyValue = Opentelemetry__Proto__Common__V1__AnyValue
+typealias CArrayValue = Opentelemetry__Proto__Common__V1__ArrayValue
+typealias CKeyValueList = Opentelemetry__Proto__Common__V1__KeyValueList
 
-extension UnsafeMutablePointer<CChar>? {
-    /// The bytes of a protobuf-c string field (NUL-terminated, never NULL in
-    /// practice: unset strings point at a shared empty string).
+extension ProtobufCBinaryData {
+    /// The bytes of a `bytes` field, which is also how our protos declare the
+    /// `string` fields the decoder reads (so a NUL byte does not cut them; see
+    /// Protos/). Unset fields are empty.
     var rawBytes: UnsafeRawBufferPointer {
-        guard let pointer = self else { return UnsafeRawBufferPointer(start: nil, count: 0) }
-        return UnsafeRawBufferPointer(start: pointer, count: strlen(pointer))
+        UnsafeRawBufferPointer(start: data, count: len)
+    }
+
+    /// Whether the bytes are exactly `text`'s UTF-8.
+    func equals(_ text: StaticString) -> Bool {
+        len == text.utf8CodeUnitCount && (len == 0 || memcmp(data, text.utf8Start, len) == 0)
     }
 }

@@ -23,9 +23,22 @@ enum JSONValue {
 struct JSONParser {
     struct Failure: Error {
         var message: String
+        /// The document nests deeper than ``JSONParser/maximumDepth``.
+        var tooDeep = false
     }
 
-    static let maximumDepth = 64
+    /// Deepest nesting accepted, derived from the one limit on attribute
+    /// values (``OTLPLimits/maximumValueNesting``), so that a request whose
+    /// values reach that limit parses and the walker reports a deeper one.
+    /// The deepest attribute value of OTLP/JSON, an exemplar's filtered
+    /// attribute, opens at depth 14 (the request 0, `resourceMetrics` 1, one
+    /// of them 2, `scopeMetrics` 3, one 4, `metrics` 5, a metric 6, `sum` 7,
+    /// `dataPoints` 8, a point 9, `exemplars` 10, an exemplar 11,
+    /// `filteredAttributes` 12, a key-value 13, its `value` 14); each map
+    /// inside a value adds 4 levels (`kvlistValue`, `values`, a key-value,
+    /// `value`; a list 3), and the innermost value's member 1. Anything deeper
+    /// is refused with the nesting limit's reason.
+    static let maximumDepth = 14 + 4 * OTLPLimits.maximumValueNesting + 2
 
     private let bytes: UnsafeRawBufferPointer
     private var offset = 0
@@ -63,7 +76,9 @@ struct JSONParser {
     }
 
     private mutating func value(depth: Int) throws(Failure) -> JSONValue {
-        guard depth < Self.maximumDepth else { throw failure("JSON nested deeper than \(Self.maximumDepth) levels") }
+        guard depth < Self.maximumDepth else {
+            throw Failure(message: "JSON nested deeper than \(Self.maximumDepth) levels", tooDeep: true)
+        }
         guard let byte = current else { throw failure("unexpected end of input") }
         switch byte {
         case UInt8(ascii: "{"): return try object(depth: depth)

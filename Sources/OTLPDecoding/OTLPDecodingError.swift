@@ -11,6 +11,9 @@ package enum OTLPDecodingError: Error, Equatable, Sendable {
     case decompressedBodyTooLarge(limit: Int)
     /// Unpacking would need more memory than the per-request limit.
     case decodedMessageTooLarge(limit: Int)
+    /// An attribute value nests arrays or maps deeper than the limit
+    /// (``OTLPLimits/maximumValueNesting``), in protobuf or JSON alike.
+    case valueNestingTooDeep(limit: Int)
 
     /// A short, human-readable reason for the HTTP answer.
     package var reason: String {
@@ -25,6 +28,8 @@ package enum OTLPDecodingError: Error, Equatable, Sendable {
             return "decompressed request body exceeds the limit of \(limit) bytes"
         case .decodedMessageTooLarge(let limit):
             return "decoded request needs more than \(limit) bytes of memory"
+        case .valueNestingTooDeep(let limit):
+            return "an attribute value nests arrays or maps more than \(limit) levels deep"
         }
     }
 }

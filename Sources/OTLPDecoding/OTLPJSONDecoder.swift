@@ -8,22 +8,29 @@ import OpenSREModel
 /// accepted too), `traceId`/`spanId` in hex, `bytesValue` in base64, and
 /// unknown fields ignored. A value of the wrong type is an error that names
 /// its path, e.g. `resourceMetrics[0].scopeMetrics[0].metrics[1].sum.dataPoints[0].asInt`.
+/// Checks and limits are the protobuf path's (``OTLPLimits``, ``OTLPDecodingOptions``).
 package struct OTLPJSONDecoder {
-    package init() {}
+    private let options: OTLPDecodingOptions
+
+    package init(options: OTLPDecodingOptions = OTLPDecodingOptions()) {
+        self.options = options
+    }
 
     package func decode(_ body: UnsafeRawBufferPointer) throws(OTLPDecodingError) -> OTLPDecodeResult {
         let root: JSONValue
         do {
             root = try JSONParser.parse(body)
         } catch {
+            if error.tooDeep { throw .valueNestingTooDeep(limit: OTLPLimits.maximumValueNesting) }
             throw .malformedJSON(error.message)
         }
         var walker = JSONRequestWalker(
-            builder: DecodedBatchBuilder(expectedBytes: body.count / 2, expectedPoints: body.count / 256))
+            builder: DecodedBatchBuilder(expectedBytes: body.count / 2, expectedPoints: body.count / 256),
+            escapesLabelNames: options.escapesLabelNames, latestTime: OTLPLimits.latestTime(now: options.wallClock()))
         do {
             try walker.walk(root)
         } catch {
-            throw .malformedJSON(error.message)
+            throw error.decodingError
         }
         return OTLPDecodeResult(batch: walker.builder.finish(), rejected: walker.rejected)
     }
@@ -32,11 +39,27 @@ package struct OTLPJSONDecoder {
 /// A JSON value of the wrong shape, with where it was found.
 struct JSONShapeError: Error {
     var message: String
+    /// Set for an attribute value nested past the limit.
+    var decodingError: OTLPDecodingError
+
+    init(message: String) {
+        self.message = message
+        decodingError = .malformedJSON(message)
+    }
+
+    init(_ error: OTLPDecodingError) {
+        message = error.reason
+        decodingError = error
+    }
 }
 
 /// Walks the JSON tree into a batch builder (same calls as ``RequestWalker``).
 struct JSONRequestWalker {
     var builder: DecodedBatchBuilder
+    /// Whether a point attribute whose key escapes to no label is refused.
+    let escapesLabelNames: Bool
+    /// Points (time or start time) later than this are refused.
+    let latestTime: UInt64
     var rejected = RejectedPoints()
 
     typealias Shape = JSONShapeError
@@ -85,6 +108,14 @@ struct JSONRequestWalker {
         let name = try text(node["name"], "\(path).name")
         let description = try text(node["description"], "\(path).description")
         let unit = try text(node["unit"], "\(path).unit")
+        if let problem = OTLPLimits.metadataProblem(
+            name: name.utf8.count, description: description.utf8.count, unit: unit.utf8.count,
+            metricName: { name })
+        {
+            rejected.add(try pointCount(node, path: path), .metadataTooLong, reason: problem)
+            return
+        }
+        let unknownType = Self.isPrometheusUnknown(node)
         func begin(_ kind: MetricKind, _ temporality: Temporality, _ monotonic: Bool) {
             var name = name
             var description = description
@@ -94,7 +125,8 @@ struct JSONRequestWalker {
                     unit.withUTF8 { u in
                         builder.beginStream(
                             name: UnsafeRawBufferPointer(n), description: UnsafeRawBufferPointer(d),
-                            unit: UnsafeRawBufferPointer(u), kind: kind, temporality: temporality, isMonotonic: monotonic)
+                            unit: UnsafeRawBufferPointer(u), kind: kind, temporality: temporality, isMonotonic: monotonic,
+                            isPrometheusUnknown: kind == .gauge && unknownType)
                     }
                 }
             }
@@ -146,6 +178,32 @@ struct JSONRequestWalker {
         builder.endStream()
     }
 
+    /// How many points a metric carries, whatever its type.
+    private func pointCount(_ node: JSONValue, path: String) throws(Shape) -> Int {
+        for kind in ["gauge", "sum", "histogram", "exponentialHistogram", "summary"] {
+            let snake = kind == "exponentialHistogram" ? "exponential_histogram" : kind
+            if let data = node[kind, alternate: snake] {
+                return try list(data["dataPoints", alternate: "data_points"], "\(path).\(kind).dataPoints").count
+            }
+        }
+        return 0
+    }
+
+    /// Whether the metric's `metadata` says `prometheus.type` = `unknown`
+    /// (first entry with that key decides, as in the protobuf path). Metadata
+    /// is read leniently: nothing else in it is used.
+    private static func isPrometheusUnknown(_ node: JSONValue) -> Bool {
+        guard case .array(let entries)? = node["metadata"] else { return false }
+        for entry in entries {
+            guard case .string("prometheus.type")? = entry["key"] else { continue }
+            guard case .string(let value)? = entry["value"]?["stringValue", alternate: "string_value"] else {
+                return false
+            }
+            return value == "unknown"
+        }
+        return false
+    }
+
     private func temporality(_ node: JSONValue, path: String) throws(Shape) -> Temporality? {
         let field = "\(path).aggregationTemporality"
         guard let value = node["aggregationTemporality", alternate: "aggregation_temporality"] else { return .unspecified }
@@ -178,12 +236,13 @@ struct JSONRequestWalker {
                 rejected.add(1, .missingValue, reason: "number data point has no value")
                 continue
             }
+            let startTime = try time(point, "startTimeUnixNano", field)
+            let time = try time(point, "timeUnixNano", field)
+            guard try admits(point, start: startTime, time: time, path: "\(field).attributes") else { continue }
             try appendExemplars(point, path: field)
             let start = builder.mark
             guard try appendPointAttributes(point, path: "\(field).attributes") else { continue }
-            builder.addNumberPoint(
-                attributesFrom: start, startTime: try time(point, "startTimeUnixNano", field),
-                time: try time(point, "timeUnixNano", field), value: value, flags: flags)
+            builder.addNumberPoint(attributesFrom: start, startTime: startTime, time: time, value: value, flags: flags)
         }
     }
 
@@ -202,11 +261,12 @@ struct JSONRequestWalker {
             rejected.add(1, .invalidHistogram, reason: problem)
             return
         }
+        let startTime = try time(point, "startTimeUnixNano", path)
+        let time = try time(point, "timeUnixNano", path)
+        guard try admits(point, start: startTime, time: time, path: "\(path).attributes") else { return }
         try appendExemplars(point, path: path)
         let start = builder.mark
         guard try appendPointAttributes(point, path: "\(path).attributes") else { return }
-        let startTime = try time(point, "startTimeUnixNano", path)
-        let time = try time(point, "timeUnixNano", path)
         bounds.withUnsafeBufferPointer { b in
             buckets.withUnsafeBufferPointer { c in
                 builder.addHistogramPoint(
@@ -220,7 +280,7 @@ struct JSONRequestWalker {
         let flags = try unsigned32(point["flags"], "\(path).flags")
         let count = try unsigned(point["count"], "\(path).count")
         let sum = try point["sum"].map { (value) throws(Shape) in try double(value, "\(path).sum") }
-        let scale = Int32(clamping: try signed(point["scale"] ?? .number("0"), "\(path).scale"))
+        let scale = try signed32(point["scale"] ?? .number("0"), "\(path).scale")
         let zeroCount = try unsigned(point["zeroCount", alternate: "zero_count"], "\(path).zeroCount")
         let zeroThreshold = try point["zeroThreshold", alternate: "zero_threshold"]
             .map { (value) throws(Shape) in try double(value, "\(path).zeroThreshold") } ?? 0
@@ -238,11 +298,12 @@ struct JSONRequestWalker {
             rejected.add(1, .invalidExponentialHistogram, reason: problem)
             return
         }
+        let startTime = try time(point, "startTimeUnixNano", path)
+        let time = try time(point, "timeUnixNano", path)
+        guard try admits(point, start: startTime, time: time, path: "\(path).attributes") else { return }
         try appendExemplars(point, path: path)
         let start = builder.mark
         guard try appendPointAttributes(point, path: "\(path).attributes") else { return }
-        let startTime = try time(point, "startTimeUnixNano", path)
-        let time = try time(point, "timeUnixNano", path)
         positive.counts.withUnsafeBufferPointer { p in
             negative.counts.withUnsafeBufferPointer { n in
                 builder.addExponentialHistogramPoint(
@@ -255,13 +316,16 @@ struct JSONRequestWalker {
 
     private func exponentialBuckets(_ node: JSONValue?, _ path: String) throws(Shape) -> (offset: Int32, counts: [UInt64]) {
         guard let node else { return (0, []) }
-        let offset = Int32(clamping: try signed(node["offset"] ?? .number("0"), "\(path).offset"))
+        let offset = try signed32(node["offset"] ?? .number("0"), "\(path).offset")
         let counts = try list(node["bucketCounts", alternate: "bucket_counts"], "\(path).bucketCounts")
             .enumerated().map { (index, count) throws(Shape) in try unsigned(count, "\(path).bucketCounts[\(index)]") }
         return (offset, counts)
     }
 
     private mutating func walkSummaryPoint(_ point: JSONValue, path: String) throws(Shape) {
+        let startTime = try time(point, "startTimeUnixNano", path)
+        let time = try time(point, "timeUnixNano", path)
+        guard try admits(point, start: startTime, time: time, path: "\(path).attributes") else { return }
         let quantilesStart = builder.quantileMark
         for (index, pair) in try list(point["quantileValues", alternate: "quantile_values"], "\(path).quantileValues").enumerated() {
             let field = "\(path).quantileValues[\(index)]"
@@ -272,8 +336,8 @@ struct JSONRequestWalker {
         let start = builder.mark
         guard try appendPointAttributes(point, path: "\(path).attributes") else { return }
         builder.addSummaryPoint(
-            attributesFrom: start, quantilesFrom: quantilesStart, startTime: try time(point, "startTimeUnixNano", path),
-            time: try time(point, "timeUnixNano", path), count: try unsigned(point["count"], "\(path).count"),
+            attributesFrom: start, quantilesFrom: quantilesStart, startTime: startTime,
+            time: time, count: try unsigned(point["count"], "\(path).count"),
             sum: try double(point["sum"] ?? .number("0"), "\(path).sum"),
             flags: try unsigned32(point["flags"], "\(path).flags"))
     }
@@ -306,6 +370,26 @@ struct JSONRequestWalker {
 
     // MARK: Attributes
 
+    /// Refuses (and reports) a point timestamped too far ahead, or with an
+    /// attribute whose key makes no label (as the protobuf path).
+    private mutating func admits(_ point: JSONValue, start: UInt64, time: UInt64, path: String) throws(Shape) -> Bool {
+        if OTLPLimits.isTooFarAhead(start: start, time: time, latest: latestTime) {
+            rejected.add(1, .futureTimestamp, reason: OTLPLimits.futureReason)
+            return false
+        }
+        let pairs = try list(point["attributes"], path)
+        guard pairs.count <= DecodedBatchBuilder.maximumAttributes else { return true }
+        for (index, pair) in pairs.enumerated() {
+            var key = try text(pair["key"], "\(path)[\(index)].key")
+            let makesLabel = key.withUTF8 { LabelNameRule.makesLabel(UnsafeRawBufferPointer($0), escaping: escapesLabelNames) }
+            if !makesLabel {
+                rejected.add(1, .invalidLabelName, reason: key.withUTF8 { LabelNameRule.refusal(UnsafeRawBufferPointer($0)) })
+                return false
+            }
+        }
+        return true
+    }
+
     /// A point's attributes, refused (and reported) when too many or too large.
     private mutating func appendPointAttributes(_ point: JSONValue, path: String) throws(Shape) -> Bool {
         let start = builder.mark
@@ -330,11 +414,13 @@ struct JSONRequestWalker {
         for (index, pair) in pairs.enumerated() {
             var key = pair.key
             key.withUTF8 { AttributeEncoder.appendKey(UnsafeRawBufferPointer($0), to: &builder.bytes) }
-            try appendValue(pair.value, path: "\(path)[\(index)].value")
+            try appendValue(pair.value, path: "\(path)[\(index)].value", depth: 0)
         }
     }
 
-    private mutating func appendValue(_ node: JSONValue?, path: String) throws(Shape) {
+    /// One `AnyValue`; `depth` counts the lists and maps around it, and one
+    /// more past ``OTLPLimits/maximumValueNesting`` refuses the request.
+    private mutating func appendValue(_ node: JSONValue?, path: String, depth: Int) throws(Shape) {
         guard let node, case .object(let members) = node, let (kind, value) = members.first(where: { Self.valueKeys.contains($0.key) }) else {
             AttributeEncoder.appendEmpty(to: &builder.bytes)
             return
@@ -355,18 +441,24 @@ struct JSONRequestWalker {
             }
             raw.withUnsafeBytes { AttributeEncoder.appendBytes($0, to: &builder.bytes) }
         case "arrayValue", "array_value":
+            guard depth < OTLPLimits.maximumValueNesting else {
+                throw Shape(.valueNestingTooDeep(limit: OTLPLimits.maximumValueNesting))
+            }
             let values = try list(value["values"], "\(path).arrayValue.values")
             AttributeEncoder.appendContainer(.array, count: values.count, to: &builder.bytes)
             for (index, element) in values.enumerated() {
-                try appendValue(element, path: "\(path).arrayValue.values[\(index)]")
+                try appendValue(element, path: "\(path).arrayValue.values[\(index)]", depth: depth + 1)
             }
         default:  // kvlistValue
+            guard depth < OTLPLimits.maximumValueNesting else {
+                throw Shape(.valueNestingTooDeep(limit: OTLPLimits.maximumValueNesting))
+            }
             let entries = try list(value["values"], "\(path).kvlistValue.values")
             AttributeEncoder.appendContainer(.map, count: entries.count, to: &builder.bytes)
             for (index, entry) in entries.enumerated() {
                 var key = try text(entry["key"], "\(path).kvlistValue.values[\(index)].key")
                 key.withUTF8 { AttributeEncoder.appendKey(UnsafeRawBufferPointer($0), to: &builder.bytes) }
-                try appendValue(entry["value"], path: "\(path).kvlistValue.values[\(index)].value")
+                try appendValue(entry["value"], path: "\(path).kvlistValue.values[\(index)].value", depth: depth + 1)
             }
         }
     }
@@ -422,6 +514,14 @@ struct JSONRequestWalker {
         default: break
         }
         throw Shape(message: "\(path): expected an unsigned 64-bit integer")
+    }
+
+    /// sint32 / int32 fields: a value outside Int32 is a malformed request, never clamped.
+    private func signed32(_ node: JSONValue, _ path: String) throws(Shape) -> Int32 {
+        guard let narrow = Int32(exactly: try signed(node, path)) else {
+            throw Shape(message: "\(path): expected a 32-bit integer")
+        }
+        return narrow
     }
 
     private func unsigned32(_ node: JSONValue?, _ path: String) throws(Shape) -> UInt32 {

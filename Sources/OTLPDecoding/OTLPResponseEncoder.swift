@@ -11,11 +11,12 @@ package enum OTLPResponseEncoder {
         var partial = Opentelemetry__Proto__Collector__Metrics__V1__ExportMetricsPartialSuccess()
         opentelemetry__proto__collector__metrics__v1__export_metrics_partial_success__init(&partial)
         partial.rejected_data_points = Int64(rejected.count)
-        var message = Array(rejected.message.utf8CString)
+        // `bytes` in our proto (same wire format as `string`): a NUL in a reason is kept.
+        var message = Array(rejected.message.utf8)
         var response = Opentelemetry__Proto__Collector__Metrics__V1__ExportMetricsServiceResponse()
         opentelemetry__proto__collector__metrics__v1__export_metrics_service_response__init(&response)
         return message.withUnsafeMutableBufferPointer { text in
-            partial.error_message = text.baseAddress
+            partial.error_message = ProtobufCBinaryData(len: text.count, data: text.baseAddress)
             return withUnsafeMutablePointer(to: &partial) { partialPointer in
                 response.partial_success = partialPointer
                 let size = opentelemetry__proto__collector__metrics__v1__export_metrics_service_response__get_packed_size(&response)

@@ -17,6 +17,7 @@ package final class OTLPIngestor {
     package static let metricsPath = "/v1/metrics"
 
     private let decoder: OTLPProtobufDecoder
+    private let options: OTLPDecodingOptions
     private let inflater = GzipInflater()
     private let zstd = ZstdDecompressor()
 
@@ -46,7 +47,9 @@ package final class OTLPIngestor {
         self.maxBodySize = configuration.maxRequestBodySize
         self.expectedAuthorization = configuration.bearerToken.map { Array("Bearer \($0)".utf8) }
         // Unpacked protobuf takes several times its wire size; bound it (8×, at most 256 MiB per event loop).
-        self.decoder = OTLPProtobufDecoder(memoryLimit: min(max(configuration.maxRequestBodySize, 1 << 20) * 8, 256 << 20))
+        self.options = OTLPDecodingOptions(escapesLabelNames: processor.escapesLabelNames)
+        self.decoder = OTLPProtobufDecoder(
+            memoryLimit: min(max(configuration.maxRequestBodySize, 1 << 20) * 8, 256 << 20), options: options)
     }
 
     /// Compares without an early exit, so timing does not reveal the token.
@@ -207,8 +210,9 @@ package final class OTLPIngestor {
 
     private func decode(_ body: ByteBuffer, encoding: Encoding, coding: ContentCoding) throws(OTLPDecodingError) -> OTLPDecodeResult {
         let decoder = self.decoder
+        let options = self.options
         let decode = { (bytes: UnsafeRawBufferPointer) throws(OTLPDecodingError) -> OTLPDecodeResult in
-            encoding == .json ? try OTLPJSONDecoder().decode(bytes) : try decoder.decode(bytes)
+            encoding == .json ? try OTLPJSONDecoder(options: options).decode(bytes) : try decoder.decode(bytes)
         }
         do {
             return try body.withUnsafeReadableBytes { bytes in

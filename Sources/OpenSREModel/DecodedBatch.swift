@@ -57,6 +57,10 @@ package struct DecodedStream: Sendable {
     package var kind: MetricKind
     package var temporality: Temporality
     package var isMonotonic: Bool
+    /// A gauge whose metric metadata says `prometheus.type` = `unknown` (it
+    /// came from an untyped Prometheus metric): exposed as untyped, as the
+    /// compatibility spec and the Collector's exporter do.
+    package var isPrometheusUnknown: Bool = false
     /// The stream's points: `points[firstPoint ..< firstPoint + pointCount]`.
     package var firstPoint: Int32
     package var pointCount: Int32

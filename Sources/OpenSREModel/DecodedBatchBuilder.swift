@@ -54,7 +54,7 @@ package struct DecodedBatchBuilder {
     package mutating func beginStream(
         name: UnsafeRawBufferPointer, description: UnsafeRawBufferPointer,
         unit: UnsafeRawBufferPointer, kind: MetricKind, temporality: Temporality,
-        isMonotonic: Bool
+        isMonotonic: Bool, isPrometheusUnknown: Bool = false
     ) {
         let nameRange = append(name)
         let descriptionRange = append(description)
@@ -73,7 +73,7 @@ package struct DecodedBatchBuilder {
             scopeName: scopeName, scopeVersion: scopeVersion, scopeAttributes: scopeAttributes,
             scopeSchemaURL: scopeSchemaURL, name: nameRange, description: descriptionRange, unit: unitRange, kind: kind,
             temporality: temporality, isMonotonic: isMonotonic,
-            firstPoint: Int32(points.count), pointCount: 0)
+            isPrometheusUnknown: isPrometheusUnknown, firstPoint: Int32(points.count), pointCount: 0)
     }
 
     /// Finishes the current metric; a metric without points is dropped.

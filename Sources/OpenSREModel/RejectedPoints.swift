@@ -17,6 +17,12 @@ package struct RejectedPoints: Sendable, Equatable {
         case invalidHistogram = "invalid_histogram"
         case invalidExponentialHistogram = "invalid_exponential_histogram"
         case attributesTooLarge = "attributes_too_large"
+        /// A metric name, unit or description longer than its limit (`OTLPLimits`).
+        case metadataTooLong = "metadata_too_long"
+        /// A point timestamped too far past the receiver's clock (`OTLPLimits.futureTolerance`).
+        case futureTimestamp = "future_timestamp"
+        /// A point attribute whose key makes no label name (``LabelNameRule``).
+        case invalidLabelName = "invalid_label_name"
     }
 
     package init() {}

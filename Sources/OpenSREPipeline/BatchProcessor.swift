@@ -87,6 +87,7 @@ package final class BatchProcessor: Sendable {
         self.rings = (0..<max(rings, 1)).map { _ in BoundedRing(capacity: configuration.ringCapacity) }
         self.configuration = configuration
         self.expiration = settings.metricExpiration.nanoseconds
+        self.escapesLabelNames = settings.translationStrategy.escapes
         self.logger = logger
         var settings = settings
         if settings.maxSeriesBytes == nil, let limiter = self.memoryLimiter {
@@ -118,6 +119,10 @@ package final class BatchProcessor: Sendable {
         seriesHeadroom.store(store.value.seriesHeadroom, ordering: .relaxed)
         seriesBytesHeadroom.store(store.value.seriesBytesHeadroom, ordering: .relaxed)
     }
+
+    /// Whether label names are escaped (`translation_strategy`): the receiver's
+    /// decoders then refuse points whose attribute keys escape to no label.
+    package let escapesLabelNames: Bool
 
     /// Number of rings: producers pick one with `ring % ringCount`.
     package var ringCount: Int { rings.count }

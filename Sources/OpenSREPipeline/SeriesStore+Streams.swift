@@ -150,10 +150,12 @@ extension SeriesStore {
         return (series, true)
     }
 
-    /// The Prometheus type of a stream, and how its name is suffixed.
+    /// The Prometheus type of a stream, and how its name is suffixed. A gauge
+    /// whose metadata says `prometheus.type=unknown` is untyped but named as a
+    /// gauge (compatibility spec, "Gauges"; the Collector's exporter).
     static func prometheusType(of stream: DecodedStream) -> (PrometheusMetricType, NamingKind) {
         switch stream.kind {
-        case .gauge: return (.gauge, .gauge)
+        case .gauge: return (stream.isPrometheusUnknown ? .untyped : .gauge, .gauge)
         case .sum: return stream.isMonotonic ? (.counter, .monotonicCounter) : (.gauge, .other)
         case .histogram, .exponentialHistogram: return (.histogram, .other)
         case .summary: return (.summary, .other)

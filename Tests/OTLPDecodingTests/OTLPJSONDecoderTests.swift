@@ -70,6 +70,10 @@ struct OTLPJSONDecoderTests {
                 #"{"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"name":"x","gauge":{"dataPoints":[{"asInt":1,"exemplars":[{"asInt":1,"traceId":"xyz"}]}]}}]}]}]}"#,
                 "request body is not valid OTLP/JSON: resourceMetrics[0].scopeMetrics[0].metrics[0].gauge.dataPoints[0].exemplars[0].traceId: expected hex"
             ),
+            (
+                #"{"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"name":"x","exponentialHistogram":{"aggregationTemporality":2,"dataPoints":[{"sum":1,"count":1,"positive":{"offset":1099511627776,"bucketCounts":[1]}}]}}]}]}]}"#,
+                "request body is not valid OTLP/JSON: resourceMetrics[0].scopeMetrics[0].metrics[0].exponentialHistogram.dataPoints[0].positive.offset: expected a 32-bit integer"
+            ),
             (#"{"a":"\ud800"}"#, "request body is not valid OTLP/JSON: unpaired surrogate at byte 12"),
             (#"{"a":1} x"#, "request body is not valid OTLP/JSON: unexpected data after the JSON value at byte 8"),
         ])
@@ -82,10 +86,10 @@ struct OTLPJSONDecoderTests {
         }
     }
 
-    @Test("deeply nested input is refused instead of exhausting the stack")
+    @Test("deeply nested input is refused instead of exhausting the stack, with the attribute nesting limit's reason")
     func depth() {
         let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
-        #expect(throws: OTLPDecodingError.malformedJSON("JSON nested deeper than 64 levels at byte 64")) { try decode(deep) }
+        #expect(throws: OTLPDecodingError.valueNestingTooDeep(limit: 32)) { try decode(deep) }
     }
 
     @Test("an empty object is an empty request; missing temporality is a partial rejection")

@@ -283,11 +283,11 @@ static const ProtobufCFieldDescriptor opentelemetry__proto__common__v1__any_valu
     "string_value",
     1,
     PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
+    PROTOBUF_C_TYPE_BYTES,
     offsetof(Opentelemetry__Proto__Common__V1__AnyValue, value_case),
     offsetof(Opentelemetry__Proto__Common__V1__AnyValue, string_value),
     NULL,
-    &protobuf_c_empty_string,
+    NULL,
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
@@ -331,10 +331,10 @@ static const ProtobufCFieldDescriptor opentelemetry__proto__common__v1__any_valu
     "array_value",
     5,
     PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_MESSAGE,
+    PROTOBUF_C_TYPE_BYTES,
     offsetof(Opentelemetry__Proto__Common__V1__AnyValue, value_case),
     offsetof(Opentelemetry__Proto__Common__V1__AnyValue, array_value),
-    &opentelemetry__proto__common__v1__array_value__descriptor,
+    NULL,
     NULL,
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
@@ -343,10 +343,10 @@ static const ProtobufCFieldDescriptor opentelemetry__proto__common__v1__any_valu
     "kvlist_value",
     6,
     PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_MESSAGE,
+    PROTOBUF_C_TYPE_BYTES,
     offsetof(Opentelemetry__Proto__Common__V1__AnyValue, value_case),
     offsetof(Opentelemetry__Proto__Common__V1__AnyValue, kvlist_value),
-    &opentelemetry__proto__common__v1__key_value_list__descriptor,
+    NULL,
     NULL,
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
@@ -475,11 +475,11 @@ static const ProtobufCFieldDescriptor opentelemetry__proto__common__v1__key_valu
     "key",
     1,
     PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
+    PROTOBUF_C_TYPE_BYTES,
     0,   /* quantifier_offset */
     offsetof(Opentelemetry__Proto__Common__V1__KeyValue, key),
     NULL,
-    &protobuf_c_empty_string,
+    NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
@@ -526,11 +526,11 @@ static const ProtobufCFieldDescriptor opentelemetry__proto__common__v1__instrume
     "name",
     1,
     PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
+    PROTOBUF_C_TYPE_BYTES,
     0,   /* quantifier_offset */
     offsetof(Opentelemetry__Proto__Common__V1__InstrumentationScope, name),
     NULL,
-    &protobuf_c_empty_string,
+    NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
@@ -538,11 +538,11 @@ static const ProtobufCFieldDescriptor opentelemetry__proto__common__v1__instrume
     "version",
     2,
     PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
+    PROTOBUF_C_TYPE_BYTES,
     0,   /* quantifier_offset */
     offsetof(Opentelemetry__Proto__Common__V1__InstrumentationScope, version),
     NULL,
-    &protobuf_c_empty_string,
+    NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },

@@ -781,11 +781,11 @@ static const ProtobufCFieldDescriptor opentelemetry__proto__metrics__v1__scope_m
     "schema_url",
     3,
     PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
+    PROTOBUF_C_TYPE_BYTES,
     0,   /* quantifier_offset */
     offsetof(Opentelemetry__Proto__Metrics__V1__ScopeMetrics, schema_url),
     NULL,
-    &protobuf_c_empty_string,
+    NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
@@ -821,11 +821,11 @@ static const ProtobufCFieldDescriptor opentelemetry__proto__metrics__v1__metric_
     "name",
     1,
     PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
+    PROTOBUF_C_TYPE_BYTES,
     0,   /* quantifier_offset */
     offsetof(Opentelemetry__Proto__Metrics__V1__Metric, name),
     NULL,
-    &protobuf_c_empty_string,
+    NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
@@ -833,11 +833,11 @@ static const ProtobufCFieldDescriptor opentelemetry__proto__metrics__v1__metric_
     "description",
     2,
     PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
+    PROTOBUF_C_TYPE_BYTES,
     0,   /* quantifier_offset */
     offsetof(Opentelemetry__Proto__Metrics__V1__Metric, description),
     NULL,
-    &protobuf_c_empty_string,
+    NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
@@ -845,11 +845,11 @@ static const ProtobufCFieldDescriptor opentelemetry__proto__metrics__v1__metric_
     "unit",
     3,
     PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
+    PROTOBUF_C_TYPE_BYTES,
     0,   /* quantifier_offset */
     offsetof(Opentelemetry__Proto__Metrics__V1__Metric, unit),
     NULL,
-    &protobuf_c_empty_string,
+    NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
