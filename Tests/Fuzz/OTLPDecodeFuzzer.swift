@@ -26,7 +26,11 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
 }
 
 enum FuzzState {
-    nonisolated(unsafe) static let protobuf = OTLPProtobufDecoder(initialArenaBytes: 1 << 16, memoryLimit: 64 << 20)
+    /// Decoders see the same fixed wall clock as the store, so runs repeat.
+    static let options = OTLPDecodingOptions(wallClock: { FuzzState.wallClock })
+    nonisolated(unsafe) static let protobuf = OTLPProtobufDecoder(
+        initialArenaBytes: 1 << 16, memoryLimit: 64 << 20, options: options)
+    static let json = OTLPJSONDecoder(options: options)
     nonisolated(unsafe) static let inflater = GzipInflater(initialCapacity: 1 << 12)
     nonisolated(unsafe) static let zstd = ZstdDecompressor(initialCapacity: 1 << 12)
     static let limit = 4 << 20
@@ -52,7 +56,7 @@ enum FuzzState {
 
     static func exercise(_ bytes: UnsafeRawBufferPointer) {
         if let result = try? protobuf.decode(bytes) { apply(result.batch) }
-        if let result = try? OTLPJSONDecoder().decode(bytes) { apply(result.batch) }
+        if let result = try? json.decode(bytes) { apply(result.batch) }
     }
 
     static func apply(_ batch: DecodedBatch) {
