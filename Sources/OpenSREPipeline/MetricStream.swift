@@ -31,6 +31,10 @@ final class MetricStream {
     var golden: (role: GoldenSignals.Role, job: String)?
     /// Monotonic nanoseconds of the last point (for expiry of the stream itself).
     var lastSeen: UInt64 = 0
+    /// The newest point time (Unix ns) seen on the stream: a bound on every
+    /// series' latest time, reported so the receiver knows which later
+    /// points cannot be out of order.
+    var newestTime: UInt64 = 0
     /// The start of the label text that the stream's new series share (see
     /// ``Series``): the longest common to the texts seen since two agreed on
     /// at least ``minimumSharedPrefix`` bytes (empty until then).

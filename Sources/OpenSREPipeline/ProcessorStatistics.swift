@@ -11,7 +11,8 @@ package struct ProcessorStatistics: Sendable, Equatable {
     package var rejectedInvalidName = 0
     /// Points of new series refused by `max_series` / `max_series_per_metric`.
     package var rejectedCardinality = 0
-    /// Points older than the value already held (superseded, not errors).
+    /// Gauge, cumulative and summary points older than the value already
+    /// held: refused (the newer value is kept) and reported as `out_of_order`.
     package var ignoredOutOfOrder = 0
     /// Series removed because a point carried the "no recorded value" flag.
     package var removedSeries = 0
@@ -21,5 +22,7 @@ package struct ProcessorStatistics: Sendable, Equatable {
     package init() {}
 
     /// All refused points.
-    package var rejectedPoints: Int { rejectedOverlap + rejectedTypeConflict + rejectedInvalidName + rejectedCardinality }
+    package var rejectedPoints: Int {
+        rejectedOverlap + rejectedTypeConflict + rejectedInvalidName + rejectedCardinality + ignoredOutOfOrder
+    }
 }

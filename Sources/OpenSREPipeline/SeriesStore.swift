@@ -97,15 +97,20 @@ package final class SeriesStore {
                     touchTargetInfo(of: target, now: now)
                     let overlapsBefore = statistics.rejectedOverlap
                     let cardinalityBefore = statistics.rejectedCardinality
+                    let outOfOrderBefore = statistics.ignoredOutOfOrder
+                    var newest = target.newestTime
                     for index in stream.pointRange {
+                        newest = max(newest, points[index].time)
                         apply(
                             points[index], of: target, identity: stream.identityHash, batch: batch, bytes: bytes,
                             now: now, wallClock: wallClock)
                     }
                     report.overlap += statistics.rejectedOverlap - overlapsBefore
                     report.cardinality += statistics.rejectedCardinality - cardinalityBefore
+                    report.outOfOrder += statistics.ignoredOutOfOrder - outOfOrderBefore
                     if stream.temporality != .delta {
-                        report.safeStreams.append(stream.identityHash)
+                        target.newestTime = newest
+                        report.safeStreams.append(.init(identity: stream.identityHash, newestTime: newest))
                     }
                 }
             }
