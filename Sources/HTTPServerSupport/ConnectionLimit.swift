@@ -35,7 +35,7 @@ package enum ConnectionLimit {
     package static func openFileLimit() -> UInt64 {
         var limit = rlimit()
         guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return UInt64.max }
-        return limit.rlim_cur == RLIM_INFINITY ? UInt64.max : UInt64(limit.rlim_cur)
+        return UInt64(limit.rlim_cur)  // RLIM_INFINITY is all ones: UInt64.max
     }
 
     /// Raises the soft open-file limit to the hard one (as Go's runtime does

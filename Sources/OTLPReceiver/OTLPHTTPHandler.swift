@@ -32,8 +32,10 @@ final class OTLPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let ingestor: OTLPIngestor
     private let health: HealthState?
     private var state = State.idle
-    /// Bytes of the body being received that are reserved with the memory limiter.
+    /// Bytes reserved with the memory limiter for the request being received.
     private var reserved = 0
+    /// Bytes reserved per body byte (see ``OTLPIngestor/reservation(perBodyByte:)``).
+    private var perByte = 1
 
     init(ingestor: OTLPIngestor, health: HealthState? = nil) {
         self.ingestor = ingestor
@@ -49,7 +51,8 @@ final class OTLPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 refuse(head, error, context: context)
             } else {
                 let expected = max(head.headers.first(name: "Content-Length").flatMap(Int.init) ?? 0, 0)
-                guard reserve(expected) else {
+                perByte = ingestor.reservation(perBodyByte: head)
+                guard reserve(expected * perByte) else {
                     refuse(head, .memoryLimited, context: context)
                     return
                 }
@@ -67,7 +70,7 @@ final class OTLPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             if size > ingestor.bodyLimit {
                 release()
                 refuse(head, .bodyTooLarge(limit: ingestor.bodyLimit), context: context)
-            } else if size > reserved, !reserve(size - reserved) {
+            } else if size * perByte > reserved, !reserve(size * perByte - reserved) {
                 release()
                 refuse(head, .memoryLimited, context: context)
             } else {

@@ -233,9 +233,21 @@ package final class OTLPIngestor {
     }
 
     /// Unpacked protobuf and decoded batches take memory beyond the body:
-    /// this much per decompressed byte is reserved with the `memory_limiter`
-    /// while a request decodes (see ``MemoryLimiter``).
+    /// this much per decoded byte is reserved with the `memory_limiter`
+    /// for decoding (see ``MemoryLimiter``). Measured: a body of points with
+    /// large attributes unpacks into about its size and decodes into about
+    /// as much again; dense numeric points unpack into several times their
+    /// size, which the decoder's own arena limit bounds per event loop.
     static let decodeBytesPerByte = 2
+
+    /// How many bytes to reserve with the `memory_limiter` per body byte as
+    /// it arrives: for a plain body, the body and its decoding (so that what
+    /// is let in can also be decoded); for a compressed one only the body,
+    /// since its decompressed size is unknown until it is decompressed
+    /// (reserved then, see `decompress`).
+    package func reservation(perBodyByte head: HTTPRequestHead) -> Int {
+        ContentCoding(Self.encoding(of: head)) == .identity ? 1 + Self.decodeBytesPerByte : 1
+    }
 
     /// A first guess at how far a compressed body inflates (per wire byte);
     /// a body that inflates further is decompressed again with all the
@@ -249,8 +261,9 @@ package final class OTLPIngestor {
             // An empty body (or one that decompresses to nothing) is an empty
             // request in either encoding: the empty protobuf message.
             guard !bytes.isEmpty else { return try Self.decoding { () throws(OTLPDecodingError) in try decoder.decode(bytes) } }
-            let allowance = bytes.count * Self.decodeBytesPerByte
-            if let limiter {
+            // A plain body's decoding was reserved with the body itself.
+            let allowance = coding == .identity ? 0 : bytes.count * Self.decodeBytesPerByte
+            if let limiter, allowance > 0 {
                 guard limiter.reserve(allowance) else { throw .memoryLimited }
             }
             defer { limiter?.release(allowance) }
@@ -281,7 +294,7 @@ package final class OTLPIngestor {
         }
         for attempt in 0..<2 {
             var inner: OTLPReceiverError?
-            let run = { (output: UnsafeRawBufferPointer) throws(OTLPDecodingError) -> OTLPDecodeResult? in
+            func run(_ output: UnsafeRawBufferPointer) throws(OTLPDecodingError) -> OTLPDecodeResult? {
                 do throws(OTLPReceiverError) {
                     return try decode(output)
                 } catch {

@@ -51,12 +51,18 @@ package final class CollectorCounters: @unchecked Sendable {
 
     /// Counts a request for a signal the collector does not take.
     package func record(unsupported signal: OtherSignal) {
-        (signal == .traces ? traces : logs).add(1, ordering: .relaxed)
+        switch signal {
+        case .traces: traces.add(1, ordering: .relaxed)
+        case .logs: logs.add(1, ordering: .relaxed)
+        }
     }
 
     /// Requests for `signal` answered 404 so far.
     package func unsupportedRequests(_ signal: OtherSignal) -> Int {
-        (signal == .traces ? traces : logs).load(ordering: .relaxed)
+        switch signal {
+        case .traces: traces.load(ordering: .relaxed)
+        case .logs: logs.load(ordering: .relaxed)
+        }
     }
 
     package var decodeSeconds: Double { Double(decodeNanoseconds.load(ordering: .relaxed)) / 1e9 }

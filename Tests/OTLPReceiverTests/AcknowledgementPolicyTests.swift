@@ -24,33 +24,37 @@ struct AcknowledgementPolicyTests {
         return report
     }
 
+    static func admit(_ policy: inout AcknowledgementPolicy, _ batch: DecodedBatch, epoch: UInt64, mayRefuseSeries: Bool) -> Bool {
+        policy.admit(batch, epoch: epoch, mayRefuseSeries: mayRefuseSeries)
+    }
+
     @Test("a stream is acknowledged at once only once reported accepted, and only for points at or after its watermark")
     func watermark() throws {
         var policy = AcknowledgementPolicy()
         let first = try Self.batch(times: [100])
-        #expect(!policy.admit(first, epoch: 0, mayRefuseSeries: false))
+        #expect(!Self.admit(&policy, first, epoch: 0, mayRefuseSeries: false))
         policy.learn(Self.report(first, newest: 100), generation: policy.generation)
-        #expect(policy.admit(try Self.batch(times: [100, 150]), epoch: 0, mayRefuseSeries: false))
-        #expect(policy.admit(try Self.batch(times: [150]), epoch: 0, mayRefuseSeries: false))
-        #expect(!policy.admit(try Self.batch(times: [149, 200]), epoch: 0, mayRefuseSeries: false))
+        #expect(Self.admit(&policy, try Self.batch(times: [100, 150]), epoch: 0, mayRefuseSeries: false))
+        #expect(Self.admit(&policy, try Self.batch(times: [150]), epoch: 0, mayRefuseSeries: false))
+        #expect(!Self.admit(&policy, try Self.batch(times: [149, 200]), epoch: 0, mayRefuseSeries: false))
         // Other streams, delta streams and possible cardinality refusals wait.
-        #expect(!policy.admit(try Self.batch("other", times: [500]), epoch: 0, mayRefuseSeries: false))
-        #expect(!policy.admit(try Self.batch(times: [300], delta: true), epoch: 0, mayRefuseSeries: false))
-        #expect(!policy.admit(try Self.batch(times: [300]), epoch: 0, mayRefuseSeries: true))
+        #expect(!Self.admit(&policy, try Self.batch("other", times: [500]), epoch: 0, mayRefuseSeries: false))
+        #expect(!Self.admit(&policy, try Self.batch(times: [300], delta: true), epoch: 0, mayRefuseSeries: false))
+        #expect(!Self.admit(&policy, try Self.batch(times: [300]), epoch: 0, mayRefuseSeries: true))
     }
 
     @Test("points queued while a report is on its way raise the watermark the report brings")
     func inFlight() throws {
         var policy = AcknowledgementPolicy()
         let first = try Self.batch(times: [200])
-        #expect(!policy.admit(first, epoch: 0, mayRefuseSeries: false))
+        #expect(!Self.admit(&policy, first, epoch: 0, mayRefuseSeries: false))
         let generation = policy.generation
         // Queued before the first report came back (waits too: not yet accepted).
-        #expect(!policy.admit(try Self.batch(times: [300]), epoch: 0, mayRefuseSeries: false))
+        #expect(!Self.admit(&policy, try Self.batch(times: [300]), epoch: 0, mayRefuseSeries: false))
         policy.learn(Self.report(first, newest: 200), generation: generation)
         // 250 would be older than the 300 queued ahead of it.
-        #expect(!policy.admit(try Self.batch(times: [250]), epoch: 0, mayRefuseSeries: false))
-        #expect(policy.admit(try Self.batch(times: [300]), epoch: 0, mayRefuseSeries: false))
+        #expect(!Self.admit(&policy, try Self.batch(times: [250]), epoch: 0, mayRefuseSeries: false))
+        #expect(Self.admit(&policy, try Self.batch(times: [300]), epoch: 0, mayRefuseSeries: false))
     }
 
     @Test("a new epoch (a refusal after acknowledgement somewhere) forgets every stream, and older reports teach nothing")
@@ -60,11 +64,11 @@ struct AcknowledgementPolicyTests {
         _ = policy.admit(first, epoch: 0, mayRefuseSeries: false)
         let before = policy.generation
         policy.learn(Self.report(first, newest: 100), generation: before)
-        #expect(policy.admit(try Self.batch(times: [110]), epoch: 0, mayRefuseSeries: false))
-        #expect(!policy.admit(try Self.batch(times: [120]), epoch: 1, mayRefuseSeries: false))
+        #expect(Self.admit(&policy, try Self.batch(times: [110]), epoch: 0, mayRefuseSeries: false))
+        #expect(!Self.admit(&policy, try Self.batch(times: [120]), epoch: 1, mayRefuseSeries: false))
         policy.learn(Self.report(first, newest: 100), generation: before)
-        #expect(!policy.admit(try Self.batch(times: [130]), epoch: 1, mayRefuseSeries: false))
+        #expect(!Self.admit(&policy, try Self.batch(times: [130]), epoch: 1, mayRefuseSeries: false))
         policy.learn(Self.report(first, newest: 130), generation: policy.generation)
-        #expect(policy.admit(try Self.batch(times: [130]), epoch: 1, mayRefuseSeries: false))
+        #expect(Self.admit(&policy, try Self.batch(times: [130]), epoch: 1, mayRefuseSeries: false))
     }
 }
