@@ -71,12 +71,13 @@ package final class HTTPServer: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     let handlers = channel.pipeline.syncOperations
                     try handlers.addHandler(quiesce.makeServerChannelHandler(channel: channel))
-                    // The plain `bind` leaves this out: without it a failing
-                    // accept (EMFILE) is retried at once, forever, at 100% CPU.
+                    // The plain `bind` leaves the backoff out; with the spare
+                    // descriptor, running out of them cannot spin the accept loop.
+                    try handlers.addHandler(DescriptorReserveHandler())
                     try handlers.addHandler(
                         AcceptBackoffHandler(shouldForwardIOErrorCaught: false) { error in
                             acceptWarning.note(
-                                "accepting connections failed; retrying every second",
+                                "accepting connections failed; shedding one waiting connection per second until descriptors free up",
                                 ["error": "\(error)", "max_connections": "\(limit)"])
                             return AcceptBackoffHandler.defaultBackoffProvider(error: error)
                         })
