@@ -66,6 +66,20 @@ struct ReceiverContractTests {
         }
     }
 
+    /// The response already written, without waiting for one (nil if none).
+    static func answerWritten(_ channel: NIOAsyncTestingChannel) async throws -> Answer? {
+        guard case .head(let head) = try await channel.readOutbound(as: HTTPServerResponsePart.self) else { return nil }
+        var bytes: [UInt8] = []
+        while let part = try await channel.readOutbound(as: HTTPServerResponsePart.self) {
+            switch part {
+            case .body(.byteBuffer(let buffer)): bytes.append(contentsOf: buffer.readableBytesView)
+            case .end: return Answer(head: head, body: bytes)
+            default: break
+            }
+        }
+        return nil
+    }
+
     static func post(_ channel: NIOAsyncTestingChannel, _ head: HTTPRequestHead, _ body: [UInt8]) async throws -> Answer {
         try await channel.writeInbound(HTTPServerRequestPart.head(head))
         if !body.isEmpty { try await channel.writeInbound(HTTPServerRequestPart.body(ByteBuffer(bytes: body))) }
@@ -185,7 +199,8 @@ struct ReceiverContractTests {
         try await channel.writeInbound(
             HTTPServerRequestPart.head(
                 Self.head([("Content-Type", "application/x-protobuf"), ("Transfer-Encoding", "gzip, chunked")])))
-        let answer = try await Self.answer(channel)
+        // Answered from the head: the body is never read as plain chunked.
+        let answer = try #require(try await Self.answerWritten(channel), "no answer from the head")
         #expect(answer.head.status == .notImplemented)
         #expect(answer.head.headers["Connection"] == ["close"])
         #expect(
