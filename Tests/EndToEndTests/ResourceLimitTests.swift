@@ -128,7 +128,9 @@ struct ResourceLimitTests {
         try await Task.sleep(for: .seconds(2))
         let cpu = collector.cpuSeconds() - cpuBefore
         #expect(cpu < 0.3, "the collector used \(cpu) s of CPU in 2 s while idle connections waited")
-        #expect(collector.openDescriptors() < 200)
+        // The 64 reserved descriptors are still free (68 connections plus the loops, listeners and spares).
+        let open = collector.openDescriptors()
+        #expect(open <= 200 - 64, "\(open) descriptors open")
         // The exporter has its own cap: probes there still answer.
         let probe = try await TestHTTPConnection.send(port: collector.exporterPort, .GET, "/healthz")
         #expect(probe.status == .ok)
