@@ -165,19 +165,23 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            exclude: ["sdk_client.py", "sdk_stream_client.py", "sdk_slo_client.py", "make_hostile.py"]
+            exclude: [
+                "sdk_client.py", "sdk_stream_client.py", "sdk_slo_client.py", "sdk_delta_idle_client.py", "flask_app.py",
+                "make_hostile.py",
+            ]
         ),
     ]
 )
 
-// The libFuzzer target for the decode path exists only when asked for
+// The libFuzzer target for the in-process pipeline (decode, apply, render) exists only when asked for
 // (OPENSRE_FUZZ=1), so normal builds and tests do not pay for it; see .ci/fuzz.
 if Context.environment["OPENSRE_FUZZ"] == "1" {
     package.targets.append(
         .executableTarget(
             name: "OTLPDecodeFuzzer",
-            dependencies: ["OTLPDecoding", "OpenSREModel"],
+            dependencies: ["OTLPDecoding", "OpenSREModel", "OpenSREPipeline", "OpenSRESLO"],
             path: "Tests/Fuzz",
+            exclude: ["lsan.supp"],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         ))
 }

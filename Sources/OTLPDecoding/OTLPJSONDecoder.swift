@@ -230,7 +230,8 @@ struct JSONRequestWalker {
             negative.counts.withUnsafeBufferPointer { n in
                 ExponentialHistogramValidation.problem(
                     scale: scale, hasSum: sum != nil, zeroThreshold: zeroThreshold, zeroCount: zeroCount,
-                    positive: p, negative: n, count: count)
+                    positiveOffset: positive.offset, positive: p, negativeOffset: negative.offset, negative: n,
+                    count: count)
             }
         }
         if flags & DataPointFlags.noRecordedValue == 0, let problem {

@@ -267,8 +267,8 @@ struct RequestWalker {
             if point.flags & DataPointFlags.noRecordedValue == 0,
                 let problem = ExponentialHistogramValidation.problem(
                     scale: point.scale, hasSum: hasSum, zeroThreshold: point.zero_threshold,
-                    zeroCount: point.zero_count, positive: positive.counts, negative: negative.counts,
-                    count: point.count)
+                    zeroCount: point.zero_count, positiveOffset: positive.offset, positive: positive.counts,
+                    negativeOffset: negative.offset, negative: negative.counts, count: point.count)
             {
                 rejected.add(1, .invalidExponentialHistogram, reason: problem)
                 continue

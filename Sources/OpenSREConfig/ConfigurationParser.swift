@@ -300,7 +300,7 @@ struct ConfigurationParser {
     static let prometheusKeys = [
         "endpoint", "namespace", "const_labels", "translation_strategy", "add_metric_suffixes", "without_scope_info",
         "resource_to_telemetry_conversion", "metric_expiration", "send_timestamps", "enable_open_metrics",
-        "max_series", "max_series_per_metric", "shutdown_grace_period", "tls", "max_connections",
+        "max_series", "max_series_per_metric", "max_series_bytes", "shutdown_grace_period", "tls", "max_connections",
     ] + timeoutKeys
 
     static let timeoutKeys = ["read_header_timeout", "read_timeout", "idle_timeout"]
@@ -400,6 +400,9 @@ struct ConfigurationParser {
                 if let limit = reader.integer(value, at: keyPath, minimum: 1) { exposition.maxSeries = limit }
             case "max_series_per_metric":
                 if let limit = reader.integer(value, at: keyPath, minimum: 1) { exposition.maxSeriesPerMetric = limit }
+            case "max_series_bytes":
+                // Bytes, like max_request_body_size; far below a series' cost is surely a unit slip.
+                if let limit = reader.integer(value, at: keyPath, minimum: 1 << 20) { exposition.maxSeriesBytes = limit }
             default:  // enable_open_metrics
                 if let flag = reader.bool(value, at: keyPath) { exposition.enableOpenMetrics = flag }
             }

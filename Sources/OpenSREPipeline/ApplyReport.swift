@@ -6,6 +6,10 @@ import OpenSREModel
 package struct ApplyReport: Sendable, Equatable {
     /// Delta points overlapping data already accumulated.
     package var overlap = 0
+    /// Delta points starting before their series' start.
+    package var olderStart = 0
+    /// Delta points ending at or before the last point added to their series.
+    package var outOfOrderEnd = 0
     /// Points of metrics whose type conflicts with their family's.
     package var typeConflict = 0
     /// Points of metrics whose name leaves nothing valid.
@@ -15,6 +19,8 @@ package struct ApplyReport: Sendable, Equatable {
     /// Gauge, cumulative and summary points older than the point their
     /// series holds (the newer one is kept).
     package var outOfOrder = 0
+    /// Points of new series refused by `max_series_bytes`.
+    package var seriesBytes = 0
     /// A family name involved in a type conflict, for the message.
     package var conflictingFamily: String?
     /// Accepted, non-delta streams: only an older point than `newestTime`
@@ -23,7 +29,13 @@ package struct ApplyReport: Sendable, Equatable {
 
     package init() {}
 
-    package var refused: Int { overlap + typeConflict + invalidName + cardinality + outOfOrder }
+    package var refused: Int {
+        overlap + olderStart + outOfOrderEnd + typeConflict + invalidName + cardinality + seriesBytes + outOfOrder
+    }
+
+    /// The `partial_success` message for points refused by `max_series_bytes`.
+    package static let seriesBytesReason =
+        "new series refused: the collector's series memory bound (max_series_bytes) is reached"
 
     /// A stream whose later points the processor can only refuse when they
     /// are older than `newestTime`.
@@ -44,6 +56,8 @@ package struct ApplyReport: Sendable, Equatable {
 struct QueuedBatch: Sendable {
     var batch: DecodedBatch
     var completion: (@Sendable (ApplyReport) -> Void)?
+    /// What applying it can add to the store's bytes at most (``SeriesBytesBound``).
+    var boundBytes: Int
     /// Monotonic nanoseconds when it was queued (for the queue-wait self-metric).
     var queuedAt: UInt64
 }

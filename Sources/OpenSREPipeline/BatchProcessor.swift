@@ -39,7 +39,14 @@ package final class BatchProcessor: Sendable {
     private let queuedPoints = Atomic<Int>(0)
     let scrapesAnswered = Atomic<Int>(0)
     /// New series the store can still take (published after every drain).
-    private let seriesHeadroom = Atomic<Int>(.max)
+    private let seriesHeadroom = Atomic<Int>(0)
+    /// Bytes of new series the store can still take (`max_series_bytes`;
+    /// published after every batch, before its bound leaves `queuedBoundBytes`).
+    private let seriesBytesHeadroom = Atomic<Int>(0)
+    /// What the queued batches can add to the store's bytes at most (``SeriesBytesBound``).
+    private let queuedBoundBytes = Atomic<Int>(0)
+    /// Computes that bound for a batch, on the event loop.
+    private let bytesBound: SeriesBytesBound
     /// Bumped whenever a batch answered before it was applied (no completion)
     /// had points refused; see ``acknowledgementEpoch``.
     private let epoch = Atomic<UInt64>(0)
@@ -84,13 +91,22 @@ package final class BatchProcessor: Sendable {
         self.configuration = configuration
         self.expiration = settings.metricExpiration.nanoseconds
         self.logger = logger
+        var settings = settings
+        if settings.maxSeriesBytes == nil, let limiter = self.memoryLimiter {
+            // New series are refused before the limiter has to refuse everything.
+            settings.maxSeriesBytes = min(
+                ExpositionSettings.defaultMaxSeriesBytes, Int(clamping: limiter.hardLimit / 2))
+        }
+        bytesBound = SeriesBytesBound(settings: settings)
         var engine: SLOEngine?
         if let slo, !slo.definitions.isEmpty {
             let created = SLOEngine(definitions: slo.definitions, now: SeriesStore.wallClockNow())
             let file = SLOStateFile(directory: slo.stateDirectory)
             do {
-                if try file.restore(into: created) {
-                    logger.info("restored SLO state", metadata: ["file": "\(file.path)"])
+                switch try file.restore(into: created) {
+                case .noFile: break
+                case .restored: logger.info("restored SLO state", metadata: ["file": "\(file.path)"])
+                case let migrated: logger.warning("\(migrated)", metadata: ["file": "\(file.path)"])
                 }
             } catch {
                 logger.error("\(error)", metadata: ["file": "\(file.path)"])
@@ -102,6 +118,8 @@ package final class BatchProcessor: Sendable {
         }
         self.store = StoreBox(
             SeriesStore(settings: settings, slo: engine, golden: golden, countingSince: SeriesStore.wallClockNow()))
+        seriesHeadroom.store(store.value.seriesHeadroom, ordering: .relaxed)
+        seriesBytesHeadroom.store(store.value.seriesBytesHeadroom, ordering: .relaxed)
     }
 
     /// Number of rings: producers pick one with `ring % ringCount`.
@@ -120,6 +138,16 @@ package final class BatchProcessor: Sendable {
     /// (Only points of one stream sent concurrently over connections on
     /// different event loops can get there; the refusal is still counted.)
     package var acknowledgementEpoch: UInt64 { epoch.load(ordering: .relaxed) }
+
+    /// Whether applying `batch` might have new series refused by the
+    /// cardinality limits or by `max_series_bytes` (what it and the queued
+    /// batches can add at most reaches the bytes left): the receiver then
+    /// waits for its report, so refusals reach the sender.
+    package func mayRefuseSeries(_ batch: DecodedBatch) -> Bool {
+        if mayRefuseSeries(points: batch.pointCount) { return true }
+        let headroom = seriesBytesHeadroom.load(ordering: .relaxed)
+        return bytesBound.bytes(of: batch) + queuedBoundBytes.load(ordering: .relaxed) >= headroom
+    }
 
     /// Scrapes answered so far (shutdown waits for one more, the final scrape).
     package var scrapeCount: Int { scrapesAnswered.load(ordering: .acquiring) }
@@ -153,8 +181,14 @@ package final class BatchProcessor: Sendable {
         activeSubmits.add(1, ordering: .sequentiallyConsistent)
         defer { activeSubmits.subtract(1, ordering: .sequentiallyConsistent) }
         guard accepting.load(ordering: .sequentiallyConsistent) else { return .stopping }
-        let queued = QueuedBatch(batch: batch, completion: completion, queuedAt: Self.now())
-        guard rings[ring % rings.count].push(queued) else { return .full }
+        let bound = bytesBound.bytes(of: batch)
+        let queued = QueuedBatch(batch: batch, completion: completion, boundBytes: bound, queuedAt: Self.now())
+        // Counted before the push, so the processor never takes it off before it was added.
+        queuedBoundBytes.add(bound, ordering: .relaxed)
+        guard rings[ring % rings.count].push(queued) else {
+            queuedBoundBytes.subtract(bound, ordering: .relaxed)
+            return .full
+        }
         let waiting = queuedPoints.add(batch.pointCount, ordering: .relaxed).newValue
         if completion != nil || waiting >= configuration.sendBatchSize || configuration.timeout == .zero {
             wake()
@@ -317,9 +351,12 @@ package final class BatchProcessor: Sendable {
         var metadata: Logger.Metadata = [:]
         for (cause, count) in receiver where count > 0 { metadata[cause.rawValue] = "\(count)" }
         if statistics.rejectedOverlap > 0 { metadata["delta_overlap"] = "\(statistics.rejectedOverlap)" }
+        if statistics.rejectedOlderStart > 0 { metadata["delta_older_start"] = "\(statistics.rejectedOlderStart)" }
+        if statistics.rejectedOutOfOrderEnd > 0 { metadata["delta_out_of_order"] = "\(statistics.rejectedOutOfOrderEnd)" }
         if statistics.rejectedTypeConflict > 0 { metadata["type_conflict"] = "\(statistics.rejectedTypeConflict)" }
         if statistics.rejectedInvalidName > 0 { metadata["invalid_name"] = "\(statistics.rejectedInvalidName)" }
         if statistics.rejectedCardinality > 0 { metadata["cardinality_limit"] = "\(statistics.rejectedCardinality)" }
+        if statistics.rejectedSeriesBytes > 0 { metadata["series_bytes_limit"] = "\(statistics.rejectedSeriesBytes)" }
         if statistics.ignoredOutOfOrder > 0 { metadata["out_of_order"] = "\(statistics.ignoredOutOfOrder)" }
         if loopState.refusedAfterAcknowledgement > 0 {
             // Concurrent connections sending one stream: these could not be in partial_success.
@@ -373,6 +410,8 @@ package final class BatchProcessor: Sendable {
             var remaining = ring.count
             while remaining > 0, let queued = ring.pop() {
                 let report = store.value.apply(queued.batch, now: now, wallClock: wallClock)
+                seriesBytesHeadroom.store(store.value.seriesBytesHeadroom, ordering: .relaxed)
+                queuedBoundBytes.subtract(queued.boundBytes, ordering: .relaxed)
                 loopState.queueWait &+= now &- min(now, queued.queuedAt)
                 loopState.batches &+= 1
                 if let completion = queued.completion {

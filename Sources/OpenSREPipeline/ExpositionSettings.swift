@@ -26,17 +26,30 @@ package struct ExpositionSettings: Sendable, Equatable {
     package var enableOpenMetrics: Bool
     /// `max_series`, default 500,000: a cap on all series exposed; past it new
     /// series are refused (reported in `partial_success` and self-metrics) while
-    /// existing ones keep updating. About 1 KiB of memory per series.
+    /// existing ones keep updating. A series takes about 300 bytes plus twice
+    /// its label text (see ``maxSeriesBytes``).
     package var maxSeries: Int
     /// `max_series_per_metric`, default 50,000: the same cap per metric family.
     package var maxSeriesPerMetric: Int
+    /// `max_series_bytes`: a bound on the bytes the series store holds (label
+    /// text, lookup keys, state and a fixed overhead per series and stream, as
+    /// ``SeriesAccounting`` counts them); past it new series (and streams) are
+    /// refused like past `max_series` (reason `series_bytes_limit`) while
+    /// existing ones keep updating. nil is the default: 1 GiB
+    /// (``defaultMaxSeriesBytes``), or half the `memory_limiter`'s limit when
+    /// that is lower, so that new series are refused before the limiter has
+    /// to refuse all data.
+    package var maxSeriesBytes: Int?
+
+    /// The `max_series_bytes` default without a `memory_limiter`: 1 GiB.
+    package static let defaultMaxSeriesBytes = 1 << 30
 
     package init(
         namespace: String = "opensre", constLabels: [String: String] = [:],
         translationStrategy: TranslationStrategy = .underscoreEscapingWithSuffixes, withoutScopeInfo: Bool = false,
         resourceToTelemetryConversion: Bool = false, metricExpiration: Duration = .seconds(300),
         sendTimestamps: Bool = false, enableOpenMetrics: Bool = true, maxSeries: Int = 500_000,
-        maxSeriesPerMetric: Int = 50_000
+        maxSeriesPerMetric: Int = 50_000, maxSeriesBytes: Int? = nil
     ) {
         self.namespace = namespace
         self.constLabels = constLabels
@@ -48,5 +61,6 @@ package struct ExpositionSettings: Sendable, Equatable {
         self.enableOpenMetrics = enableOpenMetrics
         self.maxSeries = maxSeries
         self.maxSeriesPerMetric = maxSeriesPerMetric
+        self.maxSeriesBytes = maxSeriesBytes
     }
 }

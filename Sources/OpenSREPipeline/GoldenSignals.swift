@@ -16,6 +16,17 @@ import PrometheusExposition
 ///   `system.memory.utilization` in state `used` (`resource="host_memory"`),
 ///   and `http.server.active_requests` (in flight).
 ///
+/// During the HTTP (and RPC) semantic-convention migration an app may send
+/// each request twice (`OTEL_SEMCONV_STABILITY_OPT_IN=http/dup`): in the old
+/// metric and in the stable one. Per resource, the stable metric wins: once it
+/// arrives, the old one no longer feeds the golden signals (it is still
+/// exported as its own family). Where the old one had been counting, the
+/// stable one takes over at the first export that carries both: the old one
+/// counts that export's increase, the stable one starts from its values there
+/// (see ``ResourceState``), so a request is never counted twice nor lost. An
+/// old series that (re)started after the stable metric was last seen (the app
+/// went back to the old conventions) feeds the signals again.
+///
 /// Latency is re-bucketed onto the semantic-convention boundaries (5 ms to
 /// 10 s): an incoming bucket goes to the first boundary at or above its upper
 /// bound, so the histogram never shows a request as faster than it was (exact
@@ -26,11 +37,31 @@ final class GoldenSignals {
 
     /// What a stream contributes.
     enum Role {
-        case latency(scale: Double)
+        case latency(scale: Double, pair: LatencyPair, stable: Bool)
         case saturation(resource: String, perCPU: Bool)
         case memoryUsed
         case memoryLimit
         case activeRequests
+    }
+
+    /// The old and stable latency metrics of one convention, which count the
+    /// same requests (`http.server.duration` in ms and
+    /// `http.server.request.duration` in s; `rpc.server.duration` in ms and
+    /// `rpc.server.call.duration` in s).
+    enum LatencyPair: Int, CaseIterable {
+        case http = 0, rpc = 1
+    }
+
+    /// Which metric of each pair feeds the golden signals for one resource.
+    final class ResourceState {
+        enum Source { case old, handover, stable }
+        /// `old` until the stable metric arrives; `handover` for the one batch
+        /// in which it takes over from an old metric that was counting.
+        var source: [Source] = [.old, .old]
+        /// Whether the old metric has counted requests.
+        var oldCounted = [false, false]
+        /// The latest end time of the stable metric's points.
+        var stableTime: [UInt64] = [0, 0]
     }
 
     /// Per-job accumulators.
@@ -46,6 +77,10 @@ final class GoldenSignals {
         let job: Job
         let isError: Bool
         let scale: Double
+        /// Its resource's choice between the old and the stable metric.
+        let resource: ResourceState
+        let pair: LatencyPair
+        let stable: Bool
         var startTime: UInt64 = 0
         var count: UInt64 = 0
         var sum: Double = 0
@@ -55,16 +90,23 @@ final class GoldenSignals {
         var mapping: [Int] = []
         var mappedBounds: [Double] = []
 
-        init(job: Job, isError: Bool, scale: Double) {
+        init(job: Job, isError: Bool, scale: Double, resource: ResourceState, pair: LatencyPair, stable: Bool) {
             self.job = job
             self.isError = isError
             self.scale = scale
+            self.resource = resource
+            self.pair = pair
+            self.stable = stable
         }
     }
 
     private let configuration: GoldenSignalsConfiguration
     private let httpErrorStatus: Regex<AnyRegexOutput>?
     private(set) var jobs: [String: Job] = [:]
+    /// Per resource (canonical attribute bytes), for the streams that feed latency.
+    private var resources: [[UInt8]: ResourceState] = [:]
+    /// Resources whose stable metric takes over in the batch being applied.
+    private var handovers: [ResourceState] = []
     /// Series that started before this moment have an unknown past (baseline only).
     let countingSince: UInt64
 
@@ -76,12 +118,14 @@ final class GoldenSignals {
 
     static func role(metric: String, kind: MetricKind) -> Role? {
         switch (metric, kind) {
-        case ("http.server.request.duration", .histogram), ("rpc.server.call.duration", .histogram),
-            ("http.server.request.duration", .exponentialHistogram), ("rpc.server.call.duration", .exponentialHistogram):
-            return .latency(scale: 1)
-        case ("http.server.duration", .histogram), ("rpc.server.duration", .histogram),
-            ("http.server.duration", .exponentialHistogram), ("rpc.server.duration", .exponentialHistogram):
-            return .latency(scale: 0.001)
+        case ("http.server.request.duration", .histogram), ("http.server.request.duration", .exponentialHistogram):
+            return .latency(scale: 1, pair: .http, stable: true)
+        case ("rpc.server.call.duration", .histogram), ("rpc.server.call.duration", .exponentialHistogram):
+            return .latency(scale: 1, pair: .rpc, stable: true)
+        case ("http.server.duration", .histogram), ("http.server.duration", .exponentialHistogram):
+            return .latency(scale: 0.001, pair: .http, stable: false)
+        case ("rpc.server.duration", .histogram), ("rpc.server.duration", .exponentialHistogram):
+            return .latency(scale: 0.001, pair: .rpc, stable: false)
         case ("process.cpu.utilization", _), ("container.cpu.utilization", _): return .saturation(resource: "cpu", perCPU: false)
         case ("system.cpu.utilization", _): return .saturation(resource: "host_cpu", perCPU: true)
         case ("system.memory.utilization", _): return .saturation(resource: "host_memory", perCPU: false)
@@ -122,11 +166,78 @@ final class GoldenSignals {
         return state != "idle"
     }
 
+    /// Names of the stable latency metrics, as the decoder hands them over.
+    static let stableLatencyNames: [[UInt8]] = [
+        Array("http.server.request.duration".utf8), Array("rpc.server.call.duration".utf8),
+    ]
+
+    /// The shared state of the resource with these canonical attribute bytes.
+    func resource(_ bytes: UnsafeRawBufferPointer) -> ResourceState {
+        let key = Array(bytes)
+        if let existing = resources[key] { return existing }
+        let created = ResourceState()
+        resources[key] = created
+        return created
+    }
+
+    /// Forgets resources no live stream refers to any more.
+    func retainResources(_ live: Set<ObjectIdentifier>) {
+        resources = resources.filter { live.contains(ObjectIdentifier($0.value)) }
+    }
+
+    /// Notes, before any point of the batch is recorded, that it carries the
+    /// stable metric of `pair` for `resource`, with points ending up to `time`.
+    func stableArrives(_ resource: ResourceState, pair: LatencyPair, time: UInt64) {
+        let index = pair.rawValue
+        resource.stableTime[index] = max(resource.stableTime[index], time)
+        guard resource.source[index] == .old else { return }
+        if resource.oldCounted[index] {
+            resource.source[index] = .handover
+            handovers.append(resource)
+        } else {
+            resource.source[index] = .stable
+        }
+    }
+
+    /// Ends a batch: handovers are complete.
+    func finishBatch() {
+        guard !handovers.isEmpty else { return }
+        for resource in handovers {
+            for index in resource.source.indices where resource.source[index] == .handover {
+                resource.source[index] = .stable
+            }
+        }
+        handovers.removeAll(keepingCapacity: true)
+    }
+
+    /// Whether a point of this latency series counts (rather than only
+    /// moving the series' baseline): the stable metric once it has taken
+    /// over; the old one until then, or when its point started after the
+    /// stable metric was last seen (the app went back to the old conventions).
+    func counts(_ tap: LatencyTap, point: DecodedPoint) -> Bool {
+        let index = tap.pair.rawValue
+        let resource = tap.resource
+        if tap.stable { return resource.source[index] == .stable }
+        if resource.source[index] == .stable {
+            guard point.startTime > resource.stableTime[index] else { return false }
+            resource.source[index] = .old
+        }
+        resource.oldCounted[index] = true
+        return true
+    }
+
     /// Folds a latency series' new cumulative state in, as increments. The
     /// first state of a series that started before counting began only sets
-    /// the baseline; a new start time or a lower count is a reset.
-    func record(_ tap: LatencyTap, state: SeriesState) {
+    /// the baseline; a new start time or a lower count is a reset. When
+    /// `counting` is false (the other metric of its pair counts these
+    /// requests), only the baseline moves.
+    func record(_ tap: LatencyTap, state: SeriesState, counting: Bool = true) {
         let previous: (count: UInt64, sum: Double, buckets: HistogramCounts)
+        guard counting else {
+            tap.seen = true
+            remember(tap, state)
+            return
+        }
         if !tap.seen {
             tap.seen = true
             guard state.startTime >= countingSince else {

@@ -48,16 +48,28 @@ final class MetricFamily {
     /// The series with `labelText`, created when absent.
     /// A new series holds the first `prefix.count` bytes as `prefix` (see ``Series``).
     func series(labelText: [UInt8], prefix: [UInt8] = [], utf8LabelText: [UInt8]? = nil) -> (Series, isNew: Bool) {
+        let (existing, hash) = find(labelText: labelText)
+        if let existing { return (existing, false) }
+        return (insert(labelText: labelText, hash: hash, prefix: prefix, utf8LabelText: utf8LabelText), true)
+    }
+
+    /// The series with `labelText`, if any, and the text's hash (for ``insert(labelText:hash:prefix:utf8LabelText:)``).
+    func find(labelText: [UInt8]) -> (Series?, hash: UInt64) {
         let hash = labelText.withUnsafeBytes { ByteHasher.hash($0, seed: Self.seed) }
         if !index.isEmpty {
             let mask = index.count - 1
             var slot = Int(truncatingIfNeeded: hash) & mask
             while index[slot] != 0 {
                 let candidate = ordered[Int(index[slot]) - 1]
-                if candidate.hasLabelText(labelText) { return (candidate, false) }
+                if candidate.hasLabelText(labelText) { return (candidate, hash) }
                 slot = (slot + 1) & mask
             }
         }
+        return (nil, hash)
+    }
+
+    /// Adds a series with `labelText`, known to be absent, whose hash ``find(labelText:)`` gave.
+    func insert(labelText: [UInt8], hash: UInt64, prefix: [UInt8] = [], utf8LabelText: [UInt8]? = nil) -> Series {
         precondition(ordered.count < UInt32.max, "too many series in one family")
         let series = Series.make(labelText: labelText, prefix: prefix, utf8LabelText: utf8LabelText)
         ordered.append(series)
@@ -67,7 +79,7 @@ final class MetricFamily {
             place(position: ordered.count - 1, hash: hash)
         }
         needsSort = true
-        return (series, true)
+        return series
     }
 
     func remove(_ series: Series) {
@@ -81,18 +93,21 @@ final class MetricFamily {
         }
     }
 
-    /// Removes every series last seen before `deadline`; returns how many.
-    func expire(before deadline: UInt64) -> Int {
+    /// Removes every series last seen before `deadline`; returns how many,
+    /// and the bytes they were accounted (``Series/accountedBytes``).
+    func expire(before deadline: UInt64) -> (count: Int, bytes: Int) {
         var expired = 0
+        var bytes = 0
         for series in ordered where series.lastSeen < deadline {
             series.isRemoved = true
             expired += 1
+            bytes += series.accountedBytes
         }
-        guard expired > 0 else { return 0 }
+        guard expired > 0 else { return (0, 0) }
         if expired * 2 > ordered.count {
             ordered.removeAll { $0.isRemoved }
             rebuildIndex()
-            return expired
+            return (expired, bytes)
         }
         // Few: take them out of the index one by one, then renumber the rest.
         var kept: UInt32 = 0
@@ -109,7 +124,7 @@ final class MetricFamily {
             index[slot] = renumbered[Int(index[slot]) - 1]
         }
         ordered.removeAll { $0.isRemoved }
-        return expired
+        return (expired, bytes)
     }
 
     /// Series in label-text order (sorted lazily, after series were added).

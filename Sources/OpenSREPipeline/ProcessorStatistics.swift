@@ -4,6 +4,10 @@ package struct ProcessorStatistics: Sendable, Equatable {
     package var acceptedPoints = 0
     /// Delta points refused because they overlap the accumulated window.
     package var rejectedOverlap = 0
+    /// Delta points refused because they start before their series' start.
+    package var rejectedOlderStart = 0
+    /// Delta points refused because they end at or before the last point added.
+    package var rejectedOutOfOrderEnd = 0
     /// Points of a metric whose Prometheus type differs from the family's
     /// first-seen type (the family keeps its first type).
     package var rejectedTypeConflict = 0
@@ -11,6 +15,8 @@ package struct ProcessorStatistics: Sendable, Equatable {
     package var rejectedInvalidName = 0
     /// Points of new series refused by `max_series` / `max_series_per_metric`.
     package var rejectedCardinality = 0
+    /// Points of new series (or streams) refused by `max_series_bytes`.
+    package var rejectedSeriesBytes = 0
     /// Gauge, cumulative and summary points older than the value already
     /// held: refused (the newer value is kept) and reported as `out_of_order`.
     package var ignoredOutOfOrder = 0
@@ -23,6 +29,7 @@ package struct ProcessorStatistics: Sendable, Equatable {
 
     /// All refused points.
     package var rejectedPoints: Int {
-        rejectedOverlap + rejectedTypeConflict + rejectedInvalidName + rejectedCardinality + ignoredOutOfOrder
+        rejectedOverlap + rejectedOlderStart + rejectedOutOfOrderEnd + rejectedTypeConflict + rejectedInvalidName
+            + rejectedCardinality + rejectedSeriesBytes + ignoredOutOfOrder
     }
 }

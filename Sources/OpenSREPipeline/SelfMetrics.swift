@@ -6,15 +6,18 @@ import PrometheusExposition
 /// - `opensre_collector_points_accepted_total`: points the receiver accepted;
 /// - `opensre_collector_points_refused_total{stage,reason}`: points refused by
 ///   the receiver (also reported to the sender in `partial_success`) or by the
-///   processor (delta overlap, type conflict, invalid name, cardinality, and
+///   processor (delta overlap, older start or out-of-order end, type
+///   conflict, invalid name, `cardinality_limit`, `series_bytes_limit`, and
 ///   points older than the value held, `reason="out_of_order"`);
 /// - `opensre_collector_series`: series exposed; `opensre_collector_series_expired_total`;
+/// - `opensre_collector_series_bytes` and `opensre_collector_series_bytes_limit`:
+///   what the series store holds as `max_series_bytes` counts it, and that bound;
 /// - `opensre_collector_unsupported_signal_requests_total{signal}`: requests
 ///   to `/v1/traces` and `/v1/logs`, which this collector does not take.
 enum SelfMetrics {
     static func families(
-        counters: CollectorCounters, statistics: ProcessorStatistics, series: Int, memoryLimiter: MemoryLimiter?,
-        gauges: ProcessorGauges?
+        counters: CollectorCounters, statistics: ProcessorStatistics, series: Int,
+        seriesBytes: (held: Int, limit: Int), memoryLimiter: MemoryLimiter?, gauges: ProcessorGauges?
     ) -> [MetricFamily] {
         let accepted = MetricFamily(
             name: "opensre_collector_points_accepted_total", type: .counter,
@@ -30,8 +33,10 @@ enum SelfMetrics {
         }
         let processorRefusals: [(String, Int)] = [
             ("cardinality_limit", statistics.rejectedCardinality),
-            ("delta_overlap", statistics.rejectedOverlap), ("invalid_name", statistics.rejectedInvalidName),
-            ("out_of_order", statistics.ignoredOutOfOrder), ("type_conflict", statistics.rejectedTypeConflict),
+            ("delta_overlap", statistics.rejectedOverlap), ("delta_older_start", statistics.rejectedOlderStart),
+            ("delta_out_of_order", statistics.rejectedOutOfOrderEnd), ("invalid_name", statistics.rejectedInvalidName),
+            ("out_of_order", statistics.ignoredOutOfOrder), ("series_bytes_limit", statistics.rejectedSeriesBytes),
+            ("type_conflict", statistics.rejectedTypeConflict),
         ]
         for (reason, count) in processorRefusals {
             refused.set([Label("reason", reason), Label("stage", "processor")], Double(count))
@@ -43,10 +48,18 @@ enum SelfMetrics {
             name: "opensre_collector_series_expired_total", type: .counter,
             help: "Series removed after metric_expiration without updates.")
         expired.set([], Double(statistics.expiredSeries))
+        let bytes = MetricFamily(
+            name: "opensre_collector_series_bytes", type: .gauge,
+            help: "Bytes the series store holds, as max_series_bytes counts them (label text, keys, state, fixed overheads).")
+        bytes.set([], Double(seriesBytes.held))
+        let bytesLimit = MetricFamily(
+            name: "opensre_collector_series_bytes_limit", type: .gauge,
+            help: "max_series_bytes: past it new series are refused (reason series_bytes_limit).")
+        bytesLimit.set([], Double(seriesBytes.limit))
         let resident = MetricFamily(
             name: "opensre_collector_process_resident_memory_bytes", type: .gauge, help: "Resident memory of the collector.")
         resident.set([], Double(MemoryLimiter.residentMemory()))
-        var families = [accepted, refused, active, expired, resident]
+        var families = [accepted, refused, active, expired, bytes, bytesLimit, resident]
         let requests = MetricFamily(
             name: "opensre_collector_http_requests_total", type: .counter,
             help: "OTLP/HTTP requests answered by the receiver, by status code.")

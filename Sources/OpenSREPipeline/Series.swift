@@ -24,6 +24,9 @@ final class Series: ManagedBuffer<Series.Fields, UInt8> {
         var state = SeriesState()
         /// Set when the family dropped the series; streams then forget it too.
         var isRemoved = false
+        /// Out-of-line state bytes counted for `max_series_bytes`, in 16-byte
+        /// units (see ``SeriesAccounting``); fills padding, so costs nothing.
+        var stateUnits: UInt16 = 0
         /// Bytes of label text that follow the fields (after `prefix`).
         var labelCount: UInt32
         /// Monotonic nanoseconds of the last update (for `metric_expiration`).
@@ -81,6 +84,20 @@ final class Series: ManagedBuffer<Series.Fields, UInt8> {
 
     var extras: SeriesExtras? { fields.pointee.extras }
 
+    /// Bytes counted for this series against `max_series_bytes` (see
+    /// ``SeriesAccounting``): fixed when it is created, so that removing it
+    /// gives back exactly what creating it took.
+    var accountedBytes: Int {
+        SeriesAccounting.seriesOverhead + Int(fields.pointee.labelCount)
+            + (fields.pointee.extras?.utf8LabelText?.count ?? 0) + Int(fields.pointee.stateUnits) * 16
+    }
+
+    /// Records the out-of-line state bytes to count (rounded up to 16, capped
+    /// at ``SeriesAccounting/maximumStateBytes``); once, at creation.
+    func setAccountedStateBytes(_ bytes: Int) {
+        fields.pointee.stateUnits = UInt16(min((bytes + 15) / 16, Int(UInt16.max)))
+    }
+
     /// Calls `body` with the label text: for UTF-8 scrapers (`utf8`), the one
     /// that keeps names the legacy form had to escape, when it differs.
     func withLabelText<Result>(utf8: Bool = false, _ body: (SplitLabelText) -> Result) -> Result {
@@ -136,7 +153,7 @@ final class Series: ManagedBuffer<Series.Fields, UInt8> {
         set { if fields.pointee.extras != nil || !newValue.isEmpty { mutableExtras.sloTaps = newValue } }
     }
 
-    /// The series' key for the SLO engine's baselines.
+    /// The series' ``SLOSeriesKey``, for the SLO engine's baselines.
     var sloKey: UInt64 {
         get { fields.pointee.extras?.sloKey ?? 0 }
         set { if fields.pointee.extras != nil || newValue != 0 { mutableExtras.sloKey = newValue } }

@@ -7,12 +7,36 @@ import PrometheusExposition
 /// - gauge, cumulative sum, cumulative histogram, summary: the newest point
 ///   replaces the value; a point older than the one held is ignored. A new
 ///   start time on a cumulative point is a reset and is taken as it comes.
-/// - delta sum and delta histogram: accumulated into a cumulative value. A point
-///   whose start time equals the end time of the last one (contiguous) is added;
-///   one that starts later (a gap) resets the total and starts a new cumulative
-///   stream at its start time; one that starts earlier (an overlap) would count
-///   the same events twice and is rejected. A start time of 0 (unset) is
-///   treated as contiguous. A histogram whose bounds change resets as well.
+/// - delta sum and delta histogram (explicit or exponential): accumulated into
+///   a cumulative value that keeps the start time of the series' first point.
+///   As the Collector's `deltatocumulative` processor does
+///   (`internal/delta.AccumulateInto`), a point is added when it ends after the
+///   last point added, whether it starts where that one ended (contiguous) or
+///   later: a gap is an interval without measurements (delta SDKs send nothing
+///   for an idle export interval), and an app restart is just a later start.
+///   Refused, and reported with distinct reasons, are a point that
+///   - starts before the series' start (``Outcome/rejectedOlderStart``: the
+///     Collector's `ErrOlderStart`, e.g. two writers of one series);
+///   - ends at or before the last point added (``Outcome/rejectedOutOfOrderEnd``:
+///     its `ErrOutOfOrder`, e.g. an export sent twice);
+///   - starts before the last point's end (``Outcome/rejectedOverlap``). Here we
+///     deliberately differ: the Collector adds an overlapping point, which
+///     counts the overlapped interval's events twice; we refuse it.
+///   A start time of 0 (unset) says nothing about the window: such a point is
+///   only checked for its end (the Collector would refuse it as older than a
+///   series that has a start).
+/// - explicit delta histograms whose bounds change start over from the new
+///   point (its counts, sum and start time), as the Collector does: counts
+///   under different bounds cannot be added, and the lower count reads as a
+///   counter reset downstream.
+/// - exponential delta histograms of different scales are added at the
+///   coarser one, and downscaled further if the union would exceed
+///   ``ExponentialState/maximumBuckets`` (the Collector's bound, 160); the
+///   wider zero threshold is kept.
+/// - a point flagged "no recorded value" removes its series (see
+///   `SeriesStore.apply`; the Collector's Prometheus exporter does the same),
+///   whatever the temporality: a delta series that comes back starts from its
+///   next point.
 ///
 /// Layout: every series holds one, so only the scalars are inline. An explicit
 /// histogram's bounds and counts share one block (`histogram`, see
@@ -110,8 +134,12 @@ package struct SeriesState: Sendable, Equatable {
         case applied
         /// Older than the value held: superseded, not an error.
         case ignoredOutOfOrder
-        /// A delta point overlapping the accumulated window.
+        /// A delta point starting before the end of the last point added.
         case rejectedOverlap
+        /// A delta point starting before the series' start.
+        case rejectedOlderStart
+        /// A delta point ending at or before the end of the last point added.
+        case rejectedOutOfOrderEnd
     }
 
     /// Folds a gauge point or a cumulative sum point in.
@@ -125,17 +153,14 @@ package struct SeriesState: Sendable, Equatable {
 
     /// Folds a delta sum point in.
     package mutating func applyDelta(value delta: Double, startTime: UInt64, time: UInt64, isNew: Bool) -> Outcome {
-        switch deltaRelation(startTime: startTime, isNew: isNew) {
-        case .overlap:
-            return .rejectedOverlap
-        case .contiguous:
-            value += delta
-            lastTime = max(lastTime, time)
-        case .reset:
+        if isNew {
             value = delta
             self.startTime = startTime
-            lastTime = time
+        } else {
+            if let refusal = deltaRefusal(startTime: startTime, time: time) { return refusal }
+            value += delta
         }
+        lastTime = time
         return .applied
     }
 
@@ -162,11 +187,9 @@ package struct SeriesState: Sendable, Equatable {
             } else {
                 newBounds.isEmpty && newCounts.isEmpty
             }
-        if delta {
-            var relation = deltaRelation(startTime: point.startTime, isNew: isNew)
-            if relation == .overlap { return .rejectedOverlap }
-            if !sameBounds { relation = .reset }
-            if relation == .contiguous {
+        if delta, !isNew {
+            if let refusal = deltaRefusal(startTime: point.startTime, time: point.time) { return refusal }
+            if sameBounds {
                 if !newCounts.isEmpty {
                     withUniqueCounts { counts in
                         for index in counts.indices { counts[index] &+= newCounts[newCounts.startIndex + index] }
@@ -175,10 +198,10 @@ package struct SeriesState: Sendable, Equatable {
                 count &+= point.count
                 value += point.value
                 hasSum = hasSum && point.hasSum
-                lastTime = max(lastTime, point.time)
+                lastTime = point.time
                 return .applied
             }
-        } else if !isNew, point.time < lastTime {
+        } else if !delta, !isNew, point.time < lastTime {
             return .ignoredOutOfOrder
         }
         if sameBounds {
@@ -222,24 +245,18 @@ package struct SeriesState: Sendable, Equatable {
     package mutating func applyExponential(
         _ point: DecodedPoint, buckets new: ExponentialState, delta: Bool, isNew: Bool
     ) -> Outcome {
-        if delta {
-            switch deltaRelation(startTime: point.startTime, isNew: isNew) {
-            case .overlap:
-                return .rejectedOverlap
-            case .contiguous:
-                exponential = exponential.map { $0.adding(new) } ?? new
-                count &+= point.count
-                value += point.value
-                hasSum = hasSum && point.hasSum
-                lastTime = max(lastTime, point.time)
-                return .applied
-            case .reset:
-                break
-            }
-        } else if !isNew, point.time < lastTime {
+        if delta, !isNew {
+            if let refusal = deltaRefusal(startTime: point.startTime, time: point.time) { return refusal }
+            exponential = exponential.map { $0.adding(new) } ?? new.bounded()
+            count &+= point.count
+            value += point.value
+            hasSum = hasSum && point.hasSum
+            lastTime = point.time
+            return .applied
+        } else if !delta, !isNew, point.time < lastTime {
             return .ignoredOutOfOrder
         }
-        exponential = new
+        exponential = new.bounded()
         count = point.count
         value = point.value
         hasSum = point.hasSum
@@ -257,12 +274,13 @@ package struct SeriesState: Sendable, Equatable {
         bucketExemplars[index] = exemplar
     }
 
-    private enum DeltaRelation { case contiguous, reset, overlap }
-
-    private func deltaRelation(startTime: UInt64, isNew: Bool) -> DeltaRelation {
-        if isNew { return .reset }
-        if startTime == 0 || startTime == lastTime { return .contiguous }
-        return startTime > lastTime ? .reset : .overlap
+    /// Why a delta point of an existing series cannot be added (see the
+    /// rules above, checked in the Collector's order), or nil when it can.
+    private func deltaRefusal(startTime: UInt64, time: UInt64) -> Outcome? {
+        if startTime != 0, startTime < self.startTime { return .rejectedOlderStart }
+        if time <= lastTime { return .rejectedOutOfOrderEnd }
+        if startTime != 0, startTime < lastTime { return .rejectedOverlap }
+        return nil
     }
 }
 

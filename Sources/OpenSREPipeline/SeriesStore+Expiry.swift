@@ -10,15 +10,28 @@ extension SeriesStore {
         guard window > 0, now > window else { return 0 }
         let deadline = now - window
         var expired = 0
+        var freed = 0
         for family in families.values {
-            expired += family.expire(before: deadline)
+            let (count, bytes) = family.expire(before: deadline)
+            expired += count
+            freed += bytes
         }
         // Forget what the removed series and idle streams still hold.
+        let targetKeys = targets.liveKeyBytes
         targets.removeAll { $0.isRemoved }
+        freed += targetKeys - targets.liveKeyBytes
         for stream in streams.values {
+            let keys = stream.series.liveKeyBytes
             stream.series.removeAll { $0.isRemoved }
+            freed += keys - stream.series.liveKeyBytes
         }
-        streams.removeAll { $0.series.count == 0 && $0.lastSeen < deadline }
+        let idle = { (stream: MetricStream) in stream.series.count == 0 && stream.lastSeen < deadline }
+        for stream in streams.values where idle(stream) {
+            freed += stream.accountedBytes
+        }
+        streams.removeAll(where: idle)
+        seriesBytes -= freed
+        golden?.retainResources(Set(streams.values.compactMap { $0.goldenResource.map(ObjectIdentifier.init) }))
         let referenced = Set(streams.values.compactMap { $0.family.map(ObjectIdentifier.init) })
         let before = families.count
         families = families.filter { !$0.value.isEmpty || referenced.contains(ObjectIdentifier($0.value)) }

@@ -59,8 +59,8 @@ extension SeriesStore {
         var extraFamilies =
             counters.map {
                 SelfMetrics.families(
-                    counters: $0, statistics: statistics, series: seriesCount, memoryLimiter: memoryLimiter,
-                    gauges: gauges)
+                    counters: $0, statistics: statistics, series: seriesCount,
+                    seriesBytes: (seriesBytes, maxSeriesBytes), memoryLimiter: memoryLimiter, gauges: gauges)
             } ?? []
         if let slo {
             extraFamilies += slo.families(now: wallClock ?? Self.wallClockNow()).map(MetricFamily.init(synthetic:))

@@ -4,12 +4,34 @@ import PrometheusExposition
 /// Creating streams, series and target_info: where names and label text are
 /// rendered, once each.
 extension SeriesStore {
-    func stream(for decoded: DecodedStream, bytes: UnsafeRawBufferPointer) -> MetricStream {
+    /// The stream of `decoded`, created when new; nil when a new one does not
+    /// fit in `max_series_bytes` (see ``SeriesAccounting``).
+    func stream(for decoded: DecodedStream, bytes: UnsafeRawBufferPointer) -> MetricStream? {
         let identity = bytes[slice: decoded.identity]
         if let existing = streams.find(hash: decoded.identityHash, key: identity) {
             return existing
         }
+        guard seriesBytes < maxSeriesBytes else { return nil }
+        let familyCount = families.count
         let created = makeStream(decoded, bytes: bytes)
+        let resource = Int(decoded.resource.count)
+        // The resource is kept once per use: target_info key, resource labels, SLO and golden-signal matching.
+        let uses =
+            (created.targetKey != nil ? 1 : 0) + (created.resourceAttributes.isEmpty ? 0 : 1)
+            + (created.sloSource != nil ? 1 : 0) + (created.goldenResource != nil ? 1 : 0)
+        let cost =
+            SeriesAccounting.streamOverhead + SeriesAccounting.keyBytes(identity.count) + uses * resource
+            + created.fixedLabels.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count }
+        guard seriesBytes + cost <= maxSeriesBytes else {
+            // Leave nothing behind: a family made for this stream alone goes too.
+            if families.count > familyCount, let family = created.family, family.isEmpty {
+                families[family.name.text] = nil
+                sortedFamilies = nil
+            }
+            return nil
+        }
+        created.accountedBytes = cost
+        seriesBytes += cost
         streams.insert(hash: decoded.identityHash, key: identity, value: created)
         return created
     }
@@ -53,7 +75,10 @@ extension SeriesStore {
         let goldenRole = golden == nil ? nil : GoldenSignals.role(metric: metricName, kind: decoded.kind)
         func withSLOSource(_ stream: MetricStream) -> MetricStream {
             if feedsSLOs { stream.sloSource = (metricName, resource) }
-            if let goldenRole { stream.golden = (goldenRole, identity.job) }
+            if let goldenRole {
+                stream.golden = (goldenRole, identity.job)
+                if case .latency = goldenRole { stream.goldenResource = golden?.resource(bytes[slice: decoded.resource]) }
+            }
             return stream
         }
         let (type, namingKind) = Self.prometheusType(of: decoded)
@@ -78,8 +103,14 @@ extension SeriesStore {
         return withSLOSource(stream(family, nil))
     }
 
-    func makeSeries(for stream: MetricStream, attributes: UnsafeRawBufferPointer) -> (series: Series, isNew: Bool) {
-        var attributes = AttributeDecoder.decode(attributes)
+    /// The series of `stream` with these attributes (another stream's when
+    /// its labels render the same), its cost (and that of its key in the
+    /// stream's table) counted; nil when that does not fit in `max_series_bytes`.
+    /// `stateBytes`: what its first point's state holds out of line.
+    func makeSeries(
+        for stream: MetricStream, attributes key: UnsafeRawBufferPointer, stateBytes: Int
+    ) -> (series: Series, isNew: Bool)? {
+        var attributes = AttributeDecoder.decode(key)
         if !stream.resourceAttributes.isEmpty {
             // Point attributes win over resource attributes with the same key.
             let own = Set(attributes.map(\.key))
@@ -100,8 +131,23 @@ extension SeriesStore {
                     fixed: stream.fixedLabels, attributes: attributes, reserved: stream.reservedLabels, utf8: true))
             utf8LabelText = utf8 == labelText ? nil : utf8
         }
-        return stream.family!.series(
-            labelText: labelText, prefix: stream.sharedPrefix(for: labelText), utf8LabelText: utf8LabelText)
+        let family = stream.family!
+        let keyCost = SeriesAccounting.keyBytes(key.count)
+        let (existing, hash) = family.find(labelText: labelText)
+        if let existing {
+            guard seriesBytes + keyCost <= maxSeriesBytes else { return nil }
+            seriesBytes += keyCost
+            return (existing, false)
+        }
+        let prefix = stream.sharedPrefix(for: labelText)
+        let cost =
+            keyCost + SeriesAccounting.seriesOverhead + labelText.count - prefix.count + (utf8LabelText?.count ?? 0)
+            + min((stateBytes + 15) / 16 * 16, SeriesAccounting.maximumStateBytes)
+        guard seriesBytes + cost <= maxSeriesBytes else { return nil }
+        let series = family.insert(labelText: labelText, hash: hash, prefix: prefix, utf8LabelText: utf8LabelText)
+        series.setAccountedStateBytes(stateBytes)
+        seriesBytes += keyCost + series.accountedBytes
+        return (series, true)
     }
 
     /// The Prometheus type of a stream, and how its name is suffixed.
@@ -158,11 +204,18 @@ extension SeriesStore {
             attributes: resource.filter { !ResourceIdentity.keys.contains($0.key) })
         let family = targetFamily()
         let (series, isNew) = family.series(labelText: ExpositionWriter.labelText(labels))
-        if isNew { totalSeries += 1 }
+        // Not refused by max_series_bytes: one per resource, whose stream was admitted.
+        if isNew {
+            totalSeries += 1
+            seriesBytes += series.accountedBytes
+        }
         series.state.value = 1
         series.lastSeen = now
-        key.bytes.withUnsafeBytes { _ = targets.remove(hash: key.hash, key: $0) }
+        key.bytes.withUnsafeBytes {
+            if targets.remove(hash: key.hash, key: $0) != nil { seriesBytes -= SeriesAccounting.keyBytes($0.count) }
+        }
         targets.insert(hash: key.hash, key: key.bytes, value: series)
+        seriesBytes += SeriesAccounting.keyBytes(key.bytes.count)
     }
 
     private func targetFamily() -> MetricFamily {

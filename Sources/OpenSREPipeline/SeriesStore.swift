@@ -27,6 +27,14 @@ package final class SeriesStore {
     let sloMatcher: SLOMatcher
     /// Series exposed (kept up to date for the cardinality limits).
     var totalSeries = 0
+    /// Bytes the store holds as ``SeriesAccounting`` counts them (kept up to
+    /// date at creation, removal and expiry, for `max_series_bytes`).
+    package internal(set) var seriesBytes = 0
+    /// `max_series_bytes`, resolved (``ExpositionSettings/maxSeriesBytes``).
+    let maxSeriesBytes: Int
+
+    /// How many more bytes of series may be created before `max_series_bytes` refuses one.
+    package var seriesBytesHeadroom: Int { max(0, maxSeriesBytes - seriesBytes) }
 
     /// How many new series could still be created before a limit refuses one
     /// (the tighter of the total and the fullest family's headroom).
@@ -55,6 +63,7 @@ package final class SeriesStore {
         golden: GoldenSignalsConfiguration = GoldenSignalsConfiguration(), countingSince: UInt64 = 0
     ) {
         self.settings = settings
+        maxSeriesBytes = settings.maxSeriesBytes ?? ExpositionSettings.defaultMaxSeriesBytes
         self.slo = slo
         self.golden = golden.enabled ? GoldenSignals(configuration: golden, countingSince: countingSince) : nil
         sloMatcher = SLOMatcher(definitions: slo?.definitions ?? [])
@@ -78,8 +87,14 @@ package final class SeriesStore {
         var report = ApplyReport()
         batch.bytes.withUnsafeBytes { bytes in
             batch.points.withUnsafeBufferPointer { points in
+                if let golden { resolveLatencySources(golden, batch: batch, bytes: bytes, points: points) }
                 for stream in batch.streams {
-                    let target = self.stream(for: stream, bytes: bytes)
+                    guard let target = self.stream(for: stream, bytes: bytes) else {
+                        // A new stream that does not fit in max_series_bytes: all its series would be new.
+                        statistics.rejectedSeriesBytes += Int(stream.pointCount)
+                        report.seriesBytes += Int(stream.pointCount)
+                        continue
+                    }
                     if let refusal = target.refusal {
                         let count = Int(stream.pointCount)
                         switch refusal {
@@ -96,17 +111,23 @@ package final class SeriesStore {
                     target.lastSeen = now
                     touchTargetInfo(of: target, now: now)
                     let overlapsBefore = statistics.rejectedOverlap
+                    let olderStartsBefore = statistics.rejectedOlderStart
+                    let outOfOrderEndsBefore = statistics.rejectedOutOfOrderEnd
                     let cardinalityBefore = statistics.rejectedCardinality
+                    let seriesBytesBefore = statistics.rejectedSeriesBytes
                     let outOfOrderBefore = statistics.ignoredOutOfOrder
                     var newest = target.newestTime
                     for index in stream.pointRange {
                         newest = max(newest, points[index].time)
                         apply(
-                            points[index], of: target, identity: stream.identityHash, batch: batch, bytes: bytes,
+                            points[index], of: target, identity: stream.identity, batch: batch, bytes: bytes,
                             now: now, wallClock: wallClock)
                     }
                     report.overlap += statistics.rejectedOverlap - overlapsBefore
+                    report.olderStart += statistics.rejectedOlderStart - olderStartsBefore
+                    report.outOfOrderEnd += statistics.rejectedOutOfOrderEnd - outOfOrderEndsBefore
                     report.cardinality += statistics.rejectedCardinality - cardinalityBefore
+                    report.seriesBytes += statistics.rejectedSeriesBytes - seriesBytesBefore
                     report.outOfOrder += statistics.ignoredOutOfOrder - outOfOrderBefore
                     if stream.temporality != .delta {
                         target.newestTime = newest
@@ -115,23 +136,47 @@ package final class SeriesStore {
                 }
             }
         }
+        golden?.finishBatch()
         return report
     }
 
+    /// The stable latency metrics of the batch take over from the old ones of
+    /// their resource before any point is recorded, whatever their order in
+    /// the request (see ``GoldenSignals``). Only streams named like a stable
+    /// latency metric are looked up here.
+    private func resolveLatencySources(
+        _ golden: GoldenSignals, batch: DecodedBatch, bytes: UnsafeRawBufferPointer,
+        points: UnsafeBufferPointer<DecodedPoint>
+    ) {
+        for decoded in batch.streams {
+            let name = bytes[slice: decoded.name]
+            guard GoldenSignals.stableLatencyNames.contains(where: { $0.elementsEqual(name) }) else { continue }
+            guard let stream = stream(for: decoded, bytes: bytes), stream.refusal == nil,
+                case .latency(_, let pair, true)? = stream.golden?.role,
+                let resource = stream.goldenResource
+            else { continue }
+            var latest: UInt64 = 0
+            for index in decoded.pointRange { latest = max(latest, points[index].time) }
+            golden.stableArrives(resource, pair: pair, time: latest)
+        }
+    }
+
     private func apply(
-        _ point: DecodedPoint, of stream: MetricStream, identity: UInt64, batch: DecodedBatch,
+        _ point: DecodedPoint, of stream: MetricStream, identity: SliceRange, batch: DecodedBatch,
         bytes: UnsafeRawBufferPointer, now: UInt64, wallClock: UInt64
     ) {
         let key = bytes[slice: point.attributes]
         var series = stream.series.find(hash: point.attributesHash, key: key)
         if let found = series, found.isRemoved {
             stream.series.remove(hash: point.attributesHash, key: key)
+            seriesBytes -= SeriesAccounting.keyBytes(key.count)
             series = nil
         }
         if point.flags & DataPointFlags.noRecordedValue != 0 {
             if let series {
                 stream.series.remove(hash: point.attributesHash, key: key)
                 stream.family?.remove(series)
+                seriesBytes -= SeriesAccounting.keyBytes(key.count) + series.accountedBytes
                 statistics.removedSeries += 1
                 totalSeries -= 1
             }
@@ -145,7 +190,15 @@ package final class SeriesStore {
                 statistics.rejectedCardinality += 1
                 return
             }
-            let created = makeSeries(for: stream, attributes: key)
+            // Checked once before the label text is rendered, then with the series' own size.
+            guard seriesBytes < maxSeriesBytes,
+                let created = makeSeries(
+                    for: stream, attributes: key,
+                    stateBytes: SeriesAccounting.stateBytes(of: point, kind: stream.kind, batch: batch))
+            else {
+                statistics.rejectedSeriesBytes += 1
+                return
+            }
             if created.isNew { totalSeries += 1 }
             stream.series.insert(hash: point.attributesHash, key: key, value: created.series)
             series = created.series
@@ -154,11 +207,14 @@ package final class SeriesStore {
                 let taps = sloMatcher.taps(
                     metric: source.metric, attributes: AttributeDecoder.decode(key), resource: source.resource)
                 created.series.sloTaps = taps
-                // The key matters only to a series with taps (kept out of line, in its extras).
-                if !taps.isEmpty { created.series.sloKey = ByteHasher.combine(identity, point.attributesHash) }
+                // The key matters only to a series with taps (kept out of line, in its extras);
+                // it is persisted, hence pinned (not the decoder's in-process hashes).
+                if !taps.isEmpty {
+                    created.series.sloKey = SLOSeriesKey.make(identity: bytes[slice: identity], attributes: key)
+                }
             }
             if let golden, let role = stream.golden {
-                attachGolden(golden, role: role, to: created.series, attributes: AttributeDecoder.decode(key))
+                attachGolden(golden, role: role, of: stream, to: created.series, attributes: AttributeDecoder.decode(key))
             }
         }
         let target = series!
@@ -171,10 +227,14 @@ package final class SeriesStore {
             }
             if let extras = target.extras {
                 if !extras.sloTaps.isEmpty { feedSLOs(from: target, kind: stream.kind, wallClock: wallClock) }
-                if let tap = extras.goldenTap { golden?.record(tap, state: target.state) }
+                if let tap = extras.goldenTap, let golden {
+                    golden.record(tap, state: target.state, counting: golden.counts(tap, point: point))
+                }
             }
         case .ignoredOutOfOrder: statistics.ignoredOutOfOrder += 1
         case .rejectedOverlap: statistics.rejectedOverlap += 1
+        case .rejectedOlderStart: statistics.rejectedOlderStart += 1
+        case .rejectedOutOfOrderEnd: statistics.rejectedOutOfOrderEnd += 1
         }
     }
 
@@ -246,12 +306,15 @@ package final class SeriesStore {
     }
 
     private func attachGolden(
-        _ golden: GoldenSignals, role: (role: GoldenSignals.Role, job: String), to series: Series, attributes: [Attribute]
+        _ golden: GoldenSignals, role: (role: GoldenSignals.Role, job: String), of stream: MetricStream, to series: Series,
+        attributes: [Attribute]
     ) {
         switch role.role {
-        case .latency(let scale):
+        case .latency(let scale, let pair, let stable):
+            guard let resource = stream.goldenResource else { break }
             series.goldenTap = GoldenSignals.LatencyTap(
-                job: golden.job(role.job), isError: golden.isError(attributes), scale: scale)
+                job: golden.job(role.job), isError: golden.isError(attributes), scale: scale, resource: resource,
+                pair: pair, stable: stable)
         case .saturation(let resource, _):
             series.goldenCounts = GoldenSignals.includes(attributes, resource: resource)
             series.goldenCPU = attributes.first { $0.key == "cpu" || $0.key == "system.cpu.logical_number" }

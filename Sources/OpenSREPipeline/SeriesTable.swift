@@ -44,6 +44,10 @@ struct SeriesTable<Value: AnyObject> {
     /// Bytes the key buffer holds, removed keys' included (for tests).
     var keyStorageCount: Int { keyBytes.count }
 
+    /// Bytes the live keys take in the key buffer (a long key's length prefix
+    /// included): what ``SeriesAccounting/keyBytes(_:)`` counted for them.
+    var liveKeyBytes: Int { keyBytes.count - deadKeyBytes }
+
     func find(hash: UInt64, key: UnsafeRawBufferPointer) -> Value? {
         guard let slot = slot(hash: hash, key: key) else { return nil }
         return values[Int(slots[slot]) - 1]

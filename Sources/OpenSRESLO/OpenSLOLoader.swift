@@ -205,6 +205,13 @@ struct SLODocumentReader {
             }
             for (key, value) in mapping {
                 guard let key = key.string, let pattern = value.string else { continue }
+                // A natural slip: `le` matched as an attribute would select no histogram point, so nothing counts as good.
+                guard key != "le" else {
+                    fail(
+                        "\(path).metricSource.spec.match.le",
+                        "le is a histogram bound, not an attribute: write it beside match (spec.le: \(pattern)), not inside it")
+                    continue
+                }
                 guard (try? Regex(pattern)) != nil else {
                     fail("\(path).metricSource.spec.match.\(key)", "not a valid regular expression: \(pattern)")
                     continue

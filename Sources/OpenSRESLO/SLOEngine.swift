@@ -13,6 +13,10 @@ import PrometheusExposition
 /// started after counting began (otherwise its past is unknown and it becomes
 /// the baseline). Baselines are persisted with the slots, so after a restart
 /// counting continues exactly where the snapshot left it.
+///
+/// Everything is kept per SLO (baselines and the moment counting began
+/// included), and persisted under the SLO's name: adding, removing or
+/// reordering definitions never hands one SLO another's state.
 package final class SLOEngine {
     package let definitions: [SLODefinition]
     var slots: [SLOSlots]
@@ -22,9 +26,17 @@ package final class SLOEngine {
     var exposedBad: [UInt64]
     /// `le` thresholds that are not a bucket bound of an incoming histogram.
     package internal(set) var thresholdMismatches: [UInt64]
-    var baselines: [UInt64: Baseline] = [:]
-    /// Unix nanoseconds from which this state has counted events.
-    package internal(set) var countingSince: UInt64
+    /// Per SLO: the last cumulative value of each contributing series, by series and role.
+    var baselines: [[BaselineKey: Baseline]]
+    /// Per SLO: Unix nanoseconds from which it has counted events (a series
+    /// that started earlier has an unknown past and only sets a baseline).
+    package internal(set) var countingSince: [UInt64]
+
+    /// A series (``SLOSeriesKey``) in one role of one SLO.
+    struct BaselineKey: Hashable, Sendable {
+        var series: UInt64
+        var role: Role
+    }
 
     struct Baseline: Sendable, Equatable {
         var startTime: UInt64
@@ -50,24 +62,26 @@ package final class SLOEngine {
         lifetime = Array(repeating: (0, 0), count: definitions.count)
         exposedBad = Array(repeating: 0, count: definitions.count)
         thresholdMismatches = Array(repeating: 0, count: definitions.count)
-        countingSince = now
+        baselines = Array(repeating: [:], count: definitions.count)
+        countingSince = Array(repeating: now, count: definitions.count)
     }
 
-    /// Feeds the cumulative value of one contributing series (Unix ns `now`).
+    /// Feeds the cumulative value of one contributing series (Unix ns `now`);
+    /// `series` is its ``SLOSeriesKey``.
     package func observe(slo: Int, role: Role, series: UInt64, startTime: UInt64, cumulative: UInt64, now: UInt64) {
-        let key = ByteHasher.combine(series, UInt64(slo) << 8 | UInt64(role.rawValue))
+        let key = BaselineKey(series: series, role: role)
         let minute = Int64(now / 60_000_000_000)
         let increment: UInt64
-        if let baseline = baselines[key] {
+        if let baseline = baselines[slo][key] {
             if baseline.startTime == startTime, cumulative >= baseline.value {
                 increment = cumulative - baseline.value
             } else {
                 increment = cumulative  // reset: a new start time, or the value went down
             }
         } else {
-            increment = startTime >= countingSince ? cumulative : 0
+            increment = startTime >= countingSince[slo] ? cumulative : 0
         }
-        baselines[key] = Baseline(startTime: startTime, value: cumulative, lastSeenMinute: minute)
+        baselines[slo][key] = Baseline(startTime: startTime, value: cumulative, lastSeenMinute: minute)
         guard increment > 0 else { return }
         add(slo: slo, role: role, count: increment, minute: minute)
     }
@@ -112,6 +126,8 @@ package final class SLOEngine {
     /// Forgets baselines of series not seen for a day (they would count as new anyway).
     package func pruneBaselines(now: UInt64) {
         let cutoff = Int64(now / 60_000_000_000) - 1440
-        baselines = baselines.filter { $0.value.lastSeenMinute >= cutoff }
+        for slo in baselines.indices {
+            baselines[slo] = baselines[slo].filter { $0.value.lastSeenMinute >= cutoff }
+        }
     }
 }

@@ -1,10 +1,20 @@
 import OTLPDecoding
 import OpenSREModel
+import OpenSREPipeline
+import OpenSRESLO
 
-/// libFuzzer entry point for the decode path: every input is tried as a
-/// protobuf body, as an OTLP/JSON body, and as gzip, deflate and zstd bodies
-/// (each bounded as the receiver bounds them). Nothing may crash, leak or read
-/// out of bounds (AddressSanitizer); errors are the expected outcome.
+/// libFuzzer entry point for the whole in-process pipeline: every input is
+/// tried as a protobuf body and as an OTLP/JSON body, raw and through the
+/// gzip, deflate and zstd decompressors (each bounded as the receiver bounds
+/// them); whatever decodes is folded into a series store (golden signals and
+/// SLOs on) and the store is rendered in both text formats. Nothing may crash,
+/// trap, leak or read out of bounds (AddressSanitizer); refusals are the
+/// expected outcome.
+///
+/// The store lives across inputs, so points of one input meet the series of
+/// earlier ones (delta merges, out-of-order times, type conflicts), and is
+/// replaced every ``FuzzState/storeLifetime`` inputs so that memory stays
+/// bounded (`-rss_limit_mb` in .ci/fuzz).
 ///
 /// Built only with `OPENSRE_FUZZ=1 swift build --sanitize fuzzer --sanitize address
 /// --product OTLPDecodeFuzzer` (see .ci/fuzz).
@@ -21,31 +31,82 @@ enum FuzzState {
     nonisolated(unsafe) static let zstd = ZstdDecompressor(initialCapacity: 1 << 12)
     static let limit = 4 << 20
 
+    /// Inputs one store sees before it is replaced. Its caps (2,000 series)
+    /// keep a render, done after every input, to well under a millisecond.
+    static let storeLifetime = 5_000
+    nonisolated(unsafe) static var store = makeStore()
+    nonisolated(unsafe) static var inputs = 0
+    /// The processor's clocks: monotonic for expiry, wall for SLO minutes.
+    nonisolated(unsafe) static var monotonic: UInt64 = 1_000_000_000
+    static let wallClock: UInt64 = 1_700_000_000 * 1_000_000_000
+
     static func run(_ input: UnsafeRawBufferPointer) {
+        inputs += 1
+        if inputs % storeLifetime == 0 { store = makeStore() }
         exercise(input)
         _ = try? inflater.inflate(input, limit: limit) { exercise($0) }
         _ = try? inflater.inflate(input, limit: limit, rawDeflate: true) { exercise($0) }
         _ = try? zstd.decompress(input, limit: limit) { exercise($0) }
+        render()
     }
 
     static func exercise(_ bytes: UnsafeRawBufferPointer) {
-        if let result = try? protobuf.decode(bytes) { touch(result.batch) }
-        if let result = try? OTLPJSONDecoder().decode(bytes) { touch(result.batch) }
+        if let result = try? protobuf.decode(bytes) { apply(result.batch) }
+        if let result = try? OTLPJSONDecoder().decode(bytes) { apply(result.batch) }
     }
 
-    /// Reads back everything a batch points at, as the processor would.
-    static func touch(_ batch: DecodedBatch) {
-        batch.bytes.withUnsafeBytes { bytes in
-            for stream in batch.streams {
-                _ = AttributeDecoder.decode(bytes[slice: stream.resource])
-                for index in stream.pointRange {
-                    let point = batch.points[index]
-                    _ = AttributeDecoder.decode(bytes[slice: point.attributes])
-                    _ = batch.doubles[point.doubles.range]
-                    _ = batch.counts[point.counts.range]
-                    _ = batch.exemplars[point.exemplars.range]
-                }
-            }
+    static func apply(_ batch: DecodedBatch) {
+        monotonic += 1_000_000_000
+        store.apply(batch, now: monotonic, wallClock: wallClock)
+    }
+
+    /// Both formats, and an expiry sweep now and then (every series idle for a minute).
+    static func render() {
+        _ = store.render(format: .text, wallClock: wallClock)
+        _ = store.render(format: .openMetrics, wallClock: wallClock)
+        if inputs % 50 == 0 {
+            monotonic += 120_000_000_000
+            store.expire(now: monotonic)
         }
     }
+
+    static func makeStore() -> SeriesStore {
+        let settings = ExpositionSettings(maxSeries: 2_000, maxSeriesPerMetric: 500)
+        return SeriesStore(
+            settings: settings, slo: SLOEngine(definitions: slos, now: wallClock), countingSince: wallClock)
+    }
+
+    /// An availability and a latency SLO on the HTTP server histogram, so
+    /// matching inputs go through the SLO taps.
+    static let slos: [SLODefinition] = {
+        let source = "metricSource: { type: opensre, spec: { metric: http.server.request.duration"
+        let yaml = """
+            apiVersion: openslo/v1
+            kind: SLO
+            metadata: { name: fuzz-availability }
+            spec:
+              budgetingMethod: Occurrences
+              timeWindow: [{ duration: 1h, isRolling: true }]
+              objectives: [{ target: 0.99 }]
+              indicator:
+                spec:
+                  ratioMetric:
+                    bad: { \(source), match: { http.response.status_code: "5.." } } }
+                    total: { \(source) } }
+            ---
+            apiVersion: openslo/v1
+            kind: SLO
+            metadata: { name: fuzz-latency }
+            spec:
+              budgetingMethod: Occurrences
+              timeWindow: [{ duration: 1h, isRolling: true }]
+              objectives: [{ target: 0.9 }]
+              indicator:
+                spec:
+                  ratioMetric:
+                    good: { \(source), le: 0.25 } }
+                    total: { \(source) } }
+            """
+        return try! OpenSLOLoader.parse(yaml: yaml)
+    }()
 }

@@ -122,6 +122,21 @@ struct CollectorConfigurationTests {
         #expect(defaults.metricExpiration == .seconds(300) && defaults.enableOpenMetrics && !defaults.sendTimestamps)
     }
 
+    @Test("max_series_bytes: read in bytes, at least 1 MiB; absent means the default (resolved with the memory_limiter)")
+    func maxSeriesBytes() throws {
+        func yaml(_ setting: String) -> String {
+            """
+            receivers: { otlp: { protocols: { http: } } }
+            exporters: { prometheus: { \(setting) } }
+            service: { pipelines: { metrics: { receivers: [otlp], exporters: [prometheus] } } }
+            """
+        }
+        #expect(try CollectorConfiguration.parse(yaml: yaml("max_series_bytes: 268435456")).exporter.exposition.maxSeriesBytes == 256 << 20)
+        #expect(try CollectorConfiguration.parse(yaml: yaml("max_series: 10")).exporter.exposition.maxSeriesBytes == nil)
+        #expect(issues(yaml("max_series_bytes: 512")) == ["exporters.prometheus.max_series_bytes (line 2): must be at least 1048576, got 512"])
+        #expect(issues(yaml("max_series_bytes: 1GiB")) == ["exporters.prometheus.max_series_bytes (line 2): expected an integer"])
+    }
+
     @Test("add_metric_suffixes: false means UnderscoreEscapingWithoutSuffixes (deprecated, warned)")
     func addMetricSuffixes() throws {
         let yaml = Self.collectorShaped.replacingOccurrences(of: "namespace: \"opensre\"", with: "add_metric_suffixes: false")

@@ -8,7 +8,11 @@ enum JSONRequests {
     }
 
     static func request(service: String, _ metrics: String...) -> String {
-        #"{"resourceMetrics":[{"resource":{"attributes":\#(resource(service: service))},"scopeMetrics":[{"scope":{"name":"lib"},"metrics":[\#(metrics.joined(separator: ","))]}]}]}"#
+        request(service: service, instance: "i1", metrics)
+    }
+
+    static func request(service: String, instance: String, _ metrics: [String]) -> String {
+        #"{"resourceMetrics":[{"resource":{"attributes":\#(resource(service: service, instance: instance))},"scopeMetrics":[{"scope":{"name":"lib"},"metrics":[\#(metrics.joined(separator: ","))]}]}]}"#
     }
 
     /// A cumulative explicit histogram with one point per (attributes, counts) entry.

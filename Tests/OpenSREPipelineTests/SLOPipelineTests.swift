@@ -1,3 +1,4 @@
+import Foundation
 import OpenSREModel
 import OpenSREPipeline
 import OpenSRESLO
@@ -89,6 +90,63 @@ struct SLOPipelineTests {
             "SLO web-odd-threshold: le 0.3 is not a bucket bound of the incoming histogram; its points are not counted"
         ])
         #expect(store.takeWarnings().isEmpty)
+    }
+
+    /// An SLO on the same metric whose name sorts before the others.
+    static let first = try! OpenSLOLoader.parse(
+        yaml: """
+            apiVersion: openslo/v1
+            kind: SLO
+            metadata: { name: api-availability }
+            spec:
+              budgetingMethod: Occurrences
+              timeWindow: [{ duration: 30d, isRolling: true }]
+              objectives: [{ target: 0.99 }]
+              indicator:
+                spec:
+                  ratioMetric:
+                    bad: { metricSource: { type: opensre, spec: { metric: http.server.request.duration, match: { http.response.status_code: "5.." } } } }
+                    total: { metricSource: { type: opensre, spec: { metric: http.server.request.duration } } }
+            """)
+
+    @Test("a definition added before the others after a restart: every SLO keeps its own counts and baselines")
+    func definitionAddedFirst() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("slo-added-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let file = SLOStateFile(directory: directory)
+        let ok = JSONRequests.attributes(("http.response.status_code", "200"))
+        let failed = JSONRequests.attributes(("http.response.status_code", "503"))
+        func request(ok okCounts: [Int], failed failedCounts: [Int]) throws -> DecodedBatch {
+            try JSONRequests.batch(
+                JSONRequests.request(
+                    service: "web",
+                    JSONRequests.histogram(
+                        "http.server.request.duration", start: Self.start, bounds: [0.1, 0.25, 1],
+                        points: [(ok, okCounts), (failed, failedCounts)])))
+        }
+        let before = SLOEngine(definitions: Array(Self.slos[0...1]), now: Self.start)
+        SeriesStore(slo: before).apply(try request(ok: [50, 30, 15, 5], failed: [0, 1, 2, 2]), wallClock: Self.start)
+        try file.save(before)
+
+        // Restarted ten minutes later with a new file that sorts first.
+        let later = Self.start + 600_000_000_000
+        let after = SLOEngine(definitions: Self.first + Self.slos[0...1], now: later)
+        _ = try file.restore(into: after)
+        let store = SeriesStore(slo: after)
+        store.apply(try request(ok: [100, 60, 30, 10], failed: [0, 2, 4, 4]), wallClock: later)
+        #expect(
+            String(decoding: store.render(wallClock: later), as: UTF8.self).split(separator: "\n").map(String.init)
+                .filter { $0.hasPrefix("opensre_slo_events_total") } == [
+                    // New: the series ran before it existed, so it starts from their values (nothing yet).
+                    #"opensre_slo_events_total{outcome="bad",slo="api-availability"} 0"#,
+                    // 5 bad of 105, then 5 of 105 more.
+                    #"opensre_slo_events_total{outcome="bad",slo="web-availability"} 10"#,
+                    // 81 of 105 within 0.25 s, then 81 of 105 more.
+                    #"opensre_slo_events_total{outcome="bad",slo="web-latency"} 48"#,
+                    #"opensre_slo_events_total{outcome="good",slo="api-availability"} 0"#,
+                    #"opensre_slo_events_total{outcome="good",slo="web-availability"} 200"#,
+                    #"opensre_slo_events_total{outcome="good",slo="web-latency"} 162"#,
+                ])
     }
 
     @Test("later cumulative points count only their increase")

@@ -23,7 +23,7 @@ struct SeriesStateTests {
         #expect(state.value == 3 && state.startTime == 21 && state.lastTime == 30)
     }
 
-    @Test("delta sum: contiguous points add up, a gap resets, an overlap is rejected")
+    @Test("delta sum: contiguous points add up, an overlap is rejected, a gap is added across")
     func delta() {
         var state = SeriesState()
         #expect(state.applyDelta(value: 5, startTime: 0, time: 10, isNew: true) == .applied)
@@ -31,8 +31,9 @@ struct SeriesStateTests {
         #expect(state.value == 12 && state.startTime == 0 && state.lastTime == 20)
         #expect(state.applyDelta(value: 100, startTime: 15, time: 25, isNew: false) == .rejectedOverlap)
         #expect(state.value == 12)
+        // A gap (20 to 40: no measurements) used to reset the total to 9.
         #expect(state.applyDelta(value: 9, startTime: 40, time: 50, isNew: false) == .applied)
-        #expect(state.value == 9 && state.startTime == 40)
+        #expect(state.value == 21 && state.startTime == 0 && state.lastTime == 50)
     }
 
     @Test("delta histogram: buckets, count and sum accumulate; new bounds reset")

@@ -34,7 +34,7 @@ struct SeriesStoreTests {
         #expect(render(store) == once)
     }
 
-    @Test("delta sums accumulate into a counter; overlaps are rejected and counted")
+    @Test("delta sums accumulate into a counter across gaps; overlaps are rejected and counted")
     func delta() throws {
         let store = SeriesStore(settings: ExpositionSettings(namespace: "opensre", constLabels: ["env": "prod"]))
         let line = { (value: String) in
@@ -55,8 +55,9 @@ struct SeriesStoreTests {
         store.apply(try batch("delta-overlap.pb"))
         #expect(render(store) == line("12"))
         #expect(store.statistics.rejectedOverlap == 1)
+        // delta-gap.pb starts 20 s after delta-2.pb ended (idle intervals): added across.
         store.apply(try batch("delta-gap.pb"))
-        #expect(render(store) == line("9"))
+        #expect(render(store) == line("21"))
     }
 
     @Test("a point flagged 'no recorded value' removes its series")

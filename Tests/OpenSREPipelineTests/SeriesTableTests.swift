@@ -128,7 +128,8 @@ struct MetricFamilyTests {
                 // Expire about a third, then (at the end) nearly everything.
                 let deadline = UInt64(step - (step == 5999 ? 10 : 1000))
                 let expired = model.filter { $0.value.lastSeen < deadline }
-                #expect(family.expire(before: deadline) == expired.count)
+                let (count, bytes) = family.expire(before: deadline)
+                #expect(count == expired.count && bytes == expired.values.reduce(0) { $0 + $1.accountedBytes })
                 for (key, series) in expired {
                     #expect(series.isRemoved)
                     model[key] = nil

@@ -84,6 +84,17 @@ struct OpenSLOLoaderTests {
         #expect(problems(yaml) == [expected])
     }
 
+    @Test("le inside match is refused with where it belongs (it would silently count nothing as good)")
+    func leInsideMatch() {
+        let yaml = Self.slo().replacingOccurrences(
+            of: #"match: { http.response.status_code: "5..", service.name: api }"#,
+            with: #"match: { le: "0.3", service.name: api }"#)
+        #expect(
+            problems(yaml) == [
+                "slos.yaml: document 1 (SLO api-availability): spec.indicator.spec.ratioMetric.bad.metricSource.spec.match.le: le is a histogram bound, not an attribute: write it beside match (spec.le: 0.3), not inside it"
+            ])
+    }
+
     @Test("a missing file or duplicate names are errors")
     func files() {
         #expect(throws: SLOLoadError.self) { try OpenSLOLoader.load(patterns: ["nowhere/*.yaml"]) }
