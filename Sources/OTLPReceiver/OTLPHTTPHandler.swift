@@ -45,6 +45,7 @@ final class OTLPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):
+            if case .draining = state { return }  // answered and closing: nothing more is served
             if let probe = health?.response(to: head) {
                 state = .answered(head, probe)
             } else if let error = ingestor.check(head) {
