@@ -20,8 +20,41 @@ package struct HTTPResponse: Sendable {
         return response
     }
 
+    /// Answers a request before its body has been read (`413` from the head,
+    /// a refused `Expect: 100-continue`), then half-closes: the client gets
+    /// the answer and an end of stream rather than a reset, as it would if
+    /// the connection were closed with its unread body still arriving
+    /// (RFC 9112 §9.6). The caller reads and drops the rest of the request
+    /// and closes at its end (once the returned future, the answer written,
+    /// completes); the connection is closed after `linger` anyway.
+    @discardableResult
+    package func writeEarly(
+        to context: ChannelHandlerContext, linger: TimeAmount = .seconds(5), wrap: (HTTPServerResponsePart) -> NIOAny
+    ) -> EventLoopFuture<Void> {
+        let channel = context.channel
+        let done = context.eventLoop.makePromise(of: Void.self)
+        write(to: context, keepAlive: false, closing: false, done: done, wrap: wrap)
+        done.futureResult.flatMap {
+            channel.close(mode: .output)
+        }.whenComplete { result in
+            if case .failure = result {
+                channel.close(promise: nil)
+            } else {
+                channel.eventLoop.scheduleTask(in: linger) { channel.close(promise: nil) }
+            }
+        }
+        return done.futureResult
+    }
+
     /// Writes the response; closes the connection afterwards unless `keepAlive`.
     package func write(to context: ChannelHandlerContext, keepAlive: Bool, wrap: (HTTPServerResponsePart) -> NIOAny) {
+        write(to: context, keepAlive: keepAlive, closing: !keepAlive, done: nil, wrap: wrap)
+    }
+
+    private func write(
+        to context: ChannelHandlerContext, keepAlive: Bool, closing: Bool, done: EventLoopPromise<Void>?,
+        wrap: (HTTPServerResponsePart) -> NIOAny
+    ) {
         var head = HTTPResponseHead(version: .http1_1, status: status, headers: headers)
         head.headers.replaceOrAdd(name: "Content-Length", value: String(body.readableBytes))
         if !keepAlive {
@@ -31,9 +64,9 @@ package struct HTTPResponse: Sendable {
         if body.readableBytes > 0 {
             context.write(wrap(.body(.byteBuffer(body))), promise: nil)
         }
-        let done = context.eventLoop.makePromise(of: Void.self)
+        let done = done ?? context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(wrap(.end(nil)), promise: done)
-        if !keepAlive {
+        if closing {
             let channel = context.channel
             done.futureResult.whenComplete { _ in channel.close(promise: nil) }
         }

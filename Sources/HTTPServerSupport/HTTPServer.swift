@@ -19,6 +19,7 @@ package final class HTTPServer: Sendable {
     private let makeHandler: @Sendable (any Channel) -> any ChannelHandler
     private let timeouts: ConnectionTimeouts
     private let tls: ListenerTLS?
+    private let maxConnections: Int
     /// Dropped at the end of ``shutdown()``: NIO's helper fails a promise in
     /// its deinit, which hops onto an event loop, so it must not outlive the
     /// loops (released after them, it made NIO report "cannot schedule tasks
@@ -30,14 +31,18 @@ package final class HTTPServer: Sendable {
     ///   - makeHandler: called on each new connection's event loop; the handler
     ///     receives `HTTPServerRequestPart`s and writes `HTTPServerResponsePart`s.
     /// - Parameter tls: certificate and key; nil serves plain HTTP.
+    /// - Parameter maxConnections: the most connections held at once (lowered
+    ///   at start to fit the open-file limit, see ``ConnectionLimit``).
     package init(
         group: any EventLoopGroup, endpoint: Endpoint, timeouts: ConnectionTimeouts = ConnectionTimeouts(),
-        tls: ListenerTLS? = nil, logger: Logger, makeHandler: @escaping @Sendable (any Channel) -> any ChannelHandler
+        tls: ListenerTLS? = nil, maxConnections: Int = ConnectionLimit.defaultMaxConnections, logger: Logger,
+        makeHandler: @escaping @Sendable (any Channel) -> any ChannelHandler
     ) {
         self.group = group
         self.endpoint = endpoint
         self.timeouts = timeouts
         self.tls = tls
+        self.maxConnections = maxConnections
         self.logger = logger
         self.makeHandler = makeHandler
         self.quiesce = Mutex(ServerQuiescingHelper(group: group))
@@ -50,12 +55,33 @@ package final class HTTPServer: Sendable {
         let makeHandler = self.makeHandler
         let timeouts = self.timeouts
         let tls = try self.tls?.makeContext()
+        let openFiles = ConnectionLimit.openFileLimit()
+        let limit = ConnectionLimit.effective(configured: maxConnections, openFileLimit: openFiles)
+        if limit < maxConnections {
+            logger.warning(
+                "max_connections lowered to fit the open-file limit (both listeners share it, \(ConnectionLimit.reservedDescriptors) descriptors kept free)",
+                metadata: ["max_connections": "\(limit)", "configured": "\(maxConnections)", "open_file_limit": "\(openFiles)"])
+        }
+        let limitWarning = IntervalWarning(logger: logger)
+        let acceptWarning = IntervalWarning(logger: logger)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(quiesce.makeServerChannelHandler(channel: channel))
+                    let handlers = channel.pipeline.syncOperations
+                    try handlers.addHandler(quiesce.makeServerChannelHandler(channel: channel))
+                    // The plain `bind` leaves the backoff out; with the spare
+                    // descriptor, running out of them cannot spin the accept loop.
+                    try handlers.addHandler(DescriptorReserveHandler())
+                    try handlers.addHandler(
+                        AcceptBackoffHandler(shouldForwardIOErrorCaught: false) { error in
+                            acceptWarning.note(
+                                "accepting connections failed; shedding one waiting connection per second until descriptors free up",
+                                ["error": "\(error)", "max_connections": "\(limit)"])
+                            return AcceptBackoffHandler.defaultBackoffProvider(error: error)
+                        })
+                    try handlers.addHandler(ConnectionLimitHandler(limit: limit, warning: limitWarning))
                 }
             }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)

@@ -17,6 +17,10 @@ package struct OTLPHTTPConfiguration: Sendable, Equatable {
     /// `auth.bearer_token_file`, default off: when set, requests must carry
     /// `Authorization: Bearer <the file's content>` or get 401.
     package var bearerToken: String?
+    /// `max_connections`, default 4096: connections held at once; at the cap
+    /// new ones wait in the kernel's backlog. Lowered at start to fit the
+    /// open-file limit (see `ConnectionLimit`).
+    package var maxConnections = ConnectionLimit.defaultMaxConnections
 
     package static let defaultEndpoint = Endpoint(host: "0.0.0.0", port: 4318)
 

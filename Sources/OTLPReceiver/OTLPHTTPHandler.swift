@@ -1,10 +1,18 @@
 import HTTPServerSupport
 import NIOCore
 import NIOHTTP1
+import OpenSREPipeline
 
 /// The channel shell around ``OTLPIngestor``: collects a request's body (never
-/// more than the limit), then answers on the same event loop. Confined to its
-/// channel's event loop.
+/// more than the limit, nor more than the `memory_limiter` grants), then
+/// answers on the same event loop. Confined to its channel's event loop.
+///
+/// Refusals the head alone decides are answered at the end of the request,
+/// its body read and dropped, so the connection stays usable. Two are
+/// answered from the head and the connection closed: a body over the limit
+/// (`413`) and one in a transfer coding we cannot read (`501`); so is any
+/// refusal of a request that sent `Expect: 100-continue` (its client waits
+/// and sends no body). An accepted `Expect: 100-continue` gets `100 Continue`.
 final class OTLPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -16,11 +24,18 @@ final class OTLPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         case rejecting(HTTPRequestHead, OTLPReceiverError)
         /// A health probe, answered at its end.
         case answered(HTTPRequestHead, HTTPResponse)
+        /// Answered from the head and half-closed: the rest is dropped, and the
+        /// connection closes at the request's end, once the answer is written.
+        case draining(EventLoopFuture<Void>)
     }
 
     private let ingestor: OTLPIngestor
     private let health: HealthState?
     private var state = State.idle
+    /// Bytes reserved with the memory limiter for the request being received.
+    private var reserved = 0
+    /// Bytes reserved per body byte (see ``OTLPIngestor/reservation(perBodyByte:)``).
+    private var perByte = 1
 
     init(ingestor: OTLPIngestor, health: HealthState? = nil) {
         self.ingestor = ingestor
@@ -30,20 +45,35 @@ final class OTLPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):
+            if case .draining = state { return }  // answered and closing: nothing more is served
             if let probe = health?.response(to: head) {
                 state = .answered(head, probe)
             } else if let error = ingestor.check(head) {
-                state = .rejecting(head, error)
+                refuse(head, error, context: context)
             } else {
-                let expected = head.headers.first(name: "Content-Length").flatMap(Int.init) ?? 0
-                let buffer = context.channel.allocator.buffer(capacity: min(max(expected, 0), ingestor.bodyLimit))
+                let expected = max(head.headers.first(name: "Content-Length").flatMap(Int.init) ?? 0, 0)
+                perByte = ingestor.reservation(perBodyByte: head)
+                guard reserve(expected * perByte) else {
+                    refuse(head, .memoryLimited, context: context)
+                    return
+                }
+                if Self.expectsContinue(head) {
+                    context.writeAndFlush(
+                        wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+                }
+                let buffer = context.channel.allocator.buffer(capacity: min(expected, ingestor.bodyLimit))
                 state = .receiving(head, buffer)
             }
         case .body(var part):
             guard case .receiving(let head, var buffer) = state else { return }
             state = .idle  // drop the reference while mutating, so the buffer is not copied
-            if buffer.readableBytes + part.readableBytes > ingestor.bodyLimit {
-                state = .rejecting(head, .bodyTooLarge(limit: ingestor.bodyLimit))
+            let size = buffer.readableBytes + part.readableBytes
+            if size > ingestor.bodyLimit {
+                release()
+                refuse(head, .bodyTooLarge(limit: ingestor.bodyLimit), context: context)
+            } else if size * perByte > reserved, !reserve(size * perByte - reserved) {
+                release()
+                refuse(head, .memoryLimited, context: context)
             } else {
                 buffer.writeBuffer(&part)
                 state = .receiving(head, buffer)
@@ -52,9 +82,14 @@ final class OTLPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             switch state {
             case .idle:
                 return
+            case .draining(let written):
+                let channel = context.channel
+                written.whenComplete { _ in channel.close(promise: nil) }
             case .receiving(let head, let body):
                 state = .idle
-                switch ingestor.ingest(head, body: body, on: context.eventLoop) {
+                let outcome = ingestor.ingest(head, body: body, on: context.eventLoop)
+                release()  // decoded and queued: the body is no longer held
+                switch outcome {
                 case .immediate(let response):
                     ingestor.recordAnswer(response.status)
                     response.write(to: context, keepAlive: head.isKeepAlive, wrap: wrapOutboundOut)
@@ -74,5 +109,44 @@ final class OTLPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                     to: context, keepAlive: head.isKeepAlive && !error.closesConnection, wrap: wrapOutboundOut)
             }
         }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        release()
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        release()
+    }
+
+    /// Refuses a request before its body is complete: from the head (and
+    /// closes) when the body cannot or need not be read, else at its end.
+    private func refuse(_ head: HTTPRequestHead, _ error: OTLPReceiverError, context: ChannelHandlerContext) {
+        guard error.closesConnection || Self.expectsContinue(head) else {
+            state = .rejecting(head, error)
+            return
+        }
+        ingestor.recordAnswer(error.status)
+        state = .draining(
+            error.response(json: OTLPReceiverError.wantsJSON(head)).writeEarly(to: context, wrap: wrapOutboundOut))
+    }
+
+    /// `Expect: 100-continue` on an HTTP/1.1 request (RFC 9110 §10.1.1).
+    static func expectsContinue(_ head: HTTPRequestHead) -> Bool {
+        head.version.major == 1 && head.version.minor >= 1
+            && head.headers[canonicalForm: "Expect"].contains { $0.lowercased() == "100-continue" }
+    }
+
+    private func reserve(_ bytes: Int) -> Bool {
+        guard bytes > 0, let limiter = ingestor.memoryLimiter else { return true }
+        guard limiter.reserve(bytes) else { return false }
+        reserved += bytes
+        return true
+    }
+
+    private func release() {
+        ingestor.memoryLimiter?.release(reserved)
+        reserved = 0
     }
 }

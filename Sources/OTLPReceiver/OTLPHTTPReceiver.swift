@@ -16,7 +16,7 @@ package final class OTLPHTTPReceiver: Sendable {
         let ingestors = IngestorRegistry(processor: processor, configuration: configuration)
         server = HTTPServer(
             group: group, endpoint: configuration.endpoint, timeouts: configuration.timeouts, tls: configuration.tls,
-            logger: logger
+            maxConnections: configuration.maxConnections, logger: logger
         ) { channel in
             OTLPHTTPHandler(ingestor: ingestors.ingestor(for: channel.eventLoop), health: health)
         }

@@ -38,14 +38,16 @@ package final class OTLPIngestor {
     private let processor: BatchProcessor
     private let ring: Int
     private let maxBodySize: Int
-    /// `Authorization` value every request must carry, when auth is on.
-    private let expectedAuthorization: [UInt8]?
+    /// The bearer token every request must carry, when auth is on.
+    private let bearerToken: [UInt8]?
+    /// Which streams may be acknowledged before they are applied.
+    private var acknowledgement = AcknowledgementPolicy()
 
     package init(processor: BatchProcessor, ring: Int, configuration: OTLPHTTPConfiguration) {
         self.processor = processor
         self.ring = ring
         self.maxBodySize = configuration.maxRequestBodySize
-        self.expectedAuthorization = configuration.bearerToken.map { Array("Bearer \($0)".utf8) }
+        self.bearerToken = configuration.bearerToken.map { Array($0.utf8) }
         // Unpacked protobuf takes several times its wire size; bound it (8×, at most 256 MiB per event loop).
         self.options = OTLPDecodingOptions(escapesLabelNames: processor.escapesLabelNames)
         self.decoder = OTLPProtobufDecoder(
@@ -61,6 +63,19 @@ package final class OTLPIngestor {
         return difference == 0
     }
 
+    /// Whether an `Authorization` value carries the token: scheme `Bearer`
+    /// in any case (RFC 7235 §2.1: schemes are case-insensitive), one or
+    /// more spaces, then the token compared in constant time.
+    static func authorizes(_ authorization: String, token: [UInt8]) -> Bool {
+        let bytes = Array(authorization.utf8)
+        let scheme = Array("bearer".utf8)
+        guard bytes.count > scheme.count,
+            zip(bytes, scheme).allSatisfy({ $0 | 0x20 == $1 }), bytes[scheme.count] == UInt8(ascii: " ")
+        else { return false }
+        let credentials = bytes[scheme.count...].drop { $0 == UInt8(ascii: " ") }
+        return constantTimeEqual(Array(credentials), token)
+    }
+
     /// Counts an answer by status, for the self-metrics.
     package func recordAnswer(_ status: HTTPResponseStatus) {
         processor.counters.record(status: status.code)
@@ -69,14 +84,30 @@ package final class OTLPIngestor {
     /// The largest body accepted on the wire.
     package var bodyLimit: Int { maxBodySize }
 
+    /// The `memory_limiter`, which request bodies in flight are accounted against.
+    package var memoryLimiter: MemoryLimiter? { processor.memoryLimiter }
+
     /// Checks what the head alone can tell, before any body is buffered.
     package func check(_ head: HTTPRequestHead) -> OTLPReceiverError? {
         let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
-        guard path == Self.metricsPath else { return .notFound(path: path) }
+        guard path == Self.metricsPath else {
+            if let signal = Self.otherSignals[path] {
+                processor.counters.record(unsupported: signal)
+                return .unsupportedSignal(signal)
+            }
+            return .notFound(path: path)
+        }
         guard head.method == .POST else { return .methodNotAllowed(head.method.rawValue) }
-        if let expectedAuthorization {
-            let given = Array((head.headers.first(name: "Authorization") ?? "").utf8)
-            guard Self.constantTimeEqual(given, expectedAuthorization) else { return .unauthorized }
+        if let bearerToken {
+            guard Self.authorizes(head.headers.first(name: "Authorization") ?? "", token: bearerToken) else {
+                return .unauthorized
+            }
+        }
+        // The HTTP parser frames a body whose last transfer coding is chunked;
+        // any coding before it (`gzip, chunked`) would be left on the bytes.
+        let transferCodings = head.headers[canonicalForm: "Transfer-Encoding"]
+        if !transferCodings.isEmpty, transferCodings.map({ $0.lowercased() }) != ["chunked"] {
+            return .unsupportedTransferCoding(transferCodings.joined(separator: ", "))
         }
         let contentType = head.headers.first(name: "Content-Type")
         guard let contentType, Encoding(contentType: contentType) != nil else {
@@ -94,6 +125,9 @@ package final class OTLPIngestor {
         }
         return nil
     }
+
+    /// The OTLP/HTTP paths of the other signals (which SDKs export to by default).
+    static let otherSignals: [String: CollectorCounters.OtherSignal] = ["/v1/traces": .traces, "/v1/logs": .logs]
 
     /// The two OTLP/HTTP encodings, chosen by `Content-Type` (parameters and case ignored).
     package enum Encoding {
@@ -123,12 +157,12 @@ package final class OTLPIngestor {
 
     /// Decodes and queues a request that passed ``check(_:)``.
     ///
-    /// Most requests are answered at once. A request the processor could still
-    /// refuse points of — one with delta metrics (an overlap), or with metrics
-    /// this event loop has not yet seen accepted (a type conflict) — is
-    /// answered once it is applied, so that `partial_success` reports every
-    /// refused point. Streams seen accepted (non-delta) are remembered per
-    /// event loop, so steady cumulative traffic never waits.
+    /// Most requests are answered at once, as soon as they are queued. A
+    /// request the processor could still refuse points of is answered once
+    /// it is applied, so that `partial_success` reports every refused point:
+    /// see ``AcknowledgementPolicy`` for which requests wait, and for the one
+    /// case (the same series sent concurrently over connections on different
+    /// event loops) where a refusal is counted and logged but not reported.
     package func ingest(_ head: HTTPRequestHead, body: ByteBuffer, on eventLoop: any EventLoop) -> Outcome {
         let encoding = head.headers.first(name: "Content-Type").flatMap(Encoding.init) ?? .protobuf
         let result: OTLPDecodeResult
@@ -139,17 +173,16 @@ package final class OTLPIngestor {
         do {
             result = try decode(body, encoding: encoding, coding: ContentCoding(Self.encoding(of: head)) ?? .identity)
         } catch {
-            return .immediate(OTLPReceiverError.decoding(error).response(json: encoding == .json))
+            return .immediate(error.response(json: encoding == .json))
         }
         let batch = result.batch
         guard batch.pointCount > 0 else {
             processor.counters.record(accepted: 0, rejected: result.rejected)
             return .immediate(success(encoding, result.rejected))
         }
-        let needsReport =
-            processor.mayRefuseSeries(batch)
-            || batch.streams.contains { $0.temporality == .delta || !safeStreams.contains($0.identityHash) }
-        guard needsReport else {
+        let immediate = acknowledgement.admit(
+            batch, epoch: processor.acknowledgementEpoch, mayRefuseSeries: processor.mayRefuseSeries(batch))
+        guard !immediate else {
             switch processor.submit(batch, ring: ring) {
             case .accepted:
                 processor.counters.record(accepted: batch.pointCount, rejected: result.rejected)
@@ -158,6 +191,7 @@ package final class OTLPIngestor {
             case .stopping: return .immediate(OTLPReceiverError.shuttingDown.response(json: encoding == .json))
             }
         }
+        let generation = acknowledgement.generation
         let applied = eventLoop.makePromise(of: ApplyReport.self)
         switch processor.submit(batch, ring: ring, completion: { applied.succeed($0) }) {
         case .accepted:
@@ -171,31 +205,28 @@ package final class OTLPIngestor {
         }
         processor.counters.record(accepted: batch.pointCount, rejected: result.rejected)
         let answer = applied.futureResult.assumeIsolated().map { report -> HTTPResponse in
-            self.remember(report.safeStreams)
+            self.acknowledgement.learn(report, generation: generation)
             var rejected = result.rejected
-            rejected.add(report.overlap, reason: "delta points overlap data already accumulated (start time before the previous point's end)")
-            rejected.add(report.olderStart, reason: "delta points start before their series' start (two writers of one series?)")
-            rejected.add(
-                report.outOfOrderEnd, reason: "delta points end at or before the last point of their series (sent twice, or out of order)")
-            rejected.add(
-                report.typeConflict,
-                reason: "metric \(report.conflictingFamily ?? "") conflicts with the type of the existing family of that name")
-            rejected.add(report.invalidName, reason: "metric name leaves no valid Prometheus name")
-            rejected.add(report.cardinality, reason: "new series refused: the collector's series limit is reached")
-            rejected.add(report.seriesBytes, reason: ApplyReport.seriesBytesReason)
+            Self.add(report, to: &rejected)
             return self.success(encoding, rejected)
         }
         return .deferred(answer.nonisolated())
     }
 
-    /// Streams whose later points the processor cannot refuse; bounded, since
-    /// forgetting one only means its next request waits for the processor.
-    private var safeStreams = Set<UInt64>()
-    private static let safeStreamLimit = 100_000
-
-    private func remember(_ streams: [UInt64]) {
-        if safeStreams.count + streams.count > Self.safeStreamLimit { safeStreams.removeAll(keepingCapacity: true) }
-        safeStreams.formUnion(streams)
+    /// The processor's refusals, with their reasons for `error_message`.
+    static func add(_ report: ApplyReport, to rejected: inout RejectedPoints) {
+        rejected.add(report.overlap, reason: "delta points overlap data already accumulated (start time before the previous point's end)")
+        rejected.add(report.olderStart, reason: "delta points start before their series' start (two writers of one series?)")
+        rejected.add(
+            report.outOfOrderEnd, reason: "delta points end at or before the last point of their series (sent twice, or out of order)")
+        rejected.add(
+            report.typeConflict,
+            reason: "metric \(report.conflictingFamily ?? "") conflicts with the type of the existing family of that name")
+        rejected.add(report.invalidName, reason: "metric name leaves no valid Prometheus name")
+        rejected.add(report.cardinality, reason: "new series refused: the collector's series limit is reached")
+        rejected.add(report.seriesBytes, reason: ApplyReport.seriesBytesReason)
+        rejected.add(
+            report.outOfOrder, reason: "points older than the latest point of their series (out of order; the newer value is kept)")
     }
 
     private func success(_ encoding: Encoding, _ rejected: RejectedPoints) -> HTTPResponse {
@@ -208,29 +239,111 @@ package final class OTLPIngestor {
         return HTTPResponse(status: .ok, headers: headers, body: ByteBuffer(bytes: answer))
     }
 
-    private func decode(_ body: ByteBuffer, encoding: Encoding, coding: ContentCoding) throws(OTLPDecodingError) -> OTLPDecodeResult {
+    /// Unpacked protobuf and decoded batches take memory beyond the body:
+    /// this much per decoded byte is reserved with the `memory_limiter`
+    /// for decoding (see ``MemoryLimiter``). A body of points with large
+    /// attributes unpacks into about its size and decodes into about as much
+    /// again (the end-to-end test of concurrent 16 MiB bodies measures the
+    /// peak); dense numeric points can unpack into more, which the decoder's
+    /// arena limit (8× the body limit, at most 256 MiB) bounds per event loop.
+    static let decodeBytesPerByte = 2
+
+    /// How many bytes to reserve with the `memory_limiter` per body byte as
+    /// it arrives: for a plain body, the body and its decoding (so that what
+    /// is let in can also be decoded); for a compressed one only the body,
+    /// since its decompressed size is unknown until it is decompressed
+    /// (reserved then, see `decompress`).
+    package func reservation(perBodyByte head: HTTPRequestHead) -> Int {
+        ContentCoding(Self.encoding(of: head)) == .identity ? 1 + Self.decodeBytesPerByte : 1
+    }
+
+    /// A first guess at how far a compressed body inflates (per wire byte);
+    /// a body that inflates further is decompressed again with all the
+    /// memory the limiter can grant, so the guess only saves reservations.
+    static let expectedCompressionRatio = 32
+
+    private func decode(_ body: ByteBuffer, encoding: Encoding, coding: ContentCoding) throws(OTLPReceiverError) -> OTLPDecodeResult {
         let decoder = self.decoder
+        let limiter = processor.memoryLimiter
         let options = self.options
-        let decode = { (bytes: UnsafeRawBufferPointer) throws(OTLPDecodingError) -> OTLPDecodeResult in
-            encoding == .json ? try OTLPJSONDecoder(options: options).decode(bytes) : try decoder.decode(bytes)
+        let decode = { (bytes: UnsafeRawBufferPointer) throws(OTLPReceiverError) -> OTLPDecodeResult in
+            // An empty body (or one that decompresses to nothing) is an empty
+            // request in either encoding: the empty protobuf message.
+            guard !bytes.isEmpty else { return try Self.decoding { () throws(OTLPDecodingError) in try decoder.decode(bytes) } }
+            // A plain body's decoding was reserved with the body itself.
+            let allowance = coding == .identity ? 0 : bytes.count * Self.decodeBytesPerByte
+            if let limiter, allowance > 0 {
+                guard limiter.reserve(allowance) else { throw .memoryLimited }
+            }
+            defer { limiter?.release(allowance) }
+            return try Self.decoding { () throws(OTLPDecodingError) in
+                encoding == .json ? try OTLPJSONDecoder(options: options).decode(bytes) : try decoder.decode(bytes)
+            }
         }
-        do {
-            return try body.withUnsafeReadableBytes { bytes in
-                // An empty body is an empty request, whatever coding it claims.
-                guard !bytes.isEmpty else { return try decode(bytes) }
-                switch coding {
-                case .identity: return try decode(bytes)
-                case .gzip: return try inflater.inflate(bytes, limit: maxBodySize, decode)
-                case .deflate:
-                    return try inflater.inflate(
-                        bytes, limit: maxBodySize, rawDeflate: !GzipInflater.isZlibWrapped(bytes), decode)
-                case .zstd: return try zstd.decompress(bytes, limit: maxBodySize, decode)
+        let result = body.withUnsafeReadableBytes { bytes -> Result<OTLPDecodeResult, OTLPReceiverError> in
+            guard !bytes.isEmpty, coding != .identity else { return Result { () throws(OTLPReceiverError) in try decode(bytes) } }
+            return decompress(bytes, coding: coding, limiter: limiter, decode)
+        }
+        return try result.get()
+    }
+
+    /// Decompresses within `max_request_body_size` and what the memory
+    /// limiter grants, then decodes.
+    private func decompress(
+        _ bytes: UnsafeRawBufferPointer, coding: ContentCoding, limiter: MemoryLimiter?,
+        _ decode: (UnsafeRawBufferPointer) throws(OTLPReceiverError) -> OTLPDecodeResult
+    ) -> Result<OTLPDecodeResult, OTLPReceiverError> {
+        var granted = 0
+        defer { limiter?.release(granted) }
+        var limit = maxBodySize
+        if let limiter {
+            granted = limiter.reserve(upTo: min(maxBodySize, max(1 << 20, bytes.count &* Self.expectedCompressionRatio)))
+            guard granted > 0 else { return .failure(.memoryLimited) }
+            limit = granted
+        }
+        for attempt in 0..<2 {
+            var inner: OTLPReceiverError?
+            func run(_ output: UnsafeRawBufferPointer) throws(OTLPDecodingError) -> OTLPDecodeResult? {
+                do throws(OTLPReceiverError) {
+                    return try decode(output)
+                } catch {
+                    inner = error
+                    return nil
                 }
             }
-        } catch let error as OTLPDecodingError {
-            throw error
+            let outcome = Result { () throws(OTLPDecodingError) -> OTLPDecodeResult? in
+                switch coding {
+                case .identity: return try run(bytes)
+                case .gzip: return try inflater.inflate(bytes, limit: limit, run)
+                case .deflate:
+                    return try inflater.inflate(bytes, limit: limit, rawDeflate: !GzipInflater.isZlibWrapped(bytes), run)
+                case .zstd: return try zstd.decompress(bytes, limit: limit, run)
+                }
+            }
+            switch outcome {
+            case .success(let decoded?):
+                return .success(decoded)
+            case .success(nil):
+                return .failure(inner ?? .memoryLimited)
+            case .failure(.decompressedBodyTooLarge) where limit < maxBodySize:
+                // Limited by the first guess or by memory, not by the configured
+                // size: once, ask for all the limiter can give.
+                let more = attempt == 0 ? limiter?.reserve(upTo: maxBodySize - granted) ?? 0 : 0
+                guard more > 0 else { return .failure(.memoryLimited) }
+                granted += more
+                limit = granted
+            case .failure(let error):
+                return .failure(.decoding(error))
+            }
+        }
+        return .failure(.memoryLimited)
+    }
+
+    private static func decoding(_ body: () throws(OTLPDecodingError) -> OTLPDecodeResult) throws(OTLPReceiverError) -> OTLPDecodeResult {
+        do {
+            return try body()
         } catch {
-            throw .malformedProtobuf  // unreachable: only decoding errors are thrown above
+            throw .decoding(error)
         }
     }
 

@@ -2,18 +2,23 @@ import HTTPServerSupport
 import NIOCore
 import NIOHTTP1
 import OTLPDecoding
+import OpenSREPipeline
 
 /// Every way a request to the receiver can fail, and the one place that maps
 /// them to HTTP answers (OTLP/HTTP: permanent errors are 4xx and must not be
 /// retried; overload is 503 with `Retry-After`, which SDKs honour).
 package enum OTLPReceiverError: Error, Equatable, Sendable {
     case notFound(path: String)
+    /// `/v1/traces` or `/v1/logs`: this collector takes metrics only.
+    case unsupportedSignal(CollectorCounters.OtherSignal)
     /// Auth is on and the request has no (or a wrong) bearer token.
     case unauthorized
     case methodNotAllowed(String)
     case unsupportedMediaType(String?)
     case unsupportedEncoding(String)
     case bodyTooLarge(limit: Int)
+    /// A `Transfer-Encoding` other than `chunked` (RFC 9112 §6.1: 501).
+    case unsupportedTransferCoding(String)
     case decoding(OTLPDecodingError)
     /// The processor's ring for this event loop is full.
     case overloaded
@@ -24,6 +29,11 @@ package enum OTLPReceiverError: Error, Equatable, Sendable {
     package var status: HTTPResponseStatus {
         switch self {
         case .notFound: return .notFound
+        case .unsupportedSignal:
+            // 404 as the Collector answers a signal without a pipeline: SDKs
+            // do not retry it. The phrase is what Python's exporter logs.
+            return .custom(code: 404, reasonPhrase: "Not Found: this collector takes metrics only")
+        case .unsupportedTransferCoding: return .notImplemented
         case .unauthorized: return .unauthorized
         case .methodNotAllowed: return .methodNotAllowed
         case .unsupportedMediaType, .unsupportedEncoding: return .unsupportedMediaType
@@ -37,6 +47,11 @@ package enum OTLPReceiverError: Error, Equatable, Sendable {
     package var reason: String {
         switch self {
         case .notFound(let path): return "no such endpoint: \(path) (metrics are accepted on POST /v1/metrics)"
+        case .unsupportedSignal(let signal):
+            let variable = signal == .traces ? "OTEL_TRACES_EXPORTER" : "OTEL_LOGS_EXPORTER"
+            return "this collector takes metrics only (POST /v1/metrics); \(signal.rawValue) are not accepted: set \(variable)=none in the application"
+        case .unsupportedTransferCoding(let coding):
+            return "unsupported Transfer-Encoding \"\(coding)\", use chunked or Content-Length (compress with Content-Encoding)"
         case .methodNotAllowed(let method): return "method \(method) not allowed, use POST"
         case .unauthorized: return "missing or wrong bearer token"
         case .unsupportedMediaType(let type):
@@ -54,13 +69,13 @@ package enum OTLPReceiverError: Error, Equatable, Sendable {
     /// The gRPC status code of the `google.rpc.Status` body (OTLP/HTTP maps
     /// HTTP statuses to these in the spec's "Failures" section).
     package var grpcCode: Int32 {
-        switch status {
-        case .badRequest, .payloadTooLarge, .unsupportedMediaType: return 3  // INVALID_ARGUMENT
-        case .notFound: return 5  // NOT_FOUND
-        case .methodNotAllowed: return 12  // UNIMPLEMENTED
-        case .tooManyRequests: return 8  // RESOURCE_EXHAUSTED
-        case .unauthorized: return 16  // UNAUTHENTICATED
-        case .serviceUnavailable: return 14  // UNAVAILABLE
+        switch status.code {
+        case 400, 413, 415: return 3  // INVALID_ARGUMENT
+        case 404: return 5  // NOT_FOUND
+        case 405, 501: return 12  // UNIMPLEMENTED
+        case 429: return 8  // RESOURCE_EXHAUSTED
+        case 401: return 16  // UNAUTHENTICATED
+        case 503: return 14  // UNAVAILABLE
         default: return 13  // INTERNAL
         }
     }
@@ -89,10 +104,13 @@ package enum OTLPReceiverError: Error, Equatable, Sendable {
         head.headers.first(name: "Content-Type").map { MediaType.essence(of: $0) == "application/json" } ?? false
     }
 
-    /// Whether the connection should be closed after answering (the rest of an
-    /// oversized body is not worth reading on a kept-alive connection).
+    /// Whether the connection should be closed after answering: the rest of
+    /// an oversized body is not worth reading, and a body in a transfer
+    /// coding we do not speak cannot be read. Both are answered from the head.
     package var closesConnection: Bool {
-        if case .bodyTooLarge = self { return true }
-        return false
+        switch self {
+        case .bodyTooLarge, .unsupportedTransferCoding: return true
+        default: return false
+        }
     }
 }

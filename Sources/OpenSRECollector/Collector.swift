@@ -84,6 +84,12 @@ package final class Collector: Sendable {
         logger.info("collector stopped")
     }
 
+    /// Raises the soft open-file limit to the hard one (call once, from
+    /// `main`); returns the soft limit in force. Each listener's
+    /// `max_connections` is then fitted within it when it starts.
+    @discardableResult
+    package static func raiseOpenFileLimit() -> UInt64 { ConnectionLimit.raiseOpenFileLimit() }
+
     /// The collector as one service for a `ServiceGroup`: runs until graceful
     /// shutdown (SIGTERM/SIGINT), then stops in order.
     package var service: some Service { CollectorService(collector: self) }

@@ -157,7 +157,7 @@ struct ConfigurationParser {
                 continue
             }
             servesHTTP = true
-            let keys = ["endpoint", "max_request_body_size", "tls", "auth"] + Self.timeoutKeys
+            let keys = ["endpoint", "max_request_body_size", "max_connections", "tls", "auth"] + Self.timeoutKeys
             for (key, setting) in reader.mapping(value, at: protocolPath, allowed: keys) {
                 let keyPath = "\(protocolPath).\(key)"
                 switch key {
@@ -167,6 +167,8 @@ struct ConfigurationParser {
                     if let amount = timeout(setting, at: keyPath) { Self.set(key, amount, in: &configuration.receiver.timeouts) }
                 case "tls":
                     configuration.receiver.tls = tls(setting, at: keyPath)
+                case "max_connections":
+                    if let limit = reader.integer(setting, at: keyPath, minimum: 1) { configuration.receiver.maxConnections = limit }
                 case "auth":
                     for (authKey, file) in reader.mapping(setting, at: keyPath, allowed: ["bearer_token_file"]) {
                         guard let path = reader.string(file, at: "\(keyPath).\(authKey)") else { continue }
@@ -298,7 +300,7 @@ struct ConfigurationParser {
     static let prometheusKeys = [
         "endpoint", "namespace", "const_labels", "translation_strategy", "add_metric_suffixes", "without_scope_info",
         "resource_to_telemetry_conversion", "metric_expiration", "send_timestamps", "enable_open_metrics",
-        "max_series", "max_series_per_metric", "max_series_bytes", "shutdown_grace_period", "tls",
+        "max_series", "max_series_per_metric", "max_series_bytes", "shutdown_grace_period", "tls", "max_connections",
     ] + timeoutKeys
 
     static let timeoutKeys = ["read_header_timeout", "read_timeout", "idle_timeout"]
@@ -390,6 +392,8 @@ struct ConfigurationParser {
                 if let flag = reader.bool(value, at: keyPath) { exposition.sendTimestamps = flag }
             case "tls":
                 configuration.exporter.tls = tls(value, at: keyPath)
+            case "max_connections":
+                if let limit = reader.integer(value, at: keyPath, minimum: 1) { configuration.exporter.maxConnections = limit }
             case "shutdown_grace_period":
                 if let duration = duration(value, at: keyPath) { configuration.exporter.shutdownGracePeriod = duration }
             case "max_series":

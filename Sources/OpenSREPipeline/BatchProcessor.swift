@@ -47,6 +47,9 @@ package final class BatchProcessor: Sendable {
     private let queuedBoundBytes = Atomic<Int>(0)
     /// Computes that bound for a batch, on the event loop.
     private let bytesBound: SeriesBytesBound
+    /// Bumped whenever a batch answered before it was applied (no completion)
+    /// had points refused; see ``acknowledgementEpoch``.
+    private let epoch = Atomic<UInt64>(0)
     /// Whether `submit` may push; cleared first thing when stopping.
     private let accepting = Atomic<Bool>(false)
     /// Submits between their `accepting` check and their push: the final
@@ -133,6 +136,13 @@ package final class BatchProcessor: Sendable {
     package func mayRefuseSeries(points: Int) -> Bool {
         points + queuedPointCount >= seriesHeadroom.load(ordering: .relaxed)
     }
+
+    /// Changes whenever the processor refused points of a batch that was
+    /// acknowledged before it was applied: the receivers then forget which
+    /// streams they may acknowledge at once, so their next answers are exact.
+    /// (Only points of one stream sent concurrently over connections on
+    /// different event loops can get there; the refusal is still counted.)
+    package var acknowledgementEpoch: UInt64 { epoch.load(ordering: .relaxed) }
 
     /// Whether applying `batch` might have new series refused by the
     /// cardinality limits or by `max_series_bytes` (what it and the queued
@@ -352,6 +362,11 @@ package final class BatchProcessor: Sendable {
         if statistics.rejectedInvalidName > 0 { metadata["invalid_name"] = "\(statistics.rejectedInvalidName)" }
         if statistics.rejectedCardinality > 0 { metadata["cardinality_limit"] = "\(statistics.rejectedCardinality)" }
         if statistics.rejectedSeriesBytes > 0 { metadata["series_bytes_limit"] = "\(statistics.rejectedSeriesBytes)" }
+        if statistics.ignoredOutOfOrder > 0 { metadata["out_of_order"] = "\(statistics.ignoredOutOfOrder)" }
+        if loopState.refusedAfterAcknowledgement > 0 {
+            // Concurrent connections sending one stream: these could not be in partial_success.
+            metadata["refused_after_acknowledgement"] = "\(loopState.refusedAfterAcknowledgement)"
+        }
         logger.warning("refused \(total - previous) points in the last minute (totals by reason attached)", metadata: metadata)
         return total
     }
@@ -374,6 +389,8 @@ package final class BatchProcessor: Sendable {
         var lastRender: UInt64 = 0
         /// Most points seen queued since the heap was last trimmed.
         var largestBacklog = 0
+        /// Points refused from batches already acknowledged (not in their `partial_success`).
+        var refusedAfterAcknowledgement = 0
     }
 
     let loopState = LoopState()
@@ -402,7 +419,12 @@ package final class BatchProcessor: Sendable {
                 queuedBoundBytes.subtract(queued.boundBytes, ordering: .relaxed)
                 loopState.queueWait &+= now &- min(now, queued.queuedAt)
                 loopState.batches &+= 1
-                queued.completion?(report)
+                if let completion = queued.completion {
+                    completion(report)
+                } else if report.refused > 0 {
+                    loopState.refusedAfterAcknowledgement &+= report.refused
+                    epoch.add(1, ordering: .relaxed)
+                }
                 queuedPoints.subtract(queued.batch.pointCount, ordering: .relaxed)
                 remaining -= 1
                 drained += 1

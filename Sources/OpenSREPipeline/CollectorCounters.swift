@@ -9,10 +9,18 @@ package final class CollectorCounters: @unchecked Sendable {
     private let refused = Mutex<[RejectedPoints.Cause: Int]>([:])
 
     /// Answers by HTTP status, one atomic per code the receiver gives.
-    private static let codes: [UInt] = [200, 400, 401, 404, 405, 408, 413, 415, 429, 500, 503]
+    private static let codes: [UInt] = [200, 400, 401, 404, 405, 408, 413, 415, 429, 500, 501, 503]
     private let statuses: UnsafeMutablePointer<Atomic<Int>>
     /// Nanoseconds spent decoding (decompression included).
     private let decodeNanoseconds = Atomic<Int>(0)
+    /// Requests for signals the collector does not take (`/v1/traces`, `/v1/logs`).
+    private let traces = Atomic<Int>(0)
+    private let logs = Atomic<Int>(0)
+
+    /// The OTLP signals other than metrics, as they are counted.
+    package enum OtherSignal: String, Sendable, CaseIterable {
+        case traces, logs
+    }
 
     package init() {
         statuses = .allocate(capacity: Self.codes.count)
@@ -38,6 +46,22 @@ package final class CollectorCounters: @unchecked Sendable {
         Self.codes.indices.compactMap { index in
             let count = statuses[index].load(ordering: .relaxed)
             return count > 0 ? (Self.codes[index], count) : nil
+        }
+    }
+
+    /// Counts a request for a signal the collector does not take.
+    package func record(unsupported signal: OtherSignal) {
+        switch signal {
+        case .traces: traces.add(1, ordering: .relaxed)
+        case .logs: logs.add(1, ordering: .relaxed)
+        }
+    }
+
+    /// Requests for `signal` answered 404 so far.
+    package func unsupportedRequests(_ signal: OtherSignal) -> Int {
+        switch signal {
+        case .traces: traces.load(ordering: .relaxed)
+        case .logs: logs.load(ordering: .relaxed)
         }
     }
 

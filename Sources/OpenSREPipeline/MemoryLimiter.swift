@@ -39,12 +39,22 @@ package struct MemoryLimiterConfiguration: Sendable, Equatable {
 
 /// Watches the process's resident memory and says when to refuse data, so
 /// that the collector answers 503 (senders retry) instead of being killed.
+///
+/// Resident memory is read every `check_interval`; between two reads, the
+/// receiver accounts what it is about to hold: request bodies as they
+/// arrive (their whole `Content-Length` up front) and decompression output,
+/// across all connections. ``reserve(_:)`` grants bytes only while
+/// resident + in flight + the request stays under the soft limit, so
+/// concurrent bodies cannot together cross it; ``release(_:)`` gives them
+/// back once the request is decoded and queued, or its connection is gone.
 package final class MemoryLimiter: @unchecked Sendable {
     // @unchecked: `timer` is only set up in init and cancelled in deinit; the rest is atomic.
     package let hardLimit: UInt64
     package let softLimit: UInt64
     private let refusing = Atomic<Bool>(false)
     private let resident = Atomic<UInt64>(0)
+    /// Bytes reserved by requests in flight (bodies, decompression output).
+    private let inFlight = Atomic<Int>(0)
     private let timer: DispatchSourceTimer
 
     package init(configuration: MemoryLimiterConfiguration) {
@@ -65,6 +75,44 @@ package final class MemoryLimiter: @unchecked Sendable {
 
     /// The resident memory at the last check.
     package var residentBytes: UInt64 { resident.load(ordering: .relaxed) }
+
+    /// Bytes reserved by requests in flight.
+    package var inFlightBytes: Int { inFlight.load(ordering: .relaxed) }
+
+    /// What could still be reserved now: soft limit − resident − in flight.
+    package var headroom: Int {
+        let free = Int(clamping: softLimit) - Int(clamping: resident.load(ordering: .relaxed))
+        return max(free - inFlight.load(ordering: .relaxed), 0)
+    }
+
+    /// Reserves `bytes` if they fit under the soft limit with everything
+    /// else in flight; false (nothing reserved) otherwise.
+    package func reserve(_ bytes: Int) -> Bool {
+        guard bytes > 0 else { return true }
+        return reserve(upTo: bytes, atLeast: bytes) == bytes
+    }
+
+    /// Reserves as much of `bytes` as fits, but nothing unless at least
+    /// `minimum` does; returns what was reserved.
+    package func reserve(upTo bytes: Int, atLeast minimum: Int = 1) -> Int {
+        guard bytes > 0 else { return 0 }
+        let free = Int(clamping: softLimit) - Int(clamping: resident.load(ordering: .relaxed))
+        var current = inFlight.load(ordering: .relaxed)
+        while true {
+            let granted = min(bytes, free - current)
+            guard granted >= max(minimum, 1) else { return 0 }
+            let (exchanged, original) = inFlight.compareExchange(
+                expected: current, desired: current + granted, ordering: .relaxed)
+            if exchanged { return granted }
+            current = original
+        }
+    }
+
+    /// Gives back bytes reserved earlier.
+    package func release(_ bytes: Int) {
+        guard bytes > 0 else { return }
+        inFlight.subtract(bytes, ordering: .relaxed)
+    }
 
     package func check() {
         let rss = Self.residentMemory()

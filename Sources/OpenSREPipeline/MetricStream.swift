@@ -33,6 +33,10 @@ final class MetricStream {
     var goldenResource: GoldenSignals.ResourceState?
     /// Monotonic nanoseconds of the last point (for expiry of the stream itself).
     var lastSeen: UInt64 = 0
+    /// The newest point time (Unix ns) seen on the stream: a bound on every
+    /// series' latest time, reported so the receiver knows which later
+    /// points cannot be out of order.
+    var newestTime: UInt64 = 0
     /// Bytes counted for the stream itself against `max_series_bytes`, given back when it expires.
     var accountedBytes = 0
     /// The start of the label text that the stream's new series share (see

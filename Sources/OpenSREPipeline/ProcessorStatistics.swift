@@ -17,7 +17,8 @@ package struct ProcessorStatistics: Sendable, Equatable {
     package var rejectedCardinality = 0
     /// Points of new series (or streams) refused by `max_series_bytes`.
     package var rejectedSeriesBytes = 0
-    /// Points older than the value already held (superseded, not errors).
+    /// Gauge, cumulative and summary points older than the value already
+    /// held: refused (the newer value is kept) and reported as `out_of_order`.
     package var ignoredOutOfOrder = 0
     /// Series removed because a point carried the "no recorded value" flag.
     package var removedSeries = 0
@@ -29,6 +30,6 @@ package struct ProcessorStatistics: Sendable, Equatable {
     /// All refused points.
     package var rejectedPoints: Int {
         rejectedOverlap + rejectedOlderStart + rejectedOutOfOrderEnd + rejectedTypeConflict + rejectedInvalidName
-            + rejectedCardinality + rejectedSeriesBytes
+            + rejectedCardinality + rejectedSeriesBytes + ignoredOutOfOrder
     }
 }

@@ -7,11 +7,13 @@ import PrometheusExposition
 /// - `opensre_collector_points_refused_total{stage,reason}`: points refused by
 ///   the receiver (also reported to the sender in `partial_success`) or by the
 ///   processor (delta overlap, older start or out-of-order end, type
-///   conflict, invalid name, `cardinality_limit`, `series_bytes_limit`), and
-///   points dropped as older than the value held (`reason="out_of_order"`);
+///   conflict, invalid name, `cardinality_limit`, `series_bytes_limit`, and
+///   points older than the value held, `reason="out_of_order"`);
 /// - `opensre_collector_series`: series exposed; `opensre_collector_series_expired_total`;
 /// - `opensre_collector_series_bytes` and `opensre_collector_series_bytes_limit`:
-///   what the series store holds as `max_series_bytes` counts it, and that bound.
+///   what the series store holds as `max_series_bytes` counts it, and that bound;
+/// - `opensre_collector_unsupported_signal_requests_total{signal}`: requests
+///   to `/v1/traces` and `/v1/logs`, which this collector does not take.
 enum SelfMetrics {
     static func families(
         counters: CollectorCounters, statistics: ProcessorStatistics, series: Int,
@@ -65,6 +67,13 @@ enum SelfMetrics {
             requests.set([Label("code", String(code))], Double(count))
         }
         families.append(requests)
+        let unsupported = MetricFamily(
+            name: "opensre_collector_unsupported_signal_requests_total", type: .counter,
+            help: "Requests for OTLP signals this collector does not take (answered 404), by signal.")
+        for signal in CollectorCounters.OtherSignal.allCases {
+            unsupported.set([Label("signal", signal.rawValue)], Double(counters.unsupportedRequests(signal)))
+        }
+        families.append(unsupported)
         let decode = MetricFamily(
             name: "opensre_collector_decode_seconds_total", type: .counter,
             help: "Time spent decompressing and decoding requests on the event loops.")

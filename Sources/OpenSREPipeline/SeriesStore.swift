@@ -115,7 +115,10 @@ package final class SeriesStore {
                     let outOfOrderEndsBefore = statistics.rejectedOutOfOrderEnd
                     let cardinalityBefore = statistics.rejectedCardinality
                     let seriesBytesBefore = statistics.rejectedSeriesBytes
+                    let outOfOrderBefore = statistics.ignoredOutOfOrder
+                    var newest = target.newestTime
                     for index in stream.pointRange {
+                        newest = max(newest, points[index].time)
                         apply(
                             points[index], of: target, identity: stream.identity, batch: batch, bytes: bytes,
                             now: now, wallClock: wallClock)
@@ -125,8 +128,10 @@ package final class SeriesStore {
                     report.outOfOrderEnd += statistics.rejectedOutOfOrderEnd - outOfOrderEndsBefore
                     report.cardinality += statistics.rejectedCardinality - cardinalityBefore
                     report.seriesBytes += statistics.rejectedSeriesBytes - seriesBytesBefore
+                    report.outOfOrder += statistics.ignoredOutOfOrder - outOfOrderBefore
                     if stream.temporality != .delta {
-                        report.safeStreams.append(stream.identityHash)
+                        target.newestTime = newest
+                        report.safeStreams.append(.init(identity: stream.identityHash, newestTime: newest))
                     }
                 }
             }

@@ -16,6 +16,9 @@ package struct PrometheusExporterConfiguration: Sendable, Equatable {
     package var shutdownGracePeriod: Duration
     /// `tls` (`cert_file`, `key_file`, `client_ca_file`), default off.
     package var tls: ListenerTLS?
+    /// `max_connections`, default 4096 (as on the receiver; its own cap, so
+    /// scrapes and probes here never wait for the receiver's connections).
+    package var maxConnections = ConnectionLimit.defaultMaxConnections
 
     package static let defaultEndpoint = Endpoint(host: "0.0.0.0", port: 8889)
 

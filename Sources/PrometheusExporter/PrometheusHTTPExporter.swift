@@ -14,7 +14,7 @@ package final class PrometheusHTTPExporter: Sendable {
         let allowOpenMetrics = configuration.exposition.enableOpenMetrics
         server = HTTPServer(
             group: group, endpoint: configuration.endpoint, timeouts: configuration.timeouts, tls: configuration.tls,
-            logger: logger
+            maxConnections: configuration.maxConnections, logger: logger
         ) { _ in
             MetricsHTTPHandler(processor: processor, allowOpenMetrics: allowOpenMetrics, health: health)
         }

@@ -38,6 +38,8 @@ struct Run: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "opensre")
+        let openFiles = Collector.raiseOpenFileLimit()
+        logger.debug("open-file limit", metadata: ["soft": "\(openFiles)"])
         let configuration: CollectorConfiguration
         do {
             configuration = try CollectorConfiguration.load(path: config)
@@ -67,16 +69,24 @@ struct Run: AsyncParsableCommand {
     /// naming would leave half-renamed series behind. A restart is the safe
     /// path and is quick (ready in well under a second; SLO state is
     /// persisted), so SIGHUP only logs how to apply a new configuration.
+    /// SIGUSR1 and SIGUSR2 have no meaning here; their default action would
+    /// end the process without a word, so they are logged and ignored.
     private static func serve(
         _ configuration: CollectorConfiguration, group: MultiThreadedEventLoopGroup, logger: Logger
     ) async throws {
-        signal(SIGHUP, SIG_IGN)
-        let hangup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
-        hangup.setEventHandler {
-            logger.warning("SIGHUP: configuration reload is not supported; restart the process to apply changes (startup takes well under a second)")
+        let ignored: [(Int32, String)] = [
+            (SIGHUP, "SIGHUP: configuration reload is not supported; restart the process to apply changes (startup takes well under a second)"),
+            (SIGUSR1, "SIGUSR1 ignored: no action is bound to it (SIGTERM or SIGINT stop the collector gracefully)"),
+            (SIGUSR2, "SIGUSR2 ignored: no action is bound to it (SIGTERM or SIGINT stop the collector gracefully)"),
+        ]
+        let sources = ignored.map { number, message in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { logger.warning("\(message)") }
+            source.resume()
+            return source
         }
-        hangup.resume()
-        defer { hangup.cancel() }
+        defer { for source in sources { source.cancel() } }
         let collector = Collector(configuration: configuration, group: group, logger: logger)
         let services = ServiceGroup(
             configuration: .init(

@@ -15,10 +15,13 @@ import Testing
 struct OverloadTests {
     static let connections = 16
 
-    /// One request: the cumulative count of this connection's acknowledged requests, plus one.
+    /// One request: the cumulative count of this connection's acknowledged
+    /// requests, plus one. Each connection is its own SDK instance (its own
+    /// stream), as in real traffic: a stream whose points arrive out of order
+    /// across connections waits for the processor's report (see OTLPIngestor).
     static func body(connection: Int, value: Int) -> [UInt8] {
         Array(
-            #"{"resourceMetrics":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"load"}}]},"scopeMetrics":[{"metrics":[{"name":"acked","sum":{"aggregationTemporality":2,"isMonotonic":true,"dataPoints":[{"asInt":"\#(value)","startTimeUnixNano":"1","timeUnixNano":"\#(value + 1)","attributes":[{"key":"connection","value":{"intValue":"\#(connection)"}}]}]}}]}]}]}"#
+            #"{"resourceMetrics":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"load"}},{"key":"service.instance.id","value":{"stringValue":"\#(connection)"}}]},"scopeMetrics":[{"metrics":[{"name":"acked","sum":{"aggregationTemporality":2,"isMonotonic":true,"dataPoints":[{"asInt":"\#(value)","startTimeUnixNano":"1","timeUnixNano":"\#(value + 1)","attributes":[{"key":"connection","value":{"intValue":"\#(connection)"}}]}]}}]}]}]}"#
                 .utf8)
     }
 
@@ -81,7 +84,7 @@ struct OverloadTests {
         // The scrape drains the rings first: every acknowledged point is there.
         let page = try await TestHTTPConnection.send(port: ports.exporter, .GET, "/metrics").text
         for (connection, value) in acked.sorted(by: { $0.key < $1.key }) where value > 0 {
-            let line = #"opensre_acked_total{connection="\#(connection)",job="load"} \#(value)"#
+            let line = #"opensre_acked_total{connection="\#(connection)",instance="\#(connection)",job="load"} \#(value)"#
             #expect(page.contains(line + "\n"), "missing \(line)")
         }
         #expect(page.contains(#"opensre_collector_http_requests_total{code="503"} \#(count)"#))

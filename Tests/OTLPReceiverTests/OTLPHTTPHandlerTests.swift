@@ -135,7 +135,7 @@ struct OTLPHTTPHandlerTests {
     @Test(
         "requests that are not for us get the right 4xx and a reason",
         arguments: [
-            (HTTPMethod.POST, "/v1/traces", [("Content-Type", "application/x-protobuf")], 404, "no such endpoint: /v1/traces"),
+            (HTTPMethod.POST, "/v1/metric", [("Content-Type", "application/x-protobuf")], 404, "no such endpoint: /v1/metric"),
             (.GET, "/v1/metrics", [], 405, "method GET not allowed, use POST"),
             (.POST, "/v1/metrics", [("Content-Type", "text/plain")], 415, "unsupported Content-Type \"text/plain\""),
             (.POST, "/v1/metrics", [], 415, "unsupported Content-Type (none)"),

@@ -29,6 +29,13 @@ package final class RawTCPConnection: Sendable {
         try await channel.writeAndFlush(ByteBuffer(string: text)).get()
     }
 
+    package func send(bytes: [UInt8]) async throws {
+        try await channel.writeAndFlush(ByteBuffer(bytes: bytes)).get()
+    }
+
+    /// What the server has sent so far.
+    package var receivedText: String { String(decoding: received.withLockedValue { $0 }, as: UTF8.self) }
+
     /// Waits up to `timeout` for the server to close; returns what it sent, and whether it closed.
     package func waitForClose(timeout: Duration) async -> (text: String, closed: Bool) {
         let deadline = ContinuousClock.now + timeout
