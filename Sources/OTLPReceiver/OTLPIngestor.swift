@@ -207,26 +207,10 @@ package final class OTLPIngestor {
         let answer = applied.futureResult.assumeIsolated().map { report -> HTTPResponse in
             self.acknowledgement.learn(report, generation: generation)
             var rejected = result.rejected
-            Self.add(report, to: &rejected)
+            report.add(to: &rejected)
             return self.success(encoding, rejected)
         }
         return .deferred(answer.nonisolated())
-    }
-
-    /// The processor's refusals, with their reasons for `error_message`.
-    static func add(_ report: ApplyReport, to rejected: inout RejectedPoints) {
-        rejected.add(report.overlap, reason: "delta points overlap data already accumulated (start time before the previous point's end)")
-        rejected.add(report.olderStart, reason: "delta points start before their series' start (two writers of one series?)")
-        rejected.add(
-            report.outOfOrderEnd, reason: "delta points end at or before the last point of their series (sent twice, or out of order)")
-        rejected.add(
-            report.typeConflict,
-            reason: "metric \(report.conflictingFamily ?? "") conflicts with the type of the existing family of that name")
-        rejected.add(report.invalidName, reason: "metric name leaves no valid Prometheus name")
-        rejected.add(report.cardinality, reason: "new series refused: the collector's series limit is reached")
-        rejected.add(report.seriesBytes, reason: ApplyReport.seriesBytesReason)
-        rejected.add(
-            report.outOfOrder, reason: "points older than the latest point of their series (out of order; the newer value is kept)")
     }
 
     private func success(_ encoding: Encoding, _ rejected: RejectedPoints) -> HTTPResponse {

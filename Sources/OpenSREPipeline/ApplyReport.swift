@@ -4,23 +4,8 @@ import OpenSREModel
 /// non-delta streams it accepted, with the newest point time each holds (the
 /// receiver acknowledges later points of those at once, see `OTLPIngestor`).
 package struct ApplyReport: Sendable, Equatable {
-    /// Delta points overlapping data already accumulated.
-    package var overlap = 0
-    /// Delta points starting before their series' start.
-    package var olderStart = 0
-    /// Delta points ending at or before the last point added to their series.
-    package var outOfOrderEnd = 0
-    /// Points of metrics whose type conflicts with their family's.
-    package var typeConflict = 0
-    /// Points of metrics whose name leaves nothing valid.
-    package var invalidName = 0
-    /// Points of new series refused by the cardinality limits.
-    package var cardinality = 0
-    /// Gauge, cumulative and summary points older than the point their
-    /// series holds (the newer one is kept).
-    package var outOfOrder = 0
-    /// Points of new series refused by `max_series_bytes`.
-    package var seriesBytes = 0
+    /// Points refused, by reason (see ``ProcessorRefusal``).
+    package var refused = RefusalCounts()
     /// A family name involved in a type conflict, for the message.
     package var conflictingFamily: String?
     /// Accepted, non-delta streams: only an older point than `newestTime`
@@ -29,13 +14,12 @@ package struct ApplyReport: Sendable, Equatable {
 
     package init() {}
 
-    package var refused: Int {
-        overlap + olderStart + outOfOrderEnd + typeConflict + invalidName + cardinality + seriesBytes + outOfOrder
+    /// The refusals with their messages, as `partial_success` reports them.
+    package func add(to rejected: inout RejectedPoints) {
+        for refusal in ProcessorRefusal.allCases {
+            rejected.add(refused[refusal], reason: refusal.message(conflictingFamily: conflictingFamily))
+        }
     }
-
-    /// The `partial_success` message for points refused by `max_series_bytes`.
-    package static let seriesBytesReason =
-        "new series refused: the collector's series memory bound (max_series_bytes) is reached"
 
     /// A stream whose later points the processor can only refuse when they
     /// are older than `newestTime`.

@@ -355,14 +355,9 @@ package final class BatchProcessor: Sendable {
         guard total > previous else { return total }
         var metadata: Logger.Metadata = [:]
         for (cause, count) in receiver where count > 0 { metadata[cause.rawValue] = "\(count)" }
-        if statistics.rejectedOverlap > 0 { metadata["delta_overlap"] = "\(statistics.rejectedOverlap)" }
-        if statistics.rejectedOlderStart > 0 { metadata["delta_older_start"] = "\(statistics.rejectedOlderStart)" }
-        if statistics.rejectedOutOfOrderEnd > 0 { metadata["delta_out_of_order"] = "\(statistics.rejectedOutOfOrderEnd)" }
-        if statistics.rejectedTypeConflict > 0 { metadata["type_conflict"] = "\(statistics.rejectedTypeConflict)" }
-        if statistics.rejectedInvalidName > 0 { metadata["invalid_name"] = "\(statistics.rejectedInvalidName)" }
-        if statistics.rejectedCardinality > 0 { metadata["cardinality_limit"] = "\(statistics.rejectedCardinality)" }
-        if statistics.rejectedSeriesBytes > 0 { metadata["series_bytes_limit"] = "\(statistics.rejectedSeriesBytes)" }
-        if statistics.ignoredOutOfOrder > 0 { metadata["out_of_order"] = "\(statistics.ignoredOutOfOrder)" }
+        for refusal in ProcessorRefusal.allCases where statistics.refused[refusal] > 0 {
+            metadata[refusal.label] = "\(statistics.refused[refusal])"
+        }
         if loopState.refusedAfterAcknowledgement > 0 {
             // Concurrent connections sending one stream: these could not be in partial_success.
             metadata["refused_after_acknowledgement"] = "\(loopState.refusedAfterAcknowledgement)"
@@ -421,8 +416,8 @@ package final class BatchProcessor: Sendable {
                 loopState.batches &+= 1
                 if let completion = queued.completion {
                     completion(report)
-                } else if report.refused > 0 {
-                    loopState.refusedAfterAcknowledgement &+= report.refused
+                } else if report.refused.total > 0 {
+                    loopState.refusedAfterAcknowledgement &+= report.refused.total
                     epoch.add(1, ordering: .relaxed)
                 }
                 queuedPoints.subtract(queued.batch.pointCount, ordering: .relaxed)

@@ -31,15 +31,9 @@ enum SelfMetrics {
         for cause in RejectedPoints.Cause.allCases {
             refused.set([Label("reason", cause.rawValue), Label("stage", "receiver")], Double(receiverRefusals[cause] ?? 0))
         }
-        let processorRefusals: [(String, Int)] = [
-            ("cardinality_limit", statistics.rejectedCardinality),
-            ("delta_overlap", statistics.rejectedOverlap), ("delta_older_start", statistics.rejectedOlderStart),
-            ("delta_out_of_order", statistics.rejectedOutOfOrderEnd), ("invalid_name", statistics.rejectedInvalidName),
-            ("out_of_order", statistics.ignoredOutOfOrder), ("series_bytes_limit", statistics.rejectedSeriesBytes),
-            ("type_conflict", statistics.rejectedTypeConflict),
-        ]
-        for (reason, count) in processorRefusals {
-            refused.set([Label("reason", reason), Label("stage", "processor")], Double(count))
+        for refusal in ProcessorRefusal.allCases {
+            refused.set(
+                [Label("reason", refusal.label), Label("stage", "processor")], Double(statistics.refused[refusal]))
         }
 
         let active = MetricFamily(name: "opensre_collector_series", type: .gauge, help: "Series currently exposed.")

@@ -91,31 +91,23 @@ package final class SeriesStore {
                 for stream in batch.streams {
                     guard let target = self.stream(for: stream, bytes: bytes) else {
                         // A new stream that does not fit in max_series_bytes: all its series would be new.
-                        statistics.rejectedSeriesBytes += Int(stream.pointCount)
-                        report.seriesBytes += Int(stream.pointCount)
+                        statistics.refused[.seriesBytesLimit] += Int(stream.pointCount)
+                        report.refused[.seriesBytesLimit] += Int(stream.pointCount)
                         continue
                     }
                     if let refusal = target.refusal {
                         let count = Int(stream.pointCount)
-                        switch refusal {
-                        case .invalidName:
-                            statistics.rejectedInvalidName += count
-                            report.invalidName += count
-                        case .typeConflict:
-                            statistics.rejectedTypeConflict += count
-                            report.typeConflict += count
+                        let reason: ProcessorRefusal = refusal == .invalidName ? .invalidName : .typeConflict
+                        statistics.refused[reason] += count
+                        report.refused[reason] += count
+                        if reason == .typeConflict {
                             report.conflictingFamily = report.conflictingFamily ?? target.conflictingName
                         }
                         continue
                     }
                     target.lastSeen = now
                     touchTargetInfo(of: target, now: now)
-                    let overlapsBefore = statistics.rejectedOverlap
-                    let olderStartsBefore = statistics.rejectedOlderStart
-                    let outOfOrderEndsBefore = statistics.rejectedOutOfOrderEnd
-                    let cardinalityBefore = statistics.rejectedCardinality
-                    let seriesBytesBefore = statistics.rejectedSeriesBytes
-                    let outOfOrderBefore = statistics.ignoredOutOfOrder
+                    let refusedBefore = statistics.refused
                     var newest = target.newestTime
                     for index in stream.pointRange {
                         newest = max(newest, points[index].time)
@@ -123,12 +115,7 @@ package final class SeriesStore {
                             points[index], of: target, identity: stream.identity, batch: batch, bytes: bytes,
                             now: now, wallClock: wallClock)
                     }
-                    report.overlap += statistics.rejectedOverlap - overlapsBefore
-                    report.olderStart += statistics.rejectedOlderStart - olderStartsBefore
-                    report.outOfOrderEnd += statistics.rejectedOutOfOrderEnd - outOfOrderEndsBefore
-                    report.cardinality += statistics.rejectedCardinality - cardinalityBefore
-                    report.seriesBytes += statistics.rejectedSeriesBytes - seriesBytesBefore
-                    report.outOfOrder += statistics.ignoredOutOfOrder - outOfOrderBefore
+                    report.refused += statistics.refused - refusedBefore
                     if stream.temporality != .delta {
                         target.newestTime = newest
                         report.safeStreams.append(.init(identity: stream.identityHash, newestTime: newest))
@@ -187,7 +174,7 @@ package final class SeriesStore {
             guard let family = stream.family, totalSeries < settings.maxSeries,
                 family.seriesCount < settings.maxSeriesPerMetric
             else {
-                statistics.rejectedCardinality += 1
+                statistics.refused[.cardinalityLimit] += 1
                 return
             }
             // Checked once before the label text is rendered, then with the series' own size.
@@ -196,7 +183,7 @@ package final class SeriesStore {
                     for: stream, attributes: key,
                     stateBytes: SeriesAccounting.stateBytes(of: point, kind: stream.kind, batch: batch))
             else {
-                statistics.rejectedSeriesBytes += 1
+                statistics.refused[.seriesBytesLimit] += 1
                 return
             }
             if created.isNew { totalSeries += 1 }
@@ -219,8 +206,10 @@ package final class SeriesStore {
         }
         let target = series!
         target.lastSeen = now
-        switch fold(point, into: &target.state, stream: stream, batch: batch, isNew: isNew) {
-        case .applied:
+        let outcome = fold(point, into: &target.state, stream: stream, batch: batch, isNew: isNew)
+        if let refusal = outcome.refusal {
+            statistics.refused[refusal] += 1
+        } else {
             statistics.acceptedPoints += 1
             if point.exemplars.count > 0 {
                 recordExemplars(of: point, into: &target.state, stream: stream, batch: batch, bytes: bytes)
@@ -231,10 +220,6 @@ package final class SeriesStore {
                     golden.record(tap, state: target.state, counting: golden.counts(tap, point: point))
                 }
             }
-        case .ignoredOutOfOrder: statistics.ignoredOutOfOrder += 1
-        case .rejectedOverlap: statistics.rejectedOverlap += 1
-        case .rejectedOlderStart: statistics.rejectedOlderStart += 1
-        case .rejectedOutOfOrderEnd: statistics.rejectedOutOfOrderEnd += 1
         }
     }
 

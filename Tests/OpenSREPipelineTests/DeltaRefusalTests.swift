@@ -71,17 +71,17 @@ struct DeltaRefusalTests {
         let store = SeriesStore()
         store.apply(try Self.batch(5, 100, 110))
         var expected = ApplyReport()
-        expected.olderStart = 1
+        expected.refused[.deltaOlderStart] = 1
         #expect(store.apply(try Self.batch(1, 50, 200)) == expected)
         expected = ApplyReport()
-        expected.outOfOrderEnd = 1
+        expected.refused[.deltaOutOfOrder] = 1
         #expect(store.apply(try Self.batch(5, 100, 110)) == expected)
         expected = ApplyReport()
-        expected.overlap = 1
+        expected.refused[.deltaOverlap] = 1
         #expect(store.apply(try Self.batch(1, 105, 120)) == expected)
-        #expect(store.apply(try Self.batch(1, 300, 400)).refused == 0)
+        #expect(store.apply(try Self.batch(1, 300, 400)).refused.total == 0)
         let statistics = store.statistics
-        #expect(statistics.rejectedOlderStart == 1 && statistics.rejectedOutOfOrderEnd == 1 && statistics.rejectedOverlap == 1)
+        #expect(statistics.refused[.deltaOlderStart] == 1 && statistics.refused[.deltaOutOfOrder] == 1 && statistics.refused[.deltaOverlap] == 1)
         #expect(statistics.rejectedPoints == 3 && statistics.acceptedPoints == 2)
         let page = String(decoding: store.render(counters: CollectorCounters()), as: UTF8.self)
         for line in [
@@ -92,5 +92,20 @@ struct DeltaRefusalTests {
         ] {
             #expect(page.contains(line + "\n"), "missing: \(line)")
         }
+    }
+}
+
+@Suite("Processor refusal reasons")
+struct ProcessorRefusalTests {
+    @Test("every refusal has its own lane, label and message")
+    func distinct() {
+        #expect(ProcessorRefusal.allCases.count <= 8, "RefusalCounts has 8 lanes: widen it before adding a refusal")
+        #expect(Set(ProcessorRefusal.allCases.map(\.label)).count == ProcessorRefusal.allCases.count)
+        #expect(Set(ProcessorRefusal.allCases.map { $0.message() }).count == ProcessorRefusal.allCases.count)
+        var counts = RefusalCounts()
+        for refusal in ProcessorRefusal.allCases { counts[refusal] += refusal.rawValue + 1 }
+        #expect(counts.total == 36 && (counts - RefusalCounts()) == counts)
+        #expect(ProcessorRefusal.typeConflict.message(conflictingFamily: "opensre_x")
+            == "metric opensre_x conflicts with the type of the existing family of that name")
     }
 }

@@ -31,17 +31,17 @@ struct SeriesBytesLimitTests {
         #expect(try (Self.bytes(after: 3) - Self.bytes(after: 2)) / 1000 == 30)
         let store = SeriesStore(settings: ExpositionSettings(maxSeriesBytes: limit), countingSince: 0)
         let report = store.apply(try JSONRequests.batch(Self.request(0..<5)), now: 1)
-        #expect(report.seriesBytes == 2 && report.cardinality == 0 && report.refused == 2)
-        #expect(store.statistics.rejectedSeriesBytes == 2 && store.statistics.rejectedPoints == 2)
+        #expect(report.refused[.seriesBytesLimit] == 2 && report.refused[.cardinalityLimit] == 0 && report.refused.total == 2)
+        #expect(store.statistics.refused[.seriesBytesLimit] == 2 && store.statistics.rejectedPoints == 2)
         #expect(store.seriesCount == 3 && store.seriesBytes == limit && store.seriesBytesHeadroom == 0)
         let update = store.apply(try JSONRequests.batch(Self.request(0..<3, value: 7)), now: 2)
-        #expect(update.refused == 0 && store.statistics.acceptedPoints == 6)
+        #expect(update.refused.total == 0 && store.statistics.acceptedPoints == 6)
         let page = String(decoding: store.render(), as: UTF8.self)
         #expect(page.contains(#"instance="i1",job="api",otel_scope_name="lib",v="C"#))
         #expect(!page.contains(#"v="D"#))
         // A new stream that cannot fit is refused whole, without being kept.
         let other = JSONRequests.request(service: "api", JSONRequests.gauge("narrow", [("[]", 1)]))
-        #expect(store.apply(try JSONRequests.batch(other), now: 3).seriesBytes == 1)
+        #expect(store.apply(try JSONRequests.batch(other), now: 3).refused[.seriesBytesLimit] == 1)
         #expect(store.seriesBytes == limit)
     }
 
@@ -80,7 +80,7 @@ struct SeriesBytesLimitTests {
         let report = await withCheckedContinuation { continuation in
             _ = processor.submit(wide, ring: 0) { continuation.resume(returning: $0) }
         }
-        #expect(report.seriesBytes == 2)
+        #expect(report.refused[.seriesBytesLimit] == 2)
         // The store is full: even a small new series might be refused now.
         #expect(processor.mayRefuseSeries(small))
         let page = String(decoding: try await processor.scrape(), as: UTF8.self)

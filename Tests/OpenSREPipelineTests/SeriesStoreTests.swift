@@ -54,7 +54,7 @@ struct SeriesStoreTests {
         #expect(render(store) == line("12"))
         store.apply(try batch("delta-overlap.pb"))
         #expect(render(store) == line("12"))
-        #expect(store.statistics.rejectedOverlap == 1)
+        #expect(store.statistics.refused[.deltaOverlap] == 1)
         // delta-gap.pb starts 20 s after delta-2.pb ended (idle intervals): added across.
         store.apply(try batch("delta-gap.pb"))
         #expect(render(store) == line("21"))
@@ -100,6 +100,6 @@ struct SeriesStoreTests {
                 requests_total 3
 
                 """)
-        #expect(store.statistics.rejectedTypeConflict == 1)
+        #expect(store.statistics.refused[.typeConflict] == 1)
     }
 }
