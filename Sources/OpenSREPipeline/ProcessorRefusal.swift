@@ -78,7 +78,7 @@ extension SeriesState.Outcome {
     var refusal: ProcessorRefusal? {
         switch self {
         case .applied: nil
-        case .ignoredOutOfOrder: .outOfOrder
+        case .rejectedOutOfOrder: .outOfOrder
         case .rejectedOverlap: .deltaOverlap
         case .rejectedOlderStart: .deltaOlderStart
         case .rejectedOutOfOrderEnd: .deltaOutOfOrder

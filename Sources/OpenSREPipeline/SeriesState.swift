@@ -132,8 +132,8 @@ package struct SeriesState: Sendable, Equatable {
     /// What folding a point did.
     package enum Outcome: Equatable, Sendable {
         case applied
-        /// Older than the value held: superseded, not an error.
-        case ignoredOutOfOrder
+        /// Older than the value held: refused (the newer value is kept) and reported.
+        case rejectedOutOfOrder
         /// A delta point starting before the end of the last point added.
         case rejectedOverlap
         /// A delta point starting before the series' start.
@@ -144,7 +144,7 @@ package struct SeriesState: Sendable, Equatable {
 
     /// Folds a gauge point or a cumulative sum point in.
     package mutating func applyLatest(value newValue: Double, startTime: UInt64, time: UInt64, isNew: Bool) -> Outcome {
-        if !isNew, time < lastTime { return .ignoredOutOfOrder }
+        if !isNew, time < lastTime { return .rejectedOutOfOrder }
         value = newValue
         self.startTime = startTime
         lastTime = time
@@ -202,7 +202,7 @@ package struct SeriesState: Sendable, Equatable {
                 return .applied
             }
         } else if !delta, !isNew, point.time < lastTime {
-            return .ignoredOutOfOrder
+            return .rejectedOutOfOrder
         }
         if sameBounds {
             if !newCounts.isEmpty {
@@ -225,7 +225,7 @@ package struct SeriesState: Sendable, Equatable {
 
     /// Folds a summary point in (always cumulative: the latest wins).
     package mutating func applySummary(_ point: DecodedPoint, quantiles newQuantiles: ArraySlice<Double>, isNew: Bool) -> Outcome {
-        if !isNew, point.time < lastTime { return .ignoredOutOfOrder }
+        if !isNew, point.time < lastTime { return .rejectedOutOfOrder }
         if quantiles.count == newQuantiles.count {
             for index in quantiles.indices {
                 quantiles[index] = newQuantiles[newQuantiles.startIndex + index]
@@ -254,7 +254,7 @@ package struct SeriesState: Sendable, Equatable {
             lastTime = point.time
             return .applied
         } else if !delta, !isNew, point.time < lastTime {
-            return .ignoredOutOfOrder
+            return .rejectedOutOfOrder
         }
         exponential = new.bounded()
         count = point.count

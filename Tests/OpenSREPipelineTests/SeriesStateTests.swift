@@ -9,7 +9,7 @@ struct SeriesStateTests {
         var state = SeriesState()
         #expect(state.applyLatest(value: 5, startTime: 0, time: 100, isNew: true) == .applied)
         #expect(state.applyLatest(value: 7, startTime: 0, time: 200, isNew: false) == .applied)
-        #expect(state.applyLatest(value: 1, startTime: 0, time: 150, isNew: false) == .ignoredOutOfOrder)
+        #expect(state.applyLatest(value: 1, startTime: 0, time: 150, isNew: false) == .rejectedOutOfOrder)
         #expect(state.value == 7)
     }
 
