@@ -6,14 +6,15 @@ import OpenSREPipeline
 /// processor's report so that `partial_success` counts every refused point.
 ///
 /// The processor can refuse a point of a gauge, cumulative sum, histogram or
-/// summary for four reasons: its stream's name or type (settled once the
-/// stream has been accepted), the cardinality caps (checked separately,
-/// ``BatchProcessor/mayRefuseSeries(points:)``), and being older than the
-/// point its series holds (out of order). So a stream is acknowledged at once
-/// only when the processor has reported it accepted and every point of the
-/// request is at or after the stream's watermark: the newest point time the
-/// processor reported for it, raised by every point this loop has queued for
-/// it since (on either path). A loop's own connections are queued in order
+/// summary for its stream's name or type (settled once the stream has been
+/// accepted), for the series caps (checked separately and atomically across
+/// loops, ``BatchProcessor/admit(_:)``), and for being older than the point
+/// its series holds (out of order). So a stream is acknowledged at once only
+/// when the processor has reported it accepted, every point of the request is
+/// at or after the stream's watermark (the newest point time the processor
+/// reported for it, raised by every point this loop has queued for it since,
+/// on either path), and the request's own points of the stream come in time
+/// order. A loop's own connections are queued in order
 /// into one ring, so, for the connections of one event loop, a fast answer is
 /// exact. Delta streams always wait (an overlap depends on start times).
 ///
@@ -58,12 +59,16 @@ struct AcknowledgementPolicy {
                 }
                 var oldest = UInt64.max
                 var newest: UInt64 = 0
+                var inOrder = true
                 for index in stream.pointRange {
-                    oldest = min(oldest, points[index].time)
-                    newest = max(newest, points[index].time)
+                    let time = points[index].time
+                    // Within the request too: a later point of a series older than an earlier one is refused.
+                    inOrder = inOrder && time >= newest
+                    oldest = min(oldest, time)
+                    newest = max(newest, time)
                 }
                 let mark = streams[stream.identityHash]
-                if let mark, mark.accepted, oldest >= mark.newest {
+                if let mark, mark.accepted, inOrder, oldest >= mark.newest {
                     // Known and in order.
                 } else {
                     immediate = false

@@ -180,10 +180,11 @@ package final class OTLPIngestor {
             processor.counters.record(accepted: 0, rejected: result.rejected)
             return .immediate(success(encoding, result.rejected))
         }
+        let ticket = processor.admit(batch)
         let immediate = acknowledgement.admit(
-            batch, epoch: processor.acknowledgementEpoch, mayRefuseSeries: processor.mayRefuseSeries(batch))
+            batch, epoch: processor.acknowledgementEpoch, mayRefuseSeries: ticket.mayRefuseSeries)
         guard !immediate else {
-            switch processor.submit(batch, ring: ring) {
+            switch processor.submit(batch, ring: ring, ticket: ticket) {
             case .accepted:
                 processor.counters.record(accepted: batch.pointCount, rejected: result.rejected)
                 return .immediate(success(encoding, result.rejected))
@@ -193,7 +194,7 @@ package final class OTLPIngestor {
         }
         let generation = acknowledgement.generation
         let applied = eventLoop.makePromise(of: ApplyReport.self)
-        switch processor.submit(batch, ring: ring, completion: { applied.succeed($0) }) {
+        switch processor.submit(batch, ring: ring, ticket: ticket, completion: { applied.succeed($0) }) {
         case .accepted:
             break
         case .full:

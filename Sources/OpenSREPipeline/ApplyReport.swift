@@ -40,8 +40,8 @@ package struct ApplyReport: Sendable, Equatable {
 struct QueuedBatch: Sendable {
     var batch: DecodedBatch
     var completion: (@Sendable (ApplyReport) -> Void)?
-    /// What applying it can add to the store's bytes at most (``SeriesBytesBound``).
-    var boundBytes: Int
+    /// Its admission, taken back once it is applied.
+    var ticket: SeriesAdmission.Ticket
     /// Monotonic nanoseconds when it was queued (for the queue-wait self-metric).
     var queuedAt: UInt64
 }

@@ -38,15 +38,8 @@ package final class BatchProcessor: Sendable {
     private let wakePending = Atomic<Bool>(false)
     private let queuedPoints = Atomic<Int>(0)
     let scrapesAnswered = Atomic<Int>(0)
-    /// New series the store can still take (published after every drain).
-    private let seriesHeadroom = Atomic<Int>(0)
-    /// Bytes of new series the store can still take (`max_series_bytes`;
-    /// published after every batch, before its bound leaves `queuedBoundBytes`).
-    private let seriesBytesHeadroom = Atomic<Int>(0)
-    /// What the queued batches can add to the store's bytes at most (``SeriesBytesBound``).
-    private let queuedBoundBytes = Atomic<Int>(0)
-    /// Computes that bound for a batch, on the event loop.
-    private let bytesBound: SeriesBytesBound
+    /// What batches may still add to the store, for the receivers (the caps).
+    private let admission: SeriesAdmission
     /// Bumped whenever a batch answered before it was applied (no completion)
     /// had points refused; see ``acknowledgementEpoch``.
     private let epoch = Atomic<UInt64>(0)
@@ -98,7 +91,6 @@ package final class BatchProcessor: Sendable {
             settings.maxSeriesBytes = min(
                 ExpositionSettings.defaultMaxSeriesBytes, Int(clamping: limiter.hardLimit / 2))
         }
-        bytesBound = SeriesBytesBound(settings: settings)
         var engine: SLOEngine?
         if let slo, !slo.definitions.isEmpty {
             let created = SLOEngine(definitions: slo.definitions, now: SeriesStore.wallClockNow())
@@ -119,8 +111,7 @@ package final class BatchProcessor: Sendable {
         }
         self.store = StoreBox(
             SeriesStore(settings: settings, slo: engine, golden: golden, countingSince: SeriesStore.wallClockNow()))
-        seriesHeadroom.store(store.value.seriesHeadroom, ordering: .relaxed)
-        seriesBytesHeadroom.store(store.value.seriesBytesHeadroom, ordering: .relaxed)
+        admission = SeriesAdmission(bound: SeriesBytesBound(settings: settings), store: store.value)
     }
 
     /// Whether label names are escaped (`translation_strategy`): the receiver's
@@ -130,28 +121,25 @@ package final class BatchProcessor: Sendable {
     /// Number of rings: producers pick one with `ring % ringCount`.
     package var ringCount: Int { rings.count }
 
-    /// Whether a batch of `points` might have new series refused by the
-    /// cardinality limits (it could create that many series, on top of what is
-    /// queued): the receiver then waits for its report, so refusals reach the sender.
-    package func mayRefuseSeries(points: Int) -> Bool {
-        points + queuedPointCount >= seriesHeadroom.load(ordering: .relaxed)
-    }
-
     /// Changes whenever the processor refused points of a batch that was
     /// acknowledged before it was applied: the receivers then forget which
     /// streams they may acknowledge at once, so their next answers are exact.
-    /// (Only points of one stream sent concurrently over connections on
-    /// different event loops can get there; the refusal is still counted.)
+    /// (Only points of one series sent concurrently, with crossing times,
+    /// over connections on different event loops get there; the refusal is
+    /// still counted and logged.)
     package var acknowledgementEpoch: UInt64 { epoch.load(ordering: .relaxed) }
 
-    /// Whether applying `batch` might have new series refused by the
-    /// cardinality limits or by `max_series_bytes` (what it and the queued
-    /// batches can add at most reaches the bytes left): the receiver then
-    /// waits for its report, so refusals reach the sender.
+    /// Counts `batch` as on its way and says whether the caps
+    /// (`max_series`, `max_series_per_metric`, `max_series_bytes`) might
+    /// refuse some of its new series: the receiver then waits for its report,
+    /// so refusals reach the sender. Pass the ticket to ``submit(_:ring:ticket:completion:)``.
+    package func admit(_ batch: DecodedBatch) -> SeriesAdmission.Ticket {
+        admission.admit(batch)
+    }
+
+    /// Whether ``admit(_:)`` would say the caps might refuse series of `batch`.
     package func mayRefuseSeries(_ batch: DecodedBatch) -> Bool {
-        if mayRefuseSeries(points: batch.pointCount) { return true }
-        let headroom = seriesBytesHeadroom.load(ordering: .relaxed)
-        return bytesBound.bytes(of: batch) + queuedBoundBytes.load(ordering: .relaxed) >= headroom
+        admission.mayRefuseSeries(batch)
     }
 
     /// Scrapes answered so far (shutdown waits for one more, the final scrape).
@@ -180,18 +168,21 @@ package final class BatchProcessor: Sendable {
     ///   is applied, with what was refused. A batch with a completion is
     ///   applied at once rather than after the batch timeout, since a sender
     ///   is waiting for its answer.
+    /// - Parameter ticket: from ``admit(_:)``; admitted here when nil.
     package func submit(
-        _ batch: DecodedBatch, ring: Int, completion: (@Sendable (ApplyReport) -> Void)? = nil
+        _ batch: DecodedBatch, ring: Int, ticket: SeriesAdmission.Ticket? = nil,
+        completion: (@Sendable (ApplyReport) -> Void)? = nil
     ) -> SubmitResult {
+        let ticket = ticket ?? admission.admit(batch)
         activeSubmits.add(1, ordering: .sequentiallyConsistent)
         defer { activeSubmits.subtract(1, ordering: .sequentiallyConsistent) }
-        guard accepting.load(ordering: .sequentiallyConsistent) else { return .stopping }
-        let bound = bytesBound.bytes(of: batch)
-        let queued = QueuedBatch(batch: batch, completion: completion, boundBytes: bound, queuedAt: Self.now())
-        // Counted before the push, so the processor never takes it off before it was added.
-        queuedBoundBytes.add(bound, ordering: .relaxed)
+        guard accepting.load(ordering: .sequentiallyConsistent) else {
+            admission.withdraw(ticket)
+            return .stopping
+        }
+        let queued = QueuedBatch(batch: batch, completion: completion, ticket: ticket, queuedAt: Self.now())
         guard rings[ring % rings.count].push(queued) else {
-            queuedBoundBytes.subtract(bound, ordering: .relaxed)
+            admission.withdraw(ticket)
             return .full
         }
         let waiting = queuedPoints.add(batch.pointCount, ordering: .relaxed).newValue
@@ -406,12 +397,12 @@ package final class BatchProcessor: Sendable {
         let now = Self.now()
         let wallClock = SeriesStore.wallClockNow()
         var drained = 0
+        var drainedPoints = 0
         for ring in rings {
             var remaining = ring.count
             while remaining > 0, let queued = ring.pop() {
                 let report = store.value.apply(queued.batch, now: now, wallClock: wallClock)
-                seriesBytesHeadroom.store(store.value.seriesBytesHeadroom, ordering: .relaxed)
-                queuedBoundBytes.subtract(queued.boundBytes, ordering: .relaxed)
+                admission.applied(queued.ticket, to: store.value)
                 loopState.queueWait &+= now &- min(now, queued.queuedAt)
                 loopState.batches &+= 1
                 if let completion = queued.completion {
@@ -421,11 +412,12 @@ package final class BatchProcessor: Sendable {
                     epoch.add(1, ordering: .relaxed)
                 }
                 queuedPoints.subtract(queued.batch.pointCount, ordering: .relaxed)
+                drainedPoints += queued.batch.pointCount
                 remaining -= 1
                 drained += 1
             }
         }
-        seriesHeadroom.store(store.value.seriesHeadroom, ordering: .relaxed)
+        admission.drained(points: drainedPoints, from: store.value)
         if loopState.largestBacklog >= Self.burstPoints, queuedPointCount == 0 {
             // A burst queued up and is folded in: its freed batches would
             // otherwise stay resident between the series allocated meanwhile.

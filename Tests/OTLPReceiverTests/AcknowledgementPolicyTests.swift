@@ -43,6 +43,16 @@ struct AcknowledgementPolicyTests {
         #expect(!Self.admit(&policy, try Self.batch(times: [300]), epoch: 0, mayRefuseSeries: true))
     }
 
+    @Test("points of a stream out of time order within one request wait, though all are after the watermark")
+    func outOfOrderWithinRequest() throws {
+        var policy = AcknowledgementPolicy()
+        let first = try Self.batch(times: [100])
+        _ = Self.admit(&policy, first, epoch: 0, mayRefuseSeries: false)
+        policy.learn(Self.report(first, newest: 100), generation: policy.generation)
+        #expect(!Self.admit(&policy, try Self.batch(times: [300, 200]), epoch: 0, mayRefuseSeries: false))
+        #expect(Self.admit(&policy, try Self.batch(times: [300, 300, 400]), epoch: 0, mayRefuseSeries: false))
+    }
+
     @Test("points queued while a report is on its way raise the watermark the report brings")
     func inFlight() throws {
         var policy = AcknowledgementPolicy()
