@@ -19,13 +19,23 @@ enum JSONValue {
 }
 
 /// A small recursive-descent JSON parser over UTF-8 bytes. Depth is capped so
-/// hostile input cannot exhaust the stack.
+/// hostile input cannot exhaust the stack, and the memory the parsed tree
+/// takes is capped so that a dense body (`[0,0,0,…]` takes about 30 times its
+/// size as a tree) cannot exhaust the heap: the JSON counterpart of the
+/// protobuf decoder's arena limit.
 struct JSONParser {
     struct Failure: Error {
         var message: String
         /// The document nests deeper than ``JSONParser/maximumDepth``.
         var tooDeep = false
+        /// The tree would take more than the memory limit.
+        var tooLarge = false
     }
+
+    /// What one value costs in the tree besides its text: the enum, its slot
+    /// in the parent's array (arrays grow by doubling) and a small heap
+    /// header. An estimate; strings and keys are charged their bytes on top.
+    static let bytesPerValue = 64
 
     /// Deepest nesting accepted, derived from the one limit on attribute
     /// values (``OTLPLimits/maximumValueNesting``), so that a request whose
@@ -42,9 +52,12 @@ struct JSONParser {
 
     private let bytes: UnsafeRawBufferPointer
     private var offset = 0
+    /// Bytes the tree may still take.
+    private var budget: Int
 
-    static func parse(_ bytes: UnsafeRawBufferPointer) throws(Failure) -> JSONValue {
-        var parser = JSONParser(bytes: bytes)
+    /// - Parameter memoryLimit: most bytes the parsed tree may take.
+    static func parse(_ bytes: UnsafeRawBufferPointer, memoryLimit: Int = .max) throws(Failure) -> JSONValue {
+        var parser = JSONParser(bytes: bytes, memoryLimit: memoryLimit)
         parser.skipWhitespace()
         let value = try parser.value(depth: 0)
         parser.skipWhitespace()
@@ -52,8 +65,14 @@ struct JSONParser {
         return value
     }
 
-    private init(bytes: UnsafeRawBufferPointer) {
+    private init(bytes: UnsafeRawBufferPointer, memoryLimit: Int) {
         self.bytes = bytes
+        budget = memoryLimit
+    }
+
+    private mutating func charge(_ cost: Int) throws(Failure) {
+        budget -= cost
+        guard budget >= 0 else { throw Failure(message: "the JSON tree exceeds its memory limit", tooLarge: true) }
     }
 
     private func failure(_ message: String) -> Failure {
@@ -79,6 +98,7 @@ struct JSONParser {
         guard depth < Self.maximumDepth else {
             throw Failure(message: "JSON nested deeper than \(Self.maximumDepth) levels", tooDeep: true)
         }
+        try charge(Self.bytesPerValue)
         guard let byte = current else { throw failure("unexpected end of input") }
         switch byte {
         case UInt8(ascii: "{"): return try object(depth: depth)
@@ -112,6 +132,7 @@ struct JSONParser {
             skipWhitespace()
             guard current == UInt8(ascii: "\"") else { throw failure("expected a member name") }
             let key = try string()
+            try charge(Self.bytesPerValue)
             skipWhitespace()
             guard current == UInt8(ascii: ":") else { throw failure("expected ':'") }
             offset += 1
@@ -176,6 +197,7 @@ struct JSONParser {
             switch byte {
             case UInt8(ascii: "\""):
                 guard let text = String(validating: utf8, as: UTF8.self) else { throw failure("invalid UTF-8 in string") }
+                try charge(utf8.count)
                 return text
             case UInt8(ascii: "\\"):
                 guard let escaped = current else { throw failure("unterminated escape") }

@@ -11,17 +11,23 @@ import OpenSREModel
 /// Checks and limits are the protobuf path's (``OTLPLimits``, ``OTLPDecodingOptions``).
 package struct OTLPJSONDecoder {
     private let options: OTLPDecodingOptions
+    private let memoryLimit: Int
 
-    package init(options: OTLPDecodingOptions = OTLPDecodingOptions()) {
+    /// - Parameter memoryLimit: most bytes the parsed JSON tree of one request
+    ///   may take (as the protobuf decoder's arena limit bounds unpacking); a
+    ///   request that needs more fails with ``OTLPDecodingError/decodedMessageTooLarge(limit:)``.
+    package init(options: OTLPDecodingOptions = OTLPDecodingOptions(), memoryLimit: Int = 512 << 20) {
         self.options = options
+        self.memoryLimit = memoryLimit
     }
 
     package func decode(_ body: UnsafeRawBufferPointer) throws(OTLPDecodingError) -> OTLPDecodeResult {
         let root: JSONValue
         do {
-            root = try JSONParser.parse(body)
+            root = try JSONParser.parse(body, memoryLimit: memoryLimit)
         } catch {
             if error.tooDeep { throw .valueNestingTooDeep(limit: OTLPLimits.maximumValueNesting) }
+            if error.tooLarge { throw .decodedMessageTooLarge(limit: memoryLimit) }
             throw .malformedJSON(error.message)
         }
         var walker = JSONRequestWalker(

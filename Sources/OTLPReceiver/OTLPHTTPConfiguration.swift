@@ -8,8 +8,13 @@ package struct OTLPHTTPConfiguration: Sendable, Equatable {
     package var endpoint: Endpoint
     /// `max_request_body_size`, default 64 MiB (the OTLP spec's recommendation):
     /// the largest body accepted, checked on the wire and again after
-    /// decompression. Larger requests get 413.
+    /// decompression. Larger requests get 413. At most
+    /// ``largestRequestBodySize`` (1 GiB), so that what is reserved for a body
+    /// (a few times its size) stays far from integer overflow.
     package var maxRequestBodySize: Int
+
+    /// The largest `max_request_body_size` accepted.
+    package static let largestRequestBodySize = 1 << 30
     /// `read_header_timeout` (default 10s), `read_timeout` (30s), `idle_timeout` (60s).
     package var timeouts: ConnectionTimeouts
     /// `tls` (`cert_file`, `key_file`, `client_ca_file`), default off.

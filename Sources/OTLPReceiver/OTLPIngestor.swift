@@ -17,6 +17,7 @@ package final class OTLPIngestor {
     package static let metricsPath = "/v1/metrics"
 
     private let decoder: OTLPProtobufDecoder
+    private let jsonDecoder: OTLPJSONDecoder
     private let options: OTLPDecodingOptions
     private let inflater = GzipInflater()
     private let zstd = ZstdDecompressor()
@@ -48,10 +49,18 @@ package final class OTLPIngestor {
         self.ring = ring
         self.maxBodySize = configuration.maxRequestBodySize
         self.bearerToken = configuration.bearerToken.map { Array($0.utf8) }
-        // Unpacked protobuf takes several times its wire size; bound it (8×, at most 256 MiB per event loop).
         self.options = OTLPDecodingOptions(escapesLabelNames: processor.escapesLabelNames)
-        self.decoder = OTLPProtobufDecoder(
-            memoryLimit: min(max(configuration.maxRequestBodySize, 1 << 20) * 8, 256 << 20), options: options)
+        let memoryLimit = Self.decodeMemoryLimit(maxBodySize: configuration.maxRequestBodySize)
+        self.decoder = OTLPProtobufDecoder(memoryLimit: memoryLimit, options: options)
+        self.jsonDecoder = OTLPJSONDecoder(options: options, memoryLimit: memoryLimit)
+    }
+
+    /// Unpacked protobuf and a parsed JSON tree take several times their wire
+    /// size; both are bounded at 8× the body limit, at most 256 MiB per request
+    /// (one request at a time per event loop).
+    static func decodeMemoryLimit(maxBodySize: Int) -> Int {
+        let (scaled, overflow) = max(maxBodySize, 1 << 20).multipliedReportingOverflow(by: 8)
+        return overflow ? 256 << 20 : min(scaled, 256 << 20)
     }
 
     /// Compares without an early exit, so timing does not reveal the token.
@@ -229,8 +238,8 @@ package final class OTLPIngestor {
     /// for decoding (see ``MemoryLimiter``). A body of points with large
     /// attributes unpacks into about its size and decodes into about as much
     /// again (the end-to-end test of concurrent 16 MiB bodies measures the
-    /// peak); dense numeric points can unpack into more, which the decoder's
-    /// arena limit (8× the body limit, at most 256 MiB) bounds per event loop.
+    /// peak); dense points (and JSON, whose parsed tree is larger) can take
+    /// more, which ``decodeMemoryLimit(maxBodySize:)`` bounds per event loop.
     static let decodeBytesPerByte = 2
 
     /// How many bytes to reserve with the `memory_limiter` per body byte as
@@ -250,7 +259,7 @@ package final class OTLPIngestor {
     private func decode(_ body: ByteBuffer, encoding: Encoding, coding: ContentCoding) throws(OTLPReceiverError) -> OTLPDecodeResult {
         let decoder = self.decoder
         let limiter = processor.memoryLimiter
-        let options = self.options
+        let jsonDecoder = self.jsonDecoder
         let decode = { (bytes: UnsafeRawBufferPointer) throws(OTLPReceiverError) -> OTLPDecodeResult in
             // An empty body (or one that decompresses to nothing) is an empty
             // request in either encoding: the empty protobuf message.
@@ -262,7 +271,7 @@ package final class OTLPIngestor {
             }
             defer { limiter?.release(allowance) }
             return try Self.decoding { () throws(OTLPDecodingError) in
-                encoding == .json ? try OTLPJSONDecoder(options: options).decode(bytes) : try decoder.decode(bytes)
+                encoding == .json ? try jsonDecoder.decode(bytes) : try decoder.decode(bytes)
             }
         }
         let result = body.withUnsafeReadableBytes { bytes -> Result<OTLPDecodeResult, OTLPReceiverError> in

@@ -185,7 +185,9 @@ struct ConfigurationParser {
                         configuration.receiver.bearerToken = token
                     }
                 default:
-                    if let size = reader.integer(setting, at: keyPath, minimum: 1) {
+                    if let size = reader.integer(
+                        setting, at: keyPath, minimum: 1, maximum: OTLPHTTPConfiguration.largestRequestBodySize)
+                    {
                         configuration.receiver.maxRequestBodySize = size
                     }
                 }

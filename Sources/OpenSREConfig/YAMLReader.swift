@@ -60,13 +60,17 @@ struct YAMLReader {
         return value
     }
 
-    mutating func integer(_ node: Node, at path: String, minimum: Int) -> Int? {
+    mutating func integer(_ node: Node, at path: String, minimum: Int, maximum: Int = .max) -> Int? {
         guard case .scalar = node, let value = node.int else {
             fail(path, "expected an integer", node)
             return nil
         }
         guard value >= minimum else {
             fail(path, "must be at least \(minimum), got \(value)", node)
+            return nil
+        }
+        guard value <= maximum else {
+            fail(path, "must be at most \(maximum), got \(value)", node)
             return nil
         }
         return value

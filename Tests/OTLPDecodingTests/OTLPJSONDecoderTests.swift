@@ -92,6 +92,23 @@ struct OTLPJSONDecoderTests {
         #expect(throws: OTLPDecodingError.valueNestingTooDeep(limit: 32)) { try decode(deep) }
     }
 
+    @Test("a dense body whose parsed tree would exceed the memory limit is refused as too large, not parsed")
+    func treeMemoryLimit() throws {
+        // 2 bytes per value on the wire, about 64 in the tree: 1 MiB of zeros needs ~32 MiB.
+        let dense = #"{"futureField":["# + String(repeating: "0,", count: 512 << 10) + "0]}"
+        let limit = 8 << 20
+        let bytes = Array(dense.utf8)
+        #expect(throws: OTLPDecodingError.decodedMessageTooLarge(limit: limit)) {
+            try bytes.withUnsafeBytes { try OTLPJSONDecoder(memoryLimit: limit).decode($0) }
+        }
+        // The same body within a limit 8× its size: parsed, nothing in it.
+        let result = try bytes.withUnsafeBytes { try OTLPJSONDecoder(memoryLimit: 64 << 20).decode($0) }
+        #expect(result.batch.pointCount == 0)
+        // The mixed fixture decodes within 8× its own size.
+        let mixed = try Fixtures.bytes("mixed.json")
+        _ = try mixed.withUnsafeBytes { try OTLPJSONDecoder(memoryLimit: mixed.count * 8).decode($0) }
+    }
+
     @Test("an empty object is an empty request; missing temporality is a partial rejection")
     func partial() throws {
         #expect(try decode("{}").batch.pointCount == 0)

@@ -137,6 +137,22 @@ struct CollectorConfigurationTests {
         #expect(issues(yaml("max_series_bytes: 1GiB")) == ["exporters.prometheus.max_series_bytes (line 2): expected an integer"])
     }
 
+    @Test("max_request_body_size: at most 1 GiB, so a remote Content-Length times the reservation factor cannot overflow")
+    func maxRequestBodySize() throws {
+        let yaml = { (size: String) in
+            """
+            receivers: { otlp: { protocols: { http: { max_request_body_size: \(size) } } } }
+            exporters: { prometheus: }
+            service: { pipelines: { metrics: { receivers: [otlp], exporters: [prometheus] } } }
+            """
+        }
+        #expect(try CollectorConfiguration.parse(yaml: yaml("1073741824")).receiver.maxRequestBodySize == 1 << 30)
+        #expect(
+            issues(yaml("9223372036854775807")) == [
+                "receivers.otlp.protocols.http.max_request_body_size (line 1): must be at most 1073741824, got 9223372036854775807"
+            ])
+    }
+
     @Test("add_metric_suffixes: false means UnderscoreEscapingWithoutSuffixes (deprecated, warned)")
     func addMetricSuffixes() throws {
         let yaml = Self.collectorShaped.replacingOccurrences(of: "namespace: \"opensre\"", with: "add_metric_suffixes: false")
