@@ -53,7 +53,10 @@ final class OTLPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             } else {
                 let expected = max(head.headers.first(name: "Content-Length").flatMap(Int.init) ?? 0, 0)
                 perByte = ingestor.reservation(perBodyByte: head)
-                guard reserve(expected * perByte) else {
+                // A body that cannot fit now is refused from its head; one that can is
+                // reserved as its bytes arrive, so a head alone (a sender that then
+                // stalls) holds no memory that others' requests need.
+                guard expected * perByte <= ingestor.memoryLimiter?.headroom ?? .max else {
                     refuse(head, .memoryLimited, context: context)
                     return
                 }
