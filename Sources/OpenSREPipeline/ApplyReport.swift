@@ -16,7 +16,7 @@ package struct ApplyReport: Sendable, Equatable {
 
     /// The refusals with their messages, as `partial_success` reports them.
     package func add(to rejected: inout RejectedPoints) {
-        for refusal in ProcessorRefusal.allCases {
+        for refusal in ProcessorRefusal.allCases where refused[refusal] > 0 {
             rejected.add(refused[refusal], reason: refusal.message(conflictingFamily: conflictingFamily))
         }
     }

@@ -23,7 +23,9 @@ import PrometheusExposition
 /// exported as its own family). Where the old one had been counting, the
 /// stable one takes over at the first export that carries both: the old one
 /// counts that export's increase, the stable one starts from its values there
-/// (see ``ResourceState``), so a request is never counted twice nor lost. An
+/// (see ``ResourceState``), so a request is never counted twice nor lost
+/// when both arrive in one batch (an app that sends the stable metric alone
+/// first, or splits one export, can lose or double that one interval). An
 /// old series that (re)started after the stable metric was last seen (the app
 /// went back to the old conventions) feeds the signals again.
 ///

@@ -85,17 +85,28 @@ final class Series: ManagedBuffer<Series.Fields, UInt8> {
     var extras: SeriesExtras? { fields.pointee.extras }
 
     /// Bytes counted for this series against `max_series_bytes` (see
-    /// ``SeriesAccounting``): fixed when it is created, so that removing it
-    /// gives back exactly what creating it took.
+    /// ``SeriesAccounting``): set when it is created and raised when its state
+    /// grows (``growAccountedState(to:)``), so that removing it gives back
+    /// exactly what it took.
     var accountedBytes: Int {
         SeriesAccounting.seriesOverhead + Int(fields.pointee.labelCount)
             + (fields.pointee.extras?.utf8LabelText?.count ?? 0) + Int(fields.pointee.stateUnits) * 16
     }
 
     /// Records the out-of-line state bytes to count (rounded up to 16, capped
-    /// at ``SeriesAccounting/maximumStateBytes``); once, at creation.
+    /// at ``SeriesAccounting/maximumStateBytes``), at creation.
     func setAccountedStateBytes(_ bytes: Int) {
         fields.pointee.stateUnits = UInt16(min((bytes + 15) / 16, Int(UInt16.max)))
+    }
+
+    /// Raises the state bytes counted to `bytes` when a point made the state
+    /// larger (a histogram with more buckets); returns what was added.
+    func growAccountedState(to bytes: Int) -> Int {
+        let units = UInt16(min((bytes + 15) / 16, Int(UInt16.max)))
+        let before = fields.pointee.stateUnits
+        guard units > before else { return 0 }
+        fields.pointee.stateUnits = units
+        return Int(units - before) * 16
     }
 
     /// Calls `body` with the label text: for UTF-8 scrapers (`utf8`), the one

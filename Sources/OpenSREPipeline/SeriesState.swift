@@ -5,7 +5,8 @@ import PrometheusExposition
 ///
 /// Rules (OpenTelemetry metrics data model, "Sums: Delta-to-Cumulative"):
 /// - gauge, cumulative sum, cumulative histogram, summary: the newest point
-///   replaces the value; a point older than the one held is ignored. A new
+///   replaces the value; a point older than the one held is refused
+///   (``Outcome/rejectedOutOfOrder``: the newer value is kept). A new
 ///   start time on a cumulative point is a reset and is taken as it comes.
 /// - delta sum and delta histogram (explicit or exponential): accumulated into
 ///   a cumulative value that keeps the start time of the series' first point.

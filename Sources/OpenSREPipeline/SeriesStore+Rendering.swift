@@ -1,4 +1,5 @@
 import Glibc
+import OpenSREModel
 import PrometheusExposition
 
 /// Where a scrape's bytes go as they are rendered: the exporter appends them
@@ -239,11 +240,7 @@ package struct ScrapeRenderer {
 }
 
 extension SeriesStore {
-    static func wallClockNow() -> UInt64 {
-        var time = timespec()
-        clock_gettime(CLOCK_REALTIME, &time)
-        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
-    }
+    static func wallClockNow() -> UInt64 { WallClock.now() }
 }
 
 extension MetricFamily {

@@ -211,6 +211,14 @@ package final class SeriesStore {
             statistics.refused[refusal] += 1
         } else {
             statistics.acceptedPoints += 1
+            switch stream.kind {
+            case .histogram, .exponentialHistogram, .summary:
+                // A later point with more buckets grows the state: counted too.
+                seriesBytes += target.growAccountedState(
+                    to: SeriesAccounting.stateBytes(of: point, kind: stream.kind, batch: batch))
+            case .gauge, .sum:
+                break
+            }
             if point.exemplars.count > 0 {
                 recordExemplars(of: point, into: &target.state, stream: stream, batch: batch, bytes: bytes)
             }

@@ -45,6 +45,24 @@ struct SeriesBytesLimitTests {
         #expect(store.seriesBytes == limit)
     }
 
+    @Test("a series whose later points carry more buckets is counted for them, and gives them all back")
+    func stateGrowth() throws {
+        let store = SeriesStore(settings: ExpositionSettings(metricExpiration: .seconds(1)))
+        func histogram(buckets: Int, start: UInt64) throws -> DecodedBatch {
+            let bounds = (1..<buckets).map(Double.init)
+            let points = [(JSONRequests.attributes(("route", "/")), Array(repeating: 1, count: buckets))]
+            return try JSONRequests.batch(
+                JSONRequests.request(service: "api", JSONRequests.histogram("latency", start: start, bounds: bounds, points: points)))
+        }
+        store.apply(try histogram(buckets: 2, start: 1), now: 1_000_000_000)
+        let small = store.seriesBytes
+        // Cumulative, later: the same series now holds 1000 buckets (8 bytes each).
+        store.apply(try histogram(buckets: 1000, start: 5), now: 1_000_000_000)
+        #expect(store.seriesBytes - small >= 998 * 8)
+        #expect(store.expire(now: 10_000_000_000) == 1)
+        #expect(store.seriesBytes == 0)
+    }
+
     @Test("accounting is exact: removal and expiry give back every byte creation took")
     func exact() throws {
         let store = SeriesStore(settings: ExpositionSettings(metricExpiration: .seconds(1)))
