@@ -57,10 +57,11 @@ extension RequestWalker {
     private static func isSorted(
         _ attributes: UnsafeMutablePointer<UnsafeMutablePointer<CKeyValue>?>, count: Int
     ) -> Bool {
-        guard count > 1, var previous = attributes[0]?.pointee.key else { return true }
-        for index in 1..<count {
+        // Entries are never NULL in what protobuf-c unpacks; skipped if they were.
+        var previous: ProtobufCBinaryData?
+        for index in 0..<count {
             guard let key = attributes[index]?.pointee.key else { continue }
-            if compareKeys(previous, key) > 0 { return false }
+            if let before = previous, compareKeys(before, key) > 0 { return false }
             previous = key
         }
         return true
