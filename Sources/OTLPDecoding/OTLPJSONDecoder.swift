@@ -201,11 +201,11 @@ struct JSONRequestWalker {
     private static func isPrometheusUnknown(_ node: JSONValue) -> Bool {
         guard case .array(let entries)? = node["metadata"] else { return false }
         for entry in entries {
-            guard case .string("prometheus.type")? = entry["key"] else { continue }
+            guard case .string(let key)? = entry["key"], key == "\(OTLPLimits.prometheusTypeKey)" else { continue }
             guard case .string(let value)? = entry["value"]?["stringValue", alternate: "string_value"] else {
                 return false
             }
-            return value == "unknown"
+            return value == "\(OTLPLimits.prometheusTypeUnknown)"
         }
         return false
     }

@@ -3,6 +3,12 @@ import OpenSREModel
 /// The limits both decoders (protobuf and JSON) enforce beyond the wire format,
 /// each defined once here.
 package enum OTLPLimits {
+    /// The metric metadata entry that marks a gauge whose Prometheus type is
+    /// unknown (the Collector's and otlptranslator's key), and that value: such
+    /// a gauge is exposed `untyped` (`unknown` in OpenMetrics).
+    static let prometheusTypeKey: StaticString = "prometheus.type"
+    static let prometheusTypeUnknown: StaticString = "unknown"
+
     /// Most arrays and maps (`ArrayValue`, `KeyValueList`) an attribute value
     /// may nest, counting the outermost one: a request with a deeper value is
     /// refused whole (400). Real attributes nest a few levels (a 20-level map

@@ -137,11 +137,11 @@ struct RequestWalker {
     private static func isPrometheusUnknown(_ metric: CMetric) -> Bool {
         guard let metadata = metric.metadata else { return false }
         for index in 0..<metric.n_metadata {
-            guard let pair = metadata[index]?.pointee, pair.key.equals("prometheus.type") else { continue }
+            guard let pair = metadata[index]?.pointee, pair.key.equals(OTLPLimits.prometheusTypeKey) else { continue }
             guard let value = pair.value?.pointee,
                 value.value_case == OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_STRING_VALUE
             else { return false }
-            return value.string_value.equals("unknown")
+            return value.string_value.equals(OTLPLimits.prometheusTypeUnknown)
         }
         return false
     }
