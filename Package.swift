@@ -1,5 +1,5 @@
 // swift-tools-version:6.1
-// OpenSRE: an OTLP/HTTP metrics collector with a Prometheus exporter.
+// OpenSRE: an OTLP (HTTP and gRPC) metrics collector with a Prometheus exporter.
 //
 // Target graph (one way, data model at the bottom):
 //   COTLP, CZlib, CZstd               C: protoc-c output + arena allocator; zlib and zstd shims
@@ -8,8 +8,8 @@
 //   PrometheusExposition -> OpenSREModel   naming, label text, text-format writer
 //   OpenSRESLO        -> OpenSREModel, PrometheusExposition, Yams   OpenSLO, budgets, slots, rules
 //   OpenSREPipeline   -> OpenSREModel, PrometheusExposition, OpenSRESLO   rings, batch processor, series store
-//   HTTPServerSupport -> NIO          binding, quiescing, response helpers
-//   OTLPReceiver      -> OTLPDecoding, OpenSREPipeline, HTTPServerSupport   POST /v1/metrics
+//   HTTPServerSupport -> NIO, NIOHTTP2   binding, protocol detection, quiescing, response helpers
+//   OTLPReceiver      -> OTLPDecoding, OpenSREPipeline, HTTPServerSupport   POST /v1/metrics, MetricsService/Export
 //   PrometheusExporter -> OpenSREPipeline, HTTPServerSupport                 GET /metrics
 //   OpenSREConfig     -> the components above + Yams   the YAML file, validated
 //   OpenSRECollector  -> all of the above + ServiceLifecycle   wiring
@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio-http2.git", from: "1.46.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
@@ -77,6 +78,8 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+                .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -86,6 +89,8 @@ let package = Package(
                 "OTLPDecoding", "OpenSREPipeline", "HTTPServerSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHPACK", package: "swift-nio-http2"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -12,6 +12,8 @@ protos=(
   opentelemetry/proto/metrics/v1/metrics.proto
   opentelemetry/proto/collector/metrics/v1/metrics_service.proto
   google/rpc/status.proto
+  google/rpc/retry_info.proto
+  grpc/health/v1/health.proto
 )
 command -v protoc-c >/dev/null || { echo "protoc-c not found: apt-get install protobuf-c-compiler" >&2; exit 1; }
 out=$(mktemp -d)

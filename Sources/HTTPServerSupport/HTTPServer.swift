@@ -8,7 +8,9 @@ import OpenSREModel
 import Synchronization
 
 /// An HTTP/1.1 listener with keep-alive, pipelining assistance and graceful
-/// shutdown (quiescing), shared by the OTLP receiver and the Prometheus exporter.
+/// shutdown (quiescing), shared by the OTLP receiver and the Prometheus exporter;
+/// with an ``HTTP2Service`` it also serves HTTP/2 on the same port (told apart
+/// by the connection's first bytes or by TLS ALPN, see ``ProtocolSniffer``).
 ///
 /// Request handling is up to the per-connection handler that `makeHandler`
 /// builds on the connection's event loop.
@@ -20,6 +22,7 @@ package final class HTTPServer: Sendable {
     private let timeouts: ConnectionTimeouts
     private let tls: ListenerTLS?
     private let maxConnections: Int
+    private let http2: HTTP2Service?
     /// Dropped at the end of ``shutdown()``: NIO's helper fails a promise in
     /// its deinit, which hops onto an event loop, so it must not outlive the
     /// loops (released after them, it made NIO report "cannot schedule tasks
@@ -33,11 +36,14 @@ package final class HTTPServer: Sendable {
     /// - Parameter tls: certificate and key; nil serves plain HTTP.
     /// - Parameter maxConnections: the most connections held at once (lowered
     ///   at start to fit the open-file limit, see ``ConnectionLimit``).
+    /// - Parameter http2: also serve HTTP/2 connections on this port; nil serves HTTP/1.x only.
     package init(
         group: any EventLoopGroup, endpoint: Endpoint, timeouts: ConnectionTimeouts = ConnectionTimeouts(),
-        tls: ListenerTLS? = nil, maxConnections: Int = ConnectionLimit.defaultMaxConnections, logger: Logger,
+        tls: ListenerTLS? = nil, maxConnections: Int = ConnectionLimit.defaultMaxConnections,
+        http2: HTTP2Service? = nil, logger: Logger,
         makeHandler: @escaping @Sendable (any Channel) -> any ChannelHandler
     ) {
+        self.http2 = http2
         self.group = group
         self.endpoint = endpoint
         self.timeouts = timeouts
@@ -54,7 +60,8 @@ package final class HTTPServer: Sendable {
         guard let quiesce = self.quiesce.withLock({ $0 }) else { throw HTTPServerError.shutDown }
         let makeHandler = self.makeHandler
         let timeouts = self.timeouts
-        let tls = try self.tls?.makeContext()
+        let http2 = self.http2
+        let tls = try self.tls?.makeContext(applicationProtocols: http2 == nil ? [] : ["h2", "http/1.1"])
         let openFiles = ConnectionLimit.openFileLimit()
         let limit = ConnectionLimit.effective(configured: maxConnections, openFileLimit: openFiles)
         if limit < maxConnections {
@@ -88,14 +95,19 @@ package final class HTTPServer: Sendable {
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let clock = ConnectionClock(timeouts: timeouts)
                     if let tls {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
                     }
-                    try channel.pipeline.syncOperations.addHandler(ByteArrivalHandler(clock: clock))
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(RequestTimeoutHandler(clock: clock))
-                    try channel.pipeline.syncOperations.addHandler(makeHandler(channel))
+                    guard let http2 else {
+                        return try Self.configureHTTP1(channel, timeouts: timeouts, makeHandler: makeHandler)
+                    }
+                    let sniffer = ProtocolSniffer(silence: timeouts.idle) { channel, chosen in
+                        switch chosen {
+                        case .http1: try Self.configureHTTP1(channel, timeouts: timeouts, makeHandler: makeHandler)
+                        case .http2: try http2.configure(channel)
+                        }
+                    }
+                    try channel.pipeline.syncOperations.addHandler(sniffer)
                 }
             }
         let bound = try await bootstrap.bind(host: endpoint.host, port: endpoint.port).get()
@@ -103,6 +115,17 @@ package final class HTTPServer: Sendable {
         let port = bound.localAddress?.port ?? endpoint.port
         logger.info("listening", metadata: ["endpoint": "\(endpoint.host):\(port)", "tls": "\(tls != nil)"])
         return port
+    }
+
+    private static func configureHTTP1(
+        _ channel: any Channel, timeouts: ConnectionTimeouts, makeHandler: (any Channel) -> any ChannelHandler
+    ) throws {
+        let clock = ConnectionClock(timeouts: timeouts)
+        let handlers = channel.pipeline.syncOperations
+        try handlers.addHandler(ByteArrivalHandler(clock: clock))
+        try handlers.configureHTTPServerPipeline(withErrorHandling: true)
+        try handlers.addHandler(RequestTimeoutHandler(clock: clock))
+        try handlers.addHandler(makeHandler(channel))
     }
 
     /// The bound port, once started.

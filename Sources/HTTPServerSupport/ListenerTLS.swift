@@ -17,11 +17,14 @@ package struct ListenerTLS: Sendable, Equatable {
     }
 
     /// Loads the files into a TLS context; throws with a readable reason.
-    package func makeContext() throws -> NIOSSLContext {
+    /// - Parameter applicationProtocols: offered by ALPN (`h2` first where
+    ///   gRPC is served, so that gRPC clients, which require it, get HTTP/2).
+    package func makeContext(applicationProtocols: [String] = []) throws -> NIOSSLContext {
         let chain = try NIOSSLCertificate.fromPEMFile(certificateFile).map { NIOSSLCertificateSource.certificate($0) }
         let key = try NIOSSLPrivateKey(file: keyFile, format: .pem)
         var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
         configuration.minimumTLSVersion = .tlsv12
+        configuration.applicationProtocols = applicationProtocols
         if let clientCAFile {
             configuration.trustRoots = .file(clientCAFile)
             configuration.certificateVerification = .noHostnameVerification

@@ -37,18 +37,58 @@ package enum OTLPResponseEncoder {
         return Array(#"{"partialSuccess":{"rejectedDataPoints":"\#(rejected.count)","errorMessage":"\#(message)"}}"#.utf8)
     }
 
-    /// A `google.rpc.Status` (the OTLP/HTTP error body) in protobuf.
-    package static func status(code: Int32, message: String) -> [UInt8] {
+    /// A `google.rpc.Status` (the OTLP/HTTP error body, and gRPC's
+    /// `grpc-status-details-bin`) in protobuf; with `retryAfterSeconds`, it
+    /// carries a `google.rpc.RetryInfo` detail with that delay, which
+    /// OTLP/gRPC clients wait before retrying.
+    package static func status(code: Int32, message: String, retryAfterSeconds: Int? = nil) -> [UInt8] {
         var status = Google__Rpc__Status()
         google__rpc__status__init(&status)
         status.code = code
         var text = Array(message.utf8CString)
+        var detailValue = retryAfterSeconds.map(retryInfo) ?? []
+        var typeURL = Array("type.googleapis.com/google.rpc.RetryInfo".utf8CString)
+        var detail = Google__Rpc__StatusDetail()
+        google__rpc__status_detail__init(&detail)
         return text.withUnsafeMutableBufferPointer { buffer in
             status.message = buffer.baseAddress
-            let size = google__rpc__status__get_packed_size(&status)
+            return typeURL.withUnsafeMutableBufferPointer { url in
+                detailValue.withUnsafeMutableBufferPointer { value in
+                    withUnsafeMutablePointer(to: &detail) { detailPointer in
+                        var details: [UnsafeMutablePointer<Google__Rpc__StatusDetail>?] = [detailPointer]
+                        return details.withUnsafeMutableBufferPointer { list in
+                            if retryAfterSeconds != nil {
+                                detailPointer.pointee.type_url = url.baseAddress
+                                detailPointer.pointee.value = ProtobufCBinaryData(len: value.count, data: value.baseAddress)
+                                status.n_details = 1
+                                status.details = list.baseAddress
+                            }
+                            let size = google__rpc__status__get_packed_size(&status)
+                            var bytes = [UInt8](repeating: 0, count: size)
+                            bytes.withUnsafeMutableBufferPointer { out in
+                                _ = google__rpc__status__pack(&status, out.baseAddress)
+                            }
+                            return bytes
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// A `google.rpc.RetryInfo` asking to wait `seconds`.
+    static func retryInfo(seconds: Int) -> [UInt8] {
+        var delay = Google__Rpc__RetryDelay()
+        google__rpc__retry_delay__init(&delay)
+        delay.seconds = Int64(seconds)
+        var info = Google__Rpc__RetryInfo()
+        google__rpc__retry_info__init(&info)
+        return withUnsafeMutablePointer(to: &delay) { delayPointer in
+            info.retry_delay = delayPointer
+            let size = google__rpc__retry_info__get_packed_size(&info)
             var bytes = [UInt8](repeating: 0, count: size)
             bytes.withUnsafeMutableBufferPointer { out in
-                _ = google__rpc__status__pack(&status, out.baseAddress)
+                _ = google__rpc__retry_info__pack(&info, out.baseAddress)
             }
             return bytes
         }

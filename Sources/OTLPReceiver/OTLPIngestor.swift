@@ -22,11 +22,11 @@ package final class OTLPIngestor {
     private let inflater = GzipInflater()
     private let zstd = ZstdDecompressor()
 
-    /// Request body codings (`Content-Encoding`), case-insensitive.
-    enum ContentCoding {
+    /// Request body codings (`Content-Encoding`, or gRPC's `grpc-encoding`), case-insensitive.
+    package enum ContentCoding: Sendable {
         case identity, gzip, deflate, zstd
 
-        init?(_ name: String) {
+        package init?(_ name: String) {
             switch name {
             case "", "identity": self = .identity
             case "gzip", "x-gzip": self = .gzip
@@ -44,13 +44,17 @@ package final class OTLPIngestor {
     /// Which streams may be acknowledged before they are applied.
     private var acknowledgement = AcknowledgementPolicy()
 
-    package init(processor: BatchProcessor, ring: Int, configuration: OTLPHTTPConfiguration) {
+    /// - Parameter largestGRPCMessage: `max_recv_msg_size_mib` in bytes, when
+    ///   gRPC is served: decoding memory is sized for the larger of the two limits.
+    package init(
+        processor: BatchProcessor, ring: Int, configuration: OTLPHTTPConfiguration, largestGRPCMessage: Int = 0
+    ) {
         self.processor = processor
         self.ring = ring
         self.maxBodySize = configuration.maxRequestBodySize
         self.bearerToken = configuration.bearerToken.map { Array($0.utf8) }
         self.options = OTLPDecodingOptions(escapesLabelNames: processor.escapesLabelNames)
-        let memoryLimit = Self.decodeMemoryLimit(maxBodySize: configuration.maxRequestBodySize)
+        let memoryLimit = Self.decodeMemoryLimit(maxBodySize: max(configuration.maxRequestBodySize, largestGRPCMessage))
         self.decoder = OTLPProtobufDecoder(memoryLimit: memoryLimit, options: options)
         self.jsonDecoder = OTLPJSONDecoder(options: options, memoryLimit: memoryLimit)
     }
@@ -88,6 +92,16 @@ package final class OTLPIngestor {
     /// Counts an answer by status, for the self-metrics.
     package func recordAnswer(_ status: HTTPResponseStatus) {
         processor.counters.record(status: status.code)
+    }
+
+    /// Counts an OTLP/gRPC answer by its status, for the self-metrics.
+    package func recordAnswer(grpc status: GRPCStatusCode) {
+        processor.counters.record(grpcStatus: status)
+    }
+
+    /// Counts a call for a signal the collector does not take.
+    package func recordUnsupported(_ signal: CollectorCounters.OtherSignal) {
+        processor.counters.record(unsupported: signal)
     }
 
     /// The largest body accepted on the wire.
@@ -158,13 +172,39 @@ package final class OTLPIngestor {
     }
 
     /// How the answer to a request comes.
-    package enum Outcome {
-        case immediate(HTTPResponse)
-        /// After the processor applied the batch (see ``ingest(_:body:on:)``).
-        case deferred(EventLoopFuture<HTTPResponse>)
+    package enum Outcome<Answer: Sendable> {
+        case immediate(Answer)
+        /// After the processor applied the batch (see ``ingest(_:encoding:coding:limit:on:)``).
+        case deferred(EventLoopFuture<Answer>)
+
+        func map<Other: Sendable>(_ transform: @escaping @Sendable (Answer) -> Other) -> Outcome<Other> {
+            switch self {
+            case .immediate(let answer): return .immediate(transform(answer))
+            case .deferred(let future): return .deferred(future.map(transform))
+            }
+        }
     }
 
-    /// Decodes and queues a request that passed ``check(_:)``.
+    /// What to answer an export, whatever the transport.
+    package enum ExportAnswer: Sendable, Equatable {
+        /// Accepted, with the points refused (for `partial_success`).
+        case accepted(RejectedPoints)
+        case refused(OTLPReceiverError)
+    }
+
+    /// Decodes and queues an OTLP/HTTP request that passed ``check(_:)``.
+    package func ingest(_ head: HTTPRequestHead, body: ByteBuffer, on eventLoop: any EventLoop) -> Outcome<HTTPResponse> {
+        let encoding = head.headers.first(name: "Content-Type").flatMap(Encoding.init) ?? .protobuf
+        let coding = ContentCoding(Self.encoding(of: head)) ?? .identity
+        return ingest(body, encoding: encoding, coding: coding, limit: maxBodySize, on: eventLoop).map { answer in
+            switch answer {
+            case .accepted(let rejected): return Self.success(encoding, rejected)
+            case .refused(let error): return error.response(json: encoding == .json)
+            }
+        }
+    }
+
+    /// Decodes and queues one export request's body, from either transport.
     ///
     /// Most requests are answered at once, as soon as they are queued. A
     /// request the processor could still refuse points of is answered once
@@ -172,22 +212,24 @@ package final class OTLPIngestor {
     /// see ``AcknowledgementPolicy`` for which requests wait, and for the one
     /// case (the same series sent concurrently over connections on different
     /// event loops) where a refusal is counted and logged but not reported.
-    package func ingest(_ head: HTTPRequestHead, body: ByteBuffer, on eventLoop: any EventLoop) -> Outcome {
-        let encoding = head.headers.first(name: "Content-Type").flatMap(Encoding.init) ?? .protobuf
+    /// - Parameter limit: the largest body once decompressed (the transport's size limit).
+    package func ingest(
+        _ body: ByteBuffer, encoding: Encoding, coding: ContentCoding, limit: Int, on eventLoop: any EventLoop
+    ) -> Outcome<ExportAnswer> {
         let result: OTLPDecodeResult
         let started = DispatchTime.now().uptimeNanoseconds
         defer {
             processor.counters.record(decodeNanoseconds: Int(DispatchTime.now().uptimeNanoseconds &- started))
         }
         do {
-            result = try decode(body, encoding: encoding, coding: ContentCoding(Self.encoding(of: head)) ?? .identity)
+            result = try decode(body, encoding: encoding, coding: coding, limit: limit)
         } catch {
-            return .immediate(error.response(json: encoding == .json))
+            return .immediate(.refused(error))
         }
         let batch = result.batch
         guard batch.pointCount > 0 else {
             processor.counters.record(accepted: 0, rejected: result.rejected)
-            return .immediate(success(encoding, result.rejected))
+            return .immediate(.accepted(result.rejected))
         }
         let ticket = processor.admit(batch)
         let immediate = acknowledgement.admit(
@@ -196,9 +238,9 @@ package final class OTLPIngestor {
             switch processor.submit(batch, ring: ring, ticket: ticket) {
             case .accepted:
                 processor.counters.record(accepted: batch.pointCount, rejected: result.rejected)
-                return .immediate(success(encoding, result.rejected))
-            case .full: return .immediate(OTLPReceiverError.overloaded.response(json: encoding == .json))
-            case .stopping: return .immediate(OTLPReceiverError.shuttingDown.response(json: encoding == .json))
+                return .immediate(.accepted(result.rejected))
+            case .full: return .immediate(.refused(.overloaded))
+            case .stopping: return .immediate(.refused(.shuttingDown))
             }
         }
         let generation = acknowledgement.generation
@@ -208,22 +250,22 @@ package final class OTLPIngestor {
             break
         case .full:
             applied.succeed(ApplyReport())
-            return .immediate(OTLPReceiverError.overloaded.response(json: encoding == .json))
+            return .immediate(.refused(.overloaded))
         case .stopping:
             applied.succeed(ApplyReport())
-            return .immediate(OTLPReceiverError.shuttingDown.response(json: encoding == .json))
+            return .immediate(.refused(.shuttingDown))
         }
         processor.counters.record(accepted: batch.pointCount, rejected: result.rejected)
-        let answer = applied.futureResult.assumeIsolated().map { report -> HTTPResponse in
+        let answer = applied.futureResult.assumeIsolated().map { report -> ExportAnswer in
             self.acknowledgement.learn(report, generation: generation)
             var rejected = result.rejected
             report.add(to: &rejected)
-            return self.success(encoding, rejected)
+            return .accepted(rejected)
         }
         return .deferred(answer.nonisolated())
     }
 
-    private func success(_ encoding: Encoding, _ rejected: RejectedPoints) -> HTTPResponse {
+    private static func success(_ encoding: Encoding, _ rejected: RejectedPoints) -> HTTPResponse {
         var headers: HTTPHeaders = [:]
         headers.add(name: "Content-Type", value: encoding.contentType)
         let answer =
@@ -251,12 +293,22 @@ package final class OTLPIngestor {
         ContentCoding(Self.encoding(of: head)) == .identity ? 1 + Self.decodeBytesPerByte : 1
     }
 
+    /// The same for a gRPC message, by its call's `grpc-encoding`.
+    package func reservation(perMessageByte method: GRPCCallRules.Method) -> Int {
+        switch method {
+        case .export(.identity): return 1 + Self.decodeBytesPerByte
+        case .export, .healthCheck: return 1
+        }
+    }
+
     /// A first guess at how far a compressed body inflates (per wire byte);
     /// a body that inflates further is decompressed again with all the
     /// memory the limiter can grant, so the guess only saves reservations.
     static let expectedCompressionRatio = 32
 
-    private func decode(_ body: ByteBuffer, encoding: Encoding, coding: ContentCoding) throws(OTLPReceiverError) -> OTLPDecodeResult {
+    private func decode(
+        _ body: ByteBuffer, encoding: Encoding, coding: ContentCoding, limit: Int
+    ) throws(OTLPReceiverError) -> OTLPDecodeResult {
         let decoder = self.decoder
         let limiter = processor.memoryLimiter
         let jsonDecoder = self.jsonDecoder
@@ -276,22 +328,23 @@ package final class OTLPIngestor {
         }
         let result = body.withUnsafeReadableBytes { bytes -> Result<OTLPDecodeResult, OTLPReceiverError> in
             guard !bytes.isEmpty, coding != .identity else { return Result { () throws(OTLPReceiverError) in try decode(bytes) } }
-            return decompress(bytes, coding: coding, limiter: limiter, decode)
+            return decompress(bytes, coding: coding, maxSize: limit, limiter: limiter, decode)
         }
         return try result.get()
     }
 
-    /// Decompresses within `max_request_body_size` and what the memory
+    /// Decompresses within the size limit (`max_request_body_size` or
+    /// `max_recv_msg_size_mib`) and what the memory
     /// limiter grants, then decodes.
     private func decompress(
-        _ bytes: UnsafeRawBufferPointer, coding: ContentCoding, limiter: MemoryLimiter?,
+        _ bytes: UnsafeRawBufferPointer, coding: ContentCoding, maxSize: Int, limiter: MemoryLimiter?,
         _ decode: (UnsafeRawBufferPointer) throws(OTLPReceiverError) -> OTLPDecodeResult
     ) -> Result<OTLPDecodeResult, OTLPReceiverError> {
         var granted = 0
         defer { limiter?.release(granted) }
-        var limit = maxBodySize
+        var limit = maxSize
         if let limiter {
-            granted = limiter.reserve(upTo: min(maxBodySize, max(1 << 20, bytes.count &* Self.expectedCompressionRatio)))
+            granted = limiter.reserve(upTo: min(maxSize, max(1 << 20, bytes.count &* Self.expectedCompressionRatio)))
             guard granted > 0 else { return .failure(.memoryLimited) }
             limit = granted
         }
@@ -319,10 +372,10 @@ package final class OTLPIngestor {
                 return .success(decoded)
             case .success(nil):
                 return .failure(inner ?? .memoryLimited)
-            case .failure(.decompressedBodyTooLarge) where limit < maxBodySize:
+            case .failure(.decompressedBodyTooLarge) where limit < maxSize:
                 // Limited by the first guess or by memory, not by the configured
                 // size: once, ask for all the limiter can give.
-                let more = attempt == 0 ? limiter?.reserve(upTo: maxBodySize - granted) ?? 0 : 0
+                let more = attempt == 0 ? limiter?.reserve(upTo: maxSize - granted) ?? 0 : 0
                 guard more > 0 else { return .failure(.memoryLimited) }
                 granted += more
                 limit = granted

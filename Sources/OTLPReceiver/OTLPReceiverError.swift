@@ -2,13 +2,20 @@ import HTTPServerSupport
 import NIOCore
 import NIOHTTP1
 import OTLPDecoding
+import OpenSREModel
 import OpenSREPipeline
 
 /// Every way a request to the receiver can fail, and the one place that maps
-/// them to HTTP answers (OTLP/HTTP: permanent errors are 4xx and must not be
-/// retried; overload is 503 with `Retry-After`, which SDKs honour).
+/// them to answers: HTTP statuses (OTLP/HTTP: permanent errors are 4xx and
+/// must not be retried; overload is 503 with `Retry-After`, which SDKs
+/// honour) and gRPC status codes (OTLP/gRPC: the same split, with
+/// `UNAVAILABLE` and a `RetryInfo` delay for overload).
 package enum OTLPReceiverError: Error, Equatable, Sendable {
     case notFound(path: String)
+    /// A gRPC method or service this collector does not serve.
+    case unimplemented(path: String)
+    /// A gRPC message that is not one well-framed, length-prefixed message.
+    case malformedGRPCMessage(String)
     /// `/v1/traces` or `/v1/logs`: this collector takes metrics only.
     case unsupportedSignal(CollectorCounters.OtherSignal)
     /// Auth is on and the request has no (or a wrong) bearer token.
@@ -29,6 +36,8 @@ package enum OTLPReceiverError: Error, Equatable, Sendable {
     package var status: HTTPResponseStatus {
         switch self {
         case .notFound: return .notFound
+        case .unimplemented: return .notFound
+        case .malformedGRPCMessage: return .badRequest
         case .unsupportedSignal:
             // 404 as the Collector answers a signal without a pipeline: SDKs
             // do not retry it. The phrase is what Python's exporter logs.
@@ -47,6 +56,9 @@ package enum OTLPReceiverError: Error, Equatable, Sendable {
     package var reason: String {
         switch self {
         case .notFound(let path): return "no such endpoint: \(path) (metrics are accepted on POST /v1/metrics)"
+        case .unimplemented(let path):
+            return "no such method: \(path) (metrics are accepted on /\(GRPCPaths.metricsExport))"
+        case .malformedGRPCMessage(let reason): return "malformed gRPC message: \(reason)"
         case .unsupportedSignal(let signal):
             let variable = signal == .traces ? "OTEL_TRACES_EXPORTER" : "OTEL_LOGS_EXPORTER"
             return "this collector takes metrics only (POST /v1/metrics); \(signal.rawValue) are not accepted: set \(variable)=none in the application"
@@ -63,6 +75,34 @@ package enum OTLPReceiverError: Error, Equatable, Sendable {
         case .overloaded: return "collector is overloaded, retry later"
         case .memoryLimited: return "collector is above its memory limit, retry later"
         case .shuttingDown: return "collector is shutting down, retry later"
+        }
+    }
+
+    /// The delay clients are asked to wait before retrying, in seconds:
+    /// HTTP's `Retry-After` and gRPC's `RetryInfo` carry the same value.
+    /// Nil for answers that must not be retried.
+    package var retryAfterSeconds: Int? {
+        switch self {
+        case .overloaded, .shuttingDown, .memoryLimited: return 1
+        default: return nil
+        }
+    }
+
+    /// The status of the answer over OTLP/gRPC (the specification's "OTLP/gRPC
+    /// Response" and gRPC's own rules for methods, encodings and auth).
+    /// `RESOURCE_EXHAUSTED` goes without `RetryInfo`, so clients do not retry
+    /// a message that will never fit.
+    package var grpcStatus: GRPCStatusCode {
+        switch self {
+        case .notFound, .unimplemented, .unsupportedSignal, .methodNotAllowed, .unsupportedTransferCoding:
+            return .unimplemented
+        case .unsupportedEncoding: return .unimplemented  // gRPC: an unknown grpc-encoding is UNIMPLEMENTED
+        case .unauthorized: return .unauthenticated
+        case .unsupportedMediaType, .malformedGRPCMessage: return .invalidArgument
+        case .bodyTooLarge, .decoding(.decompressedBodyTooLarge), .decoding(.decodedMessageTooLarge):
+            return .resourceExhausted
+        case .decoding: return .invalidArgument
+        case .overloaded, .shuttingDown, .memoryLimited: return .unavailable
         }
     }
 
@@ -88,9 +128,9 @@ package enum OTLPReceiverError: Error, Equatable, Sendable {
         switch self {
         case .methodNotAllowed: headers.add(name: "Allow", value: "POST")
         case .unauthorized: headers.add(name: "WWW-Authenticate", value: "Bearer")
-        case .overloaded, .shuttingDown, .memoryLimited: headers.add(name: "Retry-After", value: "1")
         default: break
         }
+        if let seconds = retryAfterSeconds { headers.add(name: "Retry-After", value: "\(seconds)") }
         headers.add(name: "Content-Type", value: json ? "application/json" : "application/x-protobuf")
         let body =
             json

@@ -8,8 +8,8 @@ import OpenSREPipeline
 import PrometheusExporter
 import ServiceLifecycle
 
-/// The assembled collector: OTLP/HTTP receiver → batching processor →
-/// Prometheus exporter, sharing one event loop group.
+/// The assembled collector: OTLP receiver (HTTP and gRPC) → batching
+/// processor → Prometheus exporter, sharing one event loop group.
 ///
 /// Lifecycle (as the OpenTelemetry Collector does it): start downstream first
 /// (processor, exporter, receiver), stop upstream first — the receiver stops
@@ -17,7 +17,7 @@ import ServiceLifecycle
 /// scrapes, then the processor folds in everything still queued.
 package final class Collector: Sendable {
     package let processor: BatchProcessor
-    package let receiver: OTLPHTTPReceiver
+    package let receiver: OTLPReceiverServer
     package let exporter: PrometheusHTTPExporter
     /// `/healthz` and `/readyz` on both listeners.
     package let health = HealthState()
@@ -37,9 +37,9 @@ package final class Collector: Sendable {
             logger: processorLogger)
         var receiverLogger = logger
         receiverLogger[metadataKey: "component"] = "receiver.otlp"
-        receiver = OTLPHTTPReceiver(
-            configuration: configuration.receiver, group: group, processor: processor, health: health,
-            logger: receiverLogger)
+        receiver = OTLPReceiverServer(
+            configuration: configuration.receiver, grpcConfiguration: configuration.grpcReceiver, group: group,
+            processor: processor, health: health, logger: receiverLogger)
         var exporterLogger = logger
         exporterLogger[metadataKey: "component"] = "exporter.prometheus"
         exporter = PrometheusHTTPExporter(
@@ -53,7 +53,7 @@ package final class Collector: Sendable {
         processor.start()
         do {
             let exporterPort = try await exporter.start()
-            let receiverPort = try await receiver.start()
+            let receiverPort = try await receiver.start().http
             health.markReady()
             return (receiverPort, exporterPort)
         } catch {
@@ -66,7 +66,7 @@ package final class Collector: Sendable {
     }
 
     /// Stops every component, upstream first: the receiver stops accepting
-    /// (in-flight requests finish), the exporter serves one final scrape
+    /// (in-flight requests finish; HTTP/2 connections get GOAWAY), the exporter serves one final scrape
     /// (bounded by `shutdown_grace_period`), then the processor stops.
     package func shutdown() async {
         health.markNotReady()

@@ -14,7 +14,7 @@ import Glibc
 /// Collector's file so its users can read it at a glance:
 ///
 /// ```yaml
-/// receivers:  { otlp: { protocols: { http: { endpoint, max_request_body_size }, grpc: } } }
+/// receivers:  { otlp: { protocols: { http: { endpoint, max_request_body_size }, grpc: { endpoint, max_recv_msg_size_mib } } } }
 /// processors: { batch: { send_batch_size, timeout }, slo: { definitions, state_dir, persist_interval } }
 /// exporters:  { prometheus: { endpoint, namespace, const_labels } }
 /// service:    { pipelines: { metrics: { receivers, processors, exporters } } }
@@ -24,6 +24,8 @@ import Glibc
 package struct CollectorConfiguration: Sendable, Equatable {
     /// `receivers.otlp.protocols.http`.
     package var receiver = OTLPHTTPConfiguration()
+    /// `receivers.otlp.protocols.grpc`, when listed (then its port is served).
+    package var grpcReceiver: OTLPGRPCConfiguration?
     /// `processors.batch`.
     package var batching = BatchingConfiguration()
     /// `processors.batch.golden_signals`.
@@ -34,7 +36,7 @@ package struct CollectorConfiguration: Sendable, Equatable {
     package var slo: SLOProcessorConfiguration?
     /// `processors.memory_limiter`, when the pipeline lists it.
     package var memoryLimiter: MemoryLimiterConfiguration?
-    /// Things that are accepted but worth telling the user (e.g. `grpc:` is not served yet).
+    /// Things that are accepted but worth telling the user (e.g. a component configured but unused).
     package var warnings: [String] = []
 
     package init() {}

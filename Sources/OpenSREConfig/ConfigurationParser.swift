@@ -151,9 +151,7 @@ struct ConfigurationParser {
         for (name, value) in reader.mapping(protocolsNode, at: "\(path).protocols", allowed: ["grpc", "http"]) {
             let protocolPath = "\(path).protocols.\(name)"
             if name == "grpc" {
-                _ = reader.mapping(value, at: protocolPath, allowed: ["endpoint"])
-                configuration.warnings.append(
-                    "\(protocolPath): OTLP/gRPC is not served yet; only OTLP/HTTP is (send with http/protobuf)")
+                configuration.grpcReceiver = parseGRPC(value, at: protocolPath)
                 continue
             }
             servesHTTP = true
@@ -170,20 +168,7 @@ struct ConfigurationParser {
                 case "max_connections":
                     if let limit = reader.integer(setting, at: keyPath, minimum: 1) { configuration.receiver.maxConnections = limit }
                 case "auth":
-                    for (authKey, file) in reader.mapping(setting, at: keyPath, allowed: ["bearer_token_file"]) {
-                        guard let path = reader.string(file, at: "\(keyPath).\(authKey)") else { continue }
-                        let resolved = path.hasPrefix("/") ? path : baseDirectory + "/" + path
-                        guard let text = try? String(contentsOfFile: resolved, encoding: .utf8) else {
-                            reader.fail("\(keyPath).\(authKey)", "cannot read \(resolved)", file)
-                            continue
-                        }
-                        let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
-                        guard !token.isEmpty else {
-                            reader.fail("\(keyPath).\(authKey)", "\(resolved) is empty", file)
-                            continue
-                        }
-                        configuration.receiver.bearerToken = token
-                    }
+                    if let token = bearerToken(setting, at: keyPath) { configuration.receiver.bearerToken = token }
                 default:
                     if let size = reader.integer(
                         setting, at: keyPath, minimum: 1, maximum: OTLPHTTPConfiguration.largestRequestBodySize)
@@ -196,6 +181,72 @@ struct ConfigurationParser {
         if !servesHTTP {
             reader.fail("\(path).protocols.http", "missing: OpenSRE receives OTLP over HTTP; add `http:`", protocolsNode)
         }
+    }
+
+    /// `auth: { bearer_token_file }`: the file's content, trimmed.
+    private mutating func bearerToken(_ node: Node, at keyPath: String) -> String? {
+        var result: String?
+        for (authKey, file) in reader.mapping(node, at: keyPath, allowed: ["bearer_token_file"]) {
+            guard let path = reader.string(file, at: "\(keyPath).\(authKey)") else { continue }
+            let resolved = path.hasPrefix("/") ? path : baseDirectory + "/" + path
+            guard let text = try? String(contentsOfFile: resolved, encoding: .utf8) else {
+                reader.fail("\(keyPath).\(authKey)", "cannot read \(resolved)", file)
+                continue
+            }
+            let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !token.isEmpty else {
+                reader.fail("\(keyPath).\(authKey)", "\(resolved) is empty", file)
+                continue
+            }
+            result = token
+        }
+        return result
+    }
+
+    static let grpcKeys = ["endpoint", "max_recv_msg_size_mib", "max_concurrent_streams", "keepalive", "tls", "auth", "max_connections"]
+    static let keepaliveKeys = ["max_connection_idle", "max_connection_age", "max_connection_age_grace", "time", "timeout"]
+
+    /// `receivers.otlp.protocols.grpc` (an empty `grpc:` serves the defaults).
+    private mutating func parseGRPC(_ node: Node, at path: String) -> OTLPGRPCConfiguration {
+        var grpc = OTLPGRPCConfiguration()
+        for (key, setting) in reader.mapping(node, at: path, allowed: Self.grpcKeys) {
+            let keyPath = "\(path).\(key)"
+            switch key {
+            case "endpoint":
+                if let endpoint = endpoint(setting, at: keyPath) { grpc.endpoint = endpoint }
+            case "max_recv_msg_size_mib":
+                if let size = reader.integer(setting, at: keyPath, minimum: 1, maximum: OTLPGRPCConfiguration.largestMessageSizeMiB) {
+                    grpc.maxReceiveMessageSize = size << 20
+                }
+            case "max_concurrent_streams":
+                if let streams = reader.integer(setting, at: keyPath, minimum: 1, maximum: 1 << 20) { grpc.maxConcurrentStreams = streams }
+            case "max_connections":
+                if let limit = reader.integer(setting, at: keyPath, minimum: 1) { grpc.maxConnections = limit }
+            case "tls":
+                grpc.tls = tls(setting, at: keyPath)
+            case "auth":
+                grpc.bearerToken = bearerToken(setting, at: keyPath)
+            default:
+                for (group, parameters) in reader.mapping(setting, at: keyPath, allowed: ["server_parameters"]) {
+                    let groupPath = "\(keyPath).\(group)"
+                    for (name, value) in reader.mapping(parameters, at: groupPath, allowed: Self.keepaliveKeys) {
+                        guard let amount = timeout(value, at: "\(groupPath).\(name)") else { continue }
+                        switch name {
+                        case "max_connection_idle": grpc.keepalive.maxConnectionIdle = amount
+                        case "max_connection_age": grpc.keepalive.maxConnectionAge = amount
+                        case "max_connection_age_grace": grpc.keepalive.maxConnectionAgeGrace = amount
+                        case "time":
+                            guard let amount else { reader.fail("\(groupPath).\(name)", "must be greater than 0", value); continue }
+                            grpc.keepalive.time = amount
+                        default:
+                            guard let amount else { reader.fail("\(groupPath).\(name)", "must be greater than 0", value); continue }
+                            grpc.keepalive.timeout = amount
+                        }
+                    }
+                }
+            }
+        }
+        return grpc
     }
 
     private mutating func parseMemoryLimiter(_ node: Node, at path: String) {

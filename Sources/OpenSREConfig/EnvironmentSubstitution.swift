@@ -1,3 +1,4 @@
+import OTLPReceiver
 import OpenSREModel
 import OpenSREPipeline
 
@@ -54,7 +55,8 @@ package enum EnvironmentSubstitution {
 }
 
 /// The common settings, overridable by environment variables (for containers):
-/// `OPENSRE_OTLP_HTTP_ENDPOINT`, `OPENSRE_PROMETHEUS_ENDPOINT`,
+/// `OPENSRE_OTLP_HTTP_ENDPOINT`, `OPENSRE_OTLP_GRPC_ENDPOINT` (which also
+/// turns OTLP/gRPC on when the file leaves it out), `OPENSRE_PROMETHEUS_ENDPOINT`,
 /// `OPENSRE_PROMETHEUS_NAMESPACE`, `OPENSRE_METRIC_EXPIRATION`,
 /// `OPENSRE_MEMORY_LIMIT_MIB`. They win over the file.
 package enum EnvironmentOverrides {
@@ -65,6 +67,14 @@ package enum EnvironmentOverrides {
         if let text = environment["OPENSRE_OTLP_HTTP_ENDPOINT"] {
             if let endpoint = Endpoint(parsing: text) { configuration.receiver.endpoint = endpoint } else {
                 issues.append(ConfigurationIssue(path: "OPENSRE_OTLP_HTTP_ENDPOINT", message: "expected host:port, got \"\(text)\""))
+            }
+        }
+        if let text = environment["OPENSRE_OTLP_GRPC_ENDPOINT"] {
+            if let endpoint = Endpoint(parsing: text) {
+                configuration.grpcReceiver = configuration.grpcReceiver ?? OTLPGRPCConfiguration()
+                configuration.grpcReceiver?.endpoint = endpoint
+            } else {
+                issues.append(ConfigurationIssue(path: "OPENSRE_OTLP_GRPC_ENDPOINT", message: "expected host:port, got \"\(text)\""))
             }
         }
         if let text = environment["OPENSRE_PROMETHEUS_ENDPOINT"] {

@@ -11,6 +11,9 @@ package final class CollectorCounters: @unchecked Sendable {
     /// Answers by HTTP status, one atomic per code the receiver gives.
     private static let codes: [UInt] = [200, 400, 401, 404, 405, 408, 413, 415, 429, 500, 501, 503]
     private let statuses: UnsafeMutablePointer<Atomic<Int>>
+    /// OTLP/gRPC answers by gRPC status code (0 to 16).
+    private static let grpcCodes = 17
+    private let grpcStatuses: UnsafeMutablePointer<Atomic<Int>>
     /// Nanoseconds spent decoding (decompression included).
     private let decodeNanoseconds = Atomic<Int>(0)
     /// Requests for signals the collector does not take (`/v1/traces`, `/v1/logs`).
@@ -25,11 +28,28 @@ package final class CollectorCounters: @unchecked Sendable {
     package init() {
         statuses = .allocate(capacity: Self.codes.count)
         for index in Self.codes.indices { (statuses + index).initialize(to: Atomic(0)) }
+        grpcStatuses = .allocate(capacity: Self.grpcCodes)
+        for index in 0..<Self.grpcCodes { (grpcStatuses + index).initialize(to: Atomic(0)) }
     }
 
     deinit {
         for index in Self.codes.indices { _ = (statuses + index).move() }
         statuses.deallocate()
+        for index in 0..<Self.grpcCodes { _ = (grpcStatuses + index).move() }
+        grpcStatuses.deallocate()
+    }
+
+    /// Counts an OTLP/gRPC answer by its status.
+    package func record(grpcStatus: GRPCStatusCode) {
+        grpcStatuses[Int(grpcStatus.rawValue)].add(1, ordering: .relaxed)
+    }
+
+    /// gRPC statuses answered at least once, with their counts.
+    package var grpcRequestsByStatus: [(code: GRPCStatusCode, count: Int)] {
+        GRPCStatusCode.allCases.compactMap { code in
+            let count = grpcStatuses[Int(code.rawValue)].load(ordering: .relaxed)
+            return count > 0 ? (code, count) : nil
+        }
     }
 
     package func record(status: UInt) {

@@ -12,8 +12,11 @@ import PrometheusExposition
 /// - `opensre_collector_series`: series exposed; `opensre_collector_series_expired_total`;
 /// - `opensre_collector_series_bytes` and `opensre_collector_series_bytes_limit`:
 ///   what the series store holds as `max_series_bytes` counts it, and that bound;
+/// - `opensre_collector_requests_total{transport,code}`: OTLP requests answered,
+///   `transport="http"` by HTTP status, `transport="grpc"` by gRPC status name;
+///   `opensre_collector_http_requests_total{code}` keeps the HTTP ones as before;
 /// - `opensre_collector_unsupported_signal_requests_total{signal}`: requests
-///   to `/v1/traces` and `/v1/logs`, which this collector does not take.
+///   for traces and logs (either transport), which this collector does not take.
 enum SelfMetrics {
     static func families(
         counters: CollectorCounters, statistics: ProcessorStatistics, series: Int,
@@ -61,6 +64,16 @@ enum SelfMetrics {
             requests.set([Label("code", String(code))], Double(count))
         }
         families.append(requests)
+        let byTransport = MetricFamily(
+            name: "opensre_collector_requests_total", type: .counter,
+            help: "OTLP requests answered by the receiver, by transport and code (HTTP status or gRPC status name).")
+        for (code, count) in counters.requestsByStatus {
+            byTransport.set([Label("code", String(code)), Label("transport", "http")], Double(count))
+        }
+        for (code, count) in counters.grpcRequestsByStatus {
+            byTransport.set([Label("code", code.name), Label("transport", "grpc")], Double(count))
+        }
+        families.append(byTransport)
         let unsupported = MetricFamily(
             name: "opensre_collector_unsupported_signal_requests_total", type: .counter,
             help: "Requests for OTLP signals this collector does not take (answered 404), by signal.")

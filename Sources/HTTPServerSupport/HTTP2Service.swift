@@ -1,0 +1,40 @@
+import NIOCore
+import NIOHTTP2
+
+/// What an ``HTTPServer`` runs on its HTTP/2 connections: the library's
+/// HTTP/2 handler (framing, flow control, HPACK, SETTINGS) with one child
+/// channel per stream, plus a connection-level handler after it.
+package struct HTTP2Service: Sendable {
+    /// Settings advertised and enforced (e.g. `maxConcurrentStreams`).
+    package var connection: NIOHTTP2Handler.ConnectionConfiguration
+    package var stream: NIOHTTP2Handler.StreamConfiguration
+    /// Connection-level work after the HTTP/2 handler: keepalive pings,
+    /// connection age, GOAWAY on shutdown.
+    package var makeConnectionHandler: @Sendable (any Channel) -> any ChannelHandler
+    /// The handler of one inbound stream (reads and writes `HTTP2Frame.FramePayload`).
+    package var makeStreamHandler: @Sendable (any Channel) -> any ChannelHandler
+
+    package init(
+        connection: NIOHTTP2Handler.ConnectionConfiguration, stream: NIOHTTP2Handler.StreamConfiguration,
+        makeConnectionHandler: @escaping @Sendable (any Channel) -> any ChannelHandler,
+        makeStreamHandler: @escaping @Sendable (any Channel) -> any ChannelHandler
+    ) {
+        self.connection = connection
+        self.stream = stream
+        self.makeConnectionHandler = makeConnectionHandler
+        self.makeStreamHandler = makeStreamHandler
+    }
+
+    /// Adds the HTTP/2 handlers to a connection (on its event loop).
+    func configure(_ channel: any Channel) throws {
+        let makeStreamHandler = self.makeStreamHandler
+        _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
+            mode: .server, connectionConfiguration: connection, streamConfiguration: stream
+        ) { stream in
+            stream.eventLoop.makeCompletedFuture {
+                try stream.pipeline.syncOperations.addHandler(makeStreamHandler(stream))
+            }
+        }
+        try channel.pipeline.syncOperations.addHandler(makeConnectionHandler(channel))
+    }
+}

@@ -1,0 +1,127 @@
+import HTTPServerSupport
+import Logging
+import NIOCore
+import NIOHTTP2
+import OpenSREPipeline
+import Synchronization
+
+/// The OTLP metrics receiver: OTLP/HTTP (`POST /v1/metrics`) on the HTTP
+/// endpoint and OTLP/gRPC (`MetricsService/Export`) on the gRPC endpoint,
+/// into the same ingestors (one per event loop, each feeding its ring).
+///
+/// Each port also serves the other transport, told apart by the connection's
+/// first bytes (see `ProtocolSniffer`): an exporter pointed at the wrong port
+/// still lands. A call is checked against its protocol's settings (size
+/// limits, bearer token) whichever port it came in on; TLS is the port's.
+package final class OTLPReceiverServer: Sendable {
+    private let http: HTTPServer
+    private let grpc: HTTPServer?
+
+    /// - Parameter grpcConfiguration: nil when `grpc:` is not configured; gRPC
+    ///   calls on the HTTP port then use gRPC's defaults with the HTTP token.
+    package init(
+        configuration: OTLPHTTPConfiguration, grpcConfiguration: OTLPGRPCConfiguration?, group: any EventLoopGroup,
+        processor: BatchProcessor, health: HealthState? = nil, logger: Logger
+    ) {
+        var grpcSettings = grpcConfiguration ?? OTLPGRPCConfiguration()
+        if grpcConfiguration == nil { grpcSettings.bearerToken = configuration.bearerToken }
+        let ingestors = IngestorRegistry(
+            processor: processor, configuration: configuration, largestGRPCMessage: grpcSettings.maxReceiveMessageSize)
+        let service = Self.grpcService(grpcSettings, ingestors: ingestors, health: health)
+        let makeHTTPHandler: @Sendable (any Channel) -> any ChannelHandler = { channel in
+            OTLPHTTPHandler(ingestor: ingestors.ingestor(for: channel.eventLoop), health: health)
+        }
+        http = HTTPServer(
+            group: group, endpoint: configuration.endpoint, timeouts: configuration.timeouts, tls: configuration.tls,
+            maxConnections: configuration.maxConnections, http2: service, logger: logger, makeHandler: makeHTTPHandler)
+        grpc = grpcConfiguration.map { grpcConfiguration in
+            HTTPServer(
+                group: group, endpoint: grpcConfiguration.endpoint, timeouts: configuration.timeouts,
+                tls: grpcConfiguration.tls, maxConnections: grpcConfiguration.maxConnections, http2: service,
+                logger: logger, makeHandler: makeHTTPHandler)
+        }
+    }
+
+    /// The HTTP/2 side of both ports: the library's HTTP/2 handler with the
+    /// gRPC limits, one ``OTLPGRPCStreamHandler`` per call.
+    private static func grpcService(
+        _ settings: OTLPGRPCConfiguration, ingestors: IngestorRegistry, health: HealthState?
+    ) -> HTTP2Service {
+        var connection = NIOHTTP2Handler.ConnectionConfiguration()
+        connection.initialSettings = [
+            HTTP2Setting(parameter: .maxConcurrentStreams, value: settings.maxConcurrentStreams),
+            HTTP2Setting(parameter: .maxHeaderListSize, value: HPACKDecoderLimits.maxHeaderListSize),
+            // A 1 MiB stream window: a large export is not held to 64 KiB per round trip.
+            HTTP2Setting(parameter: .initialWindowSize, value: 1 << 20),
+        ]
+        var stream = NIOHTTP2Handler.StreamConfiguration()
+        stream.targetWindowSize = 1 << 20
+        let rules = GRPCCallRules(maxMessageSize: settings.maxReceiveMessageSize, bearerToken: settings.bearerToken)
+        let keepalive = settings.keepalive
+        return HTTP2Service(
+            connection: connection, stream: stream,
+            makeConnectionHandler: { _ in GRPCConnectionHandler(keepalive: keepalive) },
+            makeStreamHandler: { stream in
+                OTLPGRPCStreamHandler(ingestor: ingestors.ingestor(for: stream.eventLoop), rules: rules, health: health)
+            })
+    }
+
+    /// Starts listening; returns the bound HTTP and gRPC ports.
+    @discardableResult
+    package func start() async throws -> (http: Int, grpc: Int?) {
+        let httpPort = try await http.start()
+        let grpcPort = try await grpc?.start()
+        return (httpPort, grpcPort)
+    }
+
+    /// Stops accepting and finishes in-flight requests and calls (GOAWAY on HTTP/2).
+    package func shutdown() async {
+        async let grpcDone: Void = grpc?.shutdown() ?? ()
+        await http.shutdown()
+        await grpcDone
+    }
+
+    package var port: Int? { http.port }
+    package var grpcPort: Int? { grpc?.port }
+}
+
+/// Limits on header blocks: NIO's default list size (16 KiB) is what gRPC
+/// clients expect too (8 KiB in grpc-go, 16 KiB in grpc-core).
+enum HPACKDecoderLimits {
+    static let maxHeaderListSize = 16 << 10
+}
+
+/// One ``OTLPIngestor`` per event loop, each feeding its own ring, shared by
+/// both ports and both transports.
+private final class IngestorRegistry: Sendable {
+    private let processor: BatchProcessor
+    private let configuration: OTLPHTTPConfiguration
+    private let largestGRPCMessage: Int
+    private let ingestors = Mutex<[ObjectIdentifier: IngestorBox]>([:])
+
+    init(processor: BatchProcessor, configuration: OTLPHTTPConfiguration, largestGRPCMessage: Int) {
+        self.processor = processor
+        self.configuration = configuration
+        self.largestGRPCMessage = largestGRPCMessage
+    }
+
+    /// Called on `loop` when a connection or stream opens (not per request).
+    func ingestor(for loop: any EventLoop) -> OTLPIngestor {
+        ingestors.withLock { boxes in
+            let key = ObjectIdentifier(loop as AnyObject)
+            if let box = boxes[key] { return box.ingestor }
+            let box = IngestorBox(
+                OTLPIngestor(
+                    processor: processor, ring: boxes.count, configuration: configuration,
+                    largestGRPCMessage: largestGRPCMessage))
+            boxes[key] = box
+            return box.ingestor
+        }
+    }
+}
+
+/// Lets the registry hold ingestors; each one is only ever used on its own event loop.
+private final class IngestorBox: @unchecked Sendable {
+    let ingestor: OTLPIngestor
+    init(_ ingestor: OTLPIngestor) { self.ingestor = ingestor }
+}
