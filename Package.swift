@@ -153,14 +153,21 @@ let package = Package(
             dependencies: ["OpenSREPipeline", "OTLPDecoding", "PrometheusExposition", "OpenSREModel"]
         ),
         .testTarget(name: "OpenSRESLOTests", dependencies: ["OpenSRESLO", "PrometheusExposition", "OpenSRETestSupport"]),
-        .testTarget(name: "OpenSREConfigTests", dependencies: ["OpenSREConfig", "PrometheusExposition"]),
+        .testTarget(
+            name: "OpenSREConfigTests",
+            dependencies: [
+                "OpenSREConfig", "PrometheusExposition", "OTLPReceiver",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]),
         .testTarget(
             name: "OTLPReceiverTests",
             dependencies: [
-                "OTLPReceiver", "OpenSRETestSupport", "OTLPDecoding", "OpenSREModel",
+                "OTLPReceiver", "OpenSRETestSupport", "OTLPDecoding", "OpenSREModel", "HTTPServerSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHPACK", package: "swift-nio-http2"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
             ]
         ),
         .testTarget(

@@ -32,11 +32,11 @@ package struct GRPCCallRules: Sendable {
         let contentType = headers.first(name: "content-type") ?? ""
         guard Self.isGRPC(contentType: contentType) else {
             // gRPC over HTTP/2: a content-type that is not gRPC's gets HTTP 415.
-            return .failure(GRPCRefusal(.unsupportedMediaType(contentType), httpStatus: 415))
+            return .failure(GRPCRefusal(.unsupportedGRPCContentType(contentType), httpStatus: Self.isGRPCFamily(contentType) ? 200 : 415))
         }
         let encodingName = MediaType.trimmed(headers.first(name: "grpc-encoding") ?? "").lowercased()
         guard let coding = OTLPIngestor.ContentCoding(encodingName) else {
-            return .failure(GRPCRefusal(.unsupportedEncoding(encodingName)))
+            return .failure(GRPCRefusal(.unsupportedGRPCEncoding(encodingName)))
         }
         if path == "/" + GRPCPaths.healthCheck { return .success(.healthCheck(coding)) }
         if let bearerToken {
@@ -47,6 +47,11 @@ package struct GRPCCallRules: Sendable {
         if path == "/" + GRPCPaths.metricsExport { return .success(.export(coding)) }
         if let signal = GRPCPaths.otherSignals[path] { return .failure(GRPCRefusal(.unsupportedSignal(signal))) }
         return .failure(GRPCRefusal(.unimplemented(path: path)))
+    }
+
+    /// Any gRPC content-type (`application/grpc+json` is gRPC, just not served).
+    static func isGRPCFamily(_ contentType: String) -> Bool {
+        MediaType.essence(of: contentType).hasPrefix("application/grpc")
     }
 
     /// `application/grpc`, optionally `+proto` (the only message format served).
@@ -77,7 +82,7 @@ package struct GRPCRefusal: Error, Equatable, Sendable {
                 code: error.grpcStatus.rawValue, message: error.reason, retryAfterSeconds: seconds)
             headers.add(name: "grpc-status-details-bin", value: GRPCAnswer.base64(details))
         }
-        if case .unsupportedEncoding = error {
+        if case .unsupportedGRPCEncoding = error {
             headers.add(name: "grpc-accept-encoding", value: GRPCAnswer.acceptedEncodings)
         }
         return headers

@@ -16,6 +16,10 @@ package enum OTLPReceiverError: Error, Equatable, Sendable {
     case unimplemented(path: String)
     /// A gRPC message that is not one well-framed, length-prefixed message.
     case malformedGRPCMessage(String)
+    /// A gRPC `content-type` other than `application/grpc` (or `+proto`).
+    case unsupportedGRPCContentType(String)
+    /// A `grpc-encoding` this collector cannot decompress.
+    case unsupportedGRPCEncoding(String)
     /// `/v1/traces` or `/v1/logs`: this collector takes metrics only.
     case unsupportedSignal(CollectorCounters.OtherSignal)
     /// Auth is on and the request has no (or a wrong) bearer token.
@@ -38,6 +42,7 @@ package enum OTLPReceiverError: Error, Equatable, Sendable {
         case .notFound: return .notFound
         case .unimplemented: return .notFound
         case .malformedGRPCMessage: return .badRequest
+        case .unsupportedGRPCContentType, .unsupportedGRPCEncoding: return .unsupportedMediaType
         case .unsupportedSignal:
             // 404 as the Collector answers a signal without a pipeline: SDKs
             // do not retry it. The phrase is what Python's exporter logs.
@@ -59,6 +64,10 @@ package enum OTLPReceiverError: Error, Equatable, Sendable {
         case .unimplemented(let path):
             return "no such method: \(path) (metrics are accepted on /\(GRPCPaths.metricsExport))"
         case .malformedGRPCMessage(let reason): return "malformed gRPC message: \(reason)"
+        case .unsupportedGRPCContentType(let type):
+            return "unsupported content-type \"\(type)\", use application/grpc (protobuf messages)"
+        case .unsupportedGRPCEncoding(let encoding):
+            return "unsupported grpc-encoding \"\(encoding)\", use gzip, deflate, zstd or identity"
         case .unsupportedSignal(let signal):
             let variable = signal == .traces ? "OTEL_TRACES_EXPORTER" : "OTEL_LOGS_EXPORTER"
             return "this collector takes metrics only (POST /v1/metrics); \(signal.rawValue) are not accepted: set \(variable)=none in the application"
@@ -96,9 +105,9 @@ package enum OTLPReceiverError: Error, Equatable, Sendable {
         switch self {
         case .notFound, .unimplemented, .unsupportedSignal, .methodNotAllowed, .unsupportedTransferCoding:
             return .unimplemented
-        case .unsupportedEncoding: return .unimplemented  // gRPC: an unknown grpc-encoding is UNIMPLEMENTED
+        case .unsupportedEncoding, .unsupportedGRPCEncoding: return .unimplemented  // gRPC's rule for an unknown grpc-encoding
         case .unauthorized: return .unauthenticated
-        case .unsupportedMediaType, .malformedGRPCMessage: return .invalidArgument
+        case .unsupportedMediaType, .unsupportedGRPCContentType, .malformedGRPCMessage: return .invalidArgument
         case .bodyTooLarge, .decoding(.decompressedBodyTooLarge), .decoding(.decodedMessageTooLarge):
             return .resourceExhausted
         case .decoding: return .invalidArgument

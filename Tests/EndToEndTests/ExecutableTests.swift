@@ -28,11 +28,13 @@ struct ExecutableTests {
     func runAndTerminate() async throws {
         #expect(FileManager.default.isExecutableFile(atPath: Self.binary), "build first: swift build")
         let receiverPort = try Self.freePort()
+        let grpcPort = try Self.freePort()
         let exporterPort = try Self.freePort()
         let original = try String(contentsOf: Fixtures.repositoryRoot.appendingPathComponent("config/opensre.yaml"), encoding: .utf8)
         let config = try Self.writeConfig(
             original
                 .replacingOccurrences(of: "      http:\n", with: "      http:\n        endpoint: 127.0.0.1:\(receiverPort)\n")
+                .replacingOccurrences(of: "      grpc:\n", with: "      grpc:\n        endpoint: 127.0.0.1:\(grpcPort)\n")
                 .replacingOccurrences(of: "0.0.0.0:8889", with: "127.0.0.1:\(exporterPort)"))
         defer { try? FileManager.default.removeItem(atPath: config) }
 
@@ -87,7 +89,8 @@ struct ExecutableTests {
         #expect(!process.isRunning)
         #expect(process.terminationStatus == 0)
         let log = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(log.contains("OTLP/gRPC is not served yet"))
+        #expect(!log.contains("not served"))
+        #expect(log.contains("endpoint=127.0.0.1:\(grpcPort)"), "the seed config serves OTLP/gRPC too")
         #expect(log.contains("collector stopped"))
         #expect(!log.contains("Cannot schedule tasks"))
         #expect(log.contains("waiting for a final scrape"))

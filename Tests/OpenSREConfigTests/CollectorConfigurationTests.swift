@@ -38,7 +38,7 @@ struct CollectorConfigurationTests {
         }
     }
 
-    @Test("the OpenTelemetry-Collector-shaped file loads with defaults and warns about grpc")
+    @Test("the OpenTelemetry-Collector-shaped file loads with defaults, gRPC served on 4317")
     func collectorShapedFile() throws {
         let configuration = try CollectorConfiguration.parse(yaml: Self.collectorShaped)
         #expect(configuration.receiver == OTLPHTTPConfiguration())
@@ -49,10 +49,10 @@ struct CollectorConfigurationTests {
         #expect(configuration.batching.timeout == .milliseconds(200))
         #expect(configuration.exporter.endpoint == Endpoint(host: "0.0.0.0", port: 8889))
         #expect(configuration.exporter.exposition == ExpositionSettings(namespace: "opensre", constLabels: [:]))
-        #expect(
-            configuration.warnings == [
-                "receivers.otlp.protocols.grpc: OTLP/gRPC is not served yet; only OTLP/HTTP is (send with http/protobuf)"
-            ])
+        #expect(configuration.grpcReceiver == OTLPGRPCConfiguration())
+        #expect(configuration.grpcReceiver?.endpoint == Endpoint(host: "0.0.0.0", port: 4317))
+        #expect(configuration.grpcReceiver?.maxReceiveMessageSize == 64 << 20)
+        #expect(configuration.warnings == [])
     }
 
     @Test("the committed config/opensre.yaml is that file")

@@ -1,0 +1,150 @@
+import NIOCore
+import NIOEmbedded
+import NIOHTTP2
+import Testing
+
+@testable import HTTPServerSupport
+@testable import OTLPReceiver
+
+/// Keepalive, connection age and idleness, and GOAWAY on shutdown, with the
+/// embedded event loop's clock advanced by hand (no sleeping).
+@Suite("OTLP/gRPC connection management")
+struct GRPCConnectionHandlerTests {
+    static func with(_ configure: (inout GRPCKeepalive) -> Void) throws -> Harness {
+        try Harness(configure)
+    }
+}
+
+/// One connection handler on an embedded channel and loop.
+struct Harness {
+    let loop = EmbeddedEventLoop()
+    let channel: EmbeddedChannel
+
+    init(_ configure: (inout GRPCKeepalive) -> Void) throws {
+        var keepalive = GRPCKeepalive()
+        configure(&keepalive)
+        channel = EmbeddedChannel(handler: GRPCConnectionHandler(keepalive: keepalive), loop: loop)
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 4317)).wait()
+    }
+
+    func open(_ id: Int) throws {
+        try channel.pipeline.fireUserInboundEventTriggered(
+            NIOHTTP2StreamCreatedEvent(streamID: HTTP2StreamID(id), localInitialWindowSize: nil, remoteInitialWindowSize: nil))
+    }
+
+    func close(_ id: Int) {
+        channel.pipeline.fireUserInboundEventTriggered(StreamClosedEvent(streamID: HTTP2StreamID(id), reason: nil))
+    }
+
+    /// The next frame written, summarised (`GOAWAY 3`, `PING`), or nil.
+    func written() throws -> String? {
+        switch try channel.readOutbound(as: HTTP2Frame.self)?.payload {
+        case nil: return nil
+        case .goAway(let last, .noError, nil)?: return "GOAWAY \(Int(last))"
+        case .ping(let data, ack: false)? where data == GRPCConnectionHandler.pingData: return "PING"
+        case let other?: return "\(other)"
+        }
+    }
+
+    func goAway(lastStream id: Int) -> String { "GOAWAY \(id)" }
+}
+
+extension GRPCConnectionHandlerTests {
+
+    @Test("max_connection_idle: no calls for that long sends GOAWAY and closes")
+    func idle() throws {
+        let test = try Self.with { $0.maxConnectionIdle = .seconds(5) }
+        try test.open(1)
+        test.loop.advanceTime(by: .seconds(10))
+        #expect(test.channel.isActive, "a call is open: not idle")
+        test.close(1)
+        test.loop.advanceTime(by: .seconds(4))
+        #expect(test.channel.isActive)
+        test.loop.advanceTime(by: .seconds(1))
+        #expect(try test.written() == test.goAway(lastStream: 1))
+        #expect(!test.channel.isActive)
+    }
+
+    @Test("max_connection_age: GOAWAY naming the last call, the open call finishes, then close")
+    func age() throws {
+        let test = try Self.with { $0.maxConnectionAge = .seconds(30) }
+        try test.open(1)
+        try test.open(3)
+        test.close(1)
+        test.loop.advanceTime(by: .seconds(30))
+        #expect(try test.written() == test.goAway(lastStream: 3))
+        #expect(test.channel.isActive, "call 3 is still in flight")
+        test.loop.advanceTime(by: .hours(1))
+        #expect(test.channel.isActive, "no grace set: the call may run to its end")
+        test.close(3)
+        #expect(!test.channel.isActive)
+    }
+
+    @Test("max_connection_age_grace: calls still running after the grace are cut off")
+    func grace() throws {
+        let test = try Self.with {
+            $0.maxConnectionAge = .seconds(30)
+            $0.maxConnectionAgeGrace = .seconds(5)
+        }
+        try test.open(1)
+        test.loop.advanceTime(by: .seconds(30))
+        #expect(try test.written() == test.goAway(lastStream: 1))
+        test.loop.advanceTime(by: .seconds(4))
+        #expect(test.channel.isActive)
+        test.loop.advanceTime(by: .seconds(1))
+        #expect(!test.channel.isActive)
+    }
+
+    @Test("keepalive: a silent connection is pinged after `time` and closed when `timeout` passes without the ack")
+    func keepaliveTimeout() throws {
+        let test = try Self.with {
+            $0.time = .seconds(10)
+            $0.timeout = .seconds(2)
+        }
+        test.loop.advanceTime(by: .seconds(10))
+        #expect(try test.written() == "PING")
+        test.loop.advanceTime(by: .seconds(2))
+        #expect(!test.channel.isActive)
+    }
+
+    @Test("keepalive: an answered ping keeps the connection; reads postpone the ping")
+    func keepaliveAnswered() throws {
+        let test = try Self.with {
+            $0.time = .seconds(10)
+            $0.timeout = .seconds(2)
+        }
+        test.loop.advanceTime(by: .seconds(9))
+        try test.channel.writeInbound(HTTP2Frame(streamID: .rootStream, payload: .settings(.ack)))
+        test.loop.advanceTime(by: .seconds(1))
+        #expect(try test.written() == nil, "something was read in the last 10 s")
+        test.loop.advanceTime(by: .seconds(10))
+        #expect(try test.written() == "PING")
+        try test.channel.writeInbound(HTTP2Frame(streamID: .rootStream, payload: .ping(GRPCConnectionHandler.pingData, ack: true)))
+        test.loop.advanceTime(by: .seconds(5))
+        #expect(test.channel.isActive)
+    }
+
+    @Test("shutdown (quiescing): GOAWAY, calls in flight finish, then the connection closes")
+    func quiesce() throws {
+        let test = try Self.with { _ in }
+        try test.open(5)
+        test.channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        #expect(try test.written() == test.goAway(lastStream: 5))
+        #expect(test.channel.isActive)
+        test.close(5)
+        #expect(!test.channel.isActive)
+        let idle = try Self.with { _ in }
+        idle.channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        #expect(try idle.written() == idle.goAway(lastStream: 0))
+        #expect(!idle.channel.isActive)
+    }
+
+    @Test("the HTTP/2 preface is told from HTTP/1.x at the first differing byte")
+    func sniffing() {
+        #expect(ProtocolSniffer.decide(ByteBuffer(string: "P")) == nil)
+        #expect(ProtocolSniffer.decide(ByteBuffer(string: "POST /v1/metrics HTTP/1.1\r\n")) == .http1)
+        #expect(ProtocolSniffer.decide(ByteBuffer(string: "PRI * HTTP/2.0\r\n")) == nil)
+        #expect(ProtocolSniffer.decide(ByteBuffer(string: "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")) == .http2)
+        #expect(ProtocolSniffer.decide(ByteBuffer(string: "GET /metrics HTTP/1.1\r\n")) == .http1)
+    }
+}
