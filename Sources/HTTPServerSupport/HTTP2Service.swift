@@ -11,7 +11,9 @@ package struct HTTP2Service: Sendable {
     /// Connection-level work after the HTTP/2 handler: keepalive pings,
     /// connection age, GOAWAY on shutdown.
     package var makeConnectionHandler: @Sendable (any Channel) -> any ChannelHandler
-    /// The handler of one inbound stream (reads and writes `HTTP2Frame.FramePayload`).
+    /// The handler of one gRPC call's stream (reads and writes
+    /// `HTTP2Frame.FramePayload`); other requests over HTTP/2 go to the
+    /// listener's HTTP handler (see ``HTTP2StreamRouter``).
     package var makeStreamHandler: @Sendable (any Channel) -> any ChannelHandler
 
     package init(
@@ -26,13 +28,15 @@ package struct HTTP2Service: Sendable {
     }
 
     /// Adds the HTTP/2 handlers to a connection (on its event loop).
-    func configure(_ channel: any Channel) throws {
+    /// - Parameter makeHTTPHandler: the listener's handler for requests that are not gRPC.
+    func configure(_ channel: any Channel, makeHTTPHandler: @escaping @Sendable (any Channel) -> any ChannelHandler) throws {
         let makeStreamHandler = self.makeStreamHandler
         _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
             mode: .server, connectionConfiguration: connection, streamConfiguration: stream
         ) { stream in
             stream.eventLoop.makeCompletedFuture {
-                try stream.pipeline.syncOperations.addHandler(makeStreamHandler(stream))
+                try stream.pipeline.syncOperations.addHandler(
+                    HTTP2StreamRouter(grpc: makeStreamHandler, http: makeHTTPHandler))
             }
         }
         try channel.pipeline.syncOperations.addHandler(makeConnectionHandler(channel))

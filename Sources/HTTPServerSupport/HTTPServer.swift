@@ -104,7 +104,7 @@ package final class HTTPServer: Sendable {
                     let sniffer = ProtocolSniffer(silence: timeouts.idle) { channel, chosen in
                         switch chosen {
                         case .http1: try Self.configureHTTP1(channel, timeouts: timeouts, makeHandler: makeHandler)
-                        case .http2: try http2.configure(channel)
+                        case .http2: try http2.configure(channel, makeHTTPHandler: makeHandler)
                         }
                     }
                     try channel.pipeline.syncOperations.addHandler(sniffer)

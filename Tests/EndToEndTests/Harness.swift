@@ -12,8 +12,17 @@ final class RunningCollector: Sendable {
     let collector: Collector
     let receiverPort: Int
     let exporterPort: Int
+    /// The OTLP/gRPC port, when started with `grpc`.
+    var grpcPort: Int { collector.receiver.grpcPort ?? receiverPort }
 
-    static func start(batchTimeout: String = "10s", receiverSettings: String = "") async throws -> RunningCollector {
+    /// - Parameter grpc: serve OTLP/gRPC on a port of its own, with these
+    ///   settings (YAML lines indented 8 spaces, under `grpc:`); nil serves
+    ///   HTTP only (gRPC still reaches the HTTP port).
+    static func start(
+        batchTimeout: String = "10s", receiverSettings: String = "", grpc: String? = nil, memoryLimitMiB: Int? = nil
+    ) async throws -> RunningCollector {
+        let limiter = memoryLimitMiB.map { "  memory_limiter:\n    check_interval: 100ms\n    limit_mib: \($0)" } ?? ""
+        let grpcSection = grpc.map { "      grpc:\n        endpoint: 127.0.0.1:0\n\($0)" } ?? ""
         let configuration = try CollectorConfiguration.parse(
             yaml: """
                 receivers:
@@ -22,9 +31,11 @@ final class RunningCollector: Sendable {
                       http:
                         endpoint: 127.0.0.1:0
                 \(receiverSettings)
+                \(grpcSection)
                 processors:
                   batch:
                     timeout: \(batchTimeout)
+                \(limiter)
                 exporters:
                   prometheus:
                     endpoint: 127.0.0.1:0
@@ -33,7 +44,7 @@ final class RunningCollector: Sendable {
                   pipelines:
                     metrics:
                       receivers: [otlp]
-                      processors: [batch]
+                      processors: [\(memoryLimitMiB == nil ? "" : "memory_limiter, ")batch]
                       exporters: [prometheus]
                 """)
         let collector = Collector(

@@ -112,23 +112,28 @@ final class FlaskApp: Sendable {
     }
 
     static func start(collectorPort: Int, semconv: String) throws -> FlaskApp {
+        try start(environment: [
+            "OTEL_SERVICE_NAME": "flask-shop",
+            "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:\(collectorPort)",
+            "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
+            "OTEL_METRIC_EXPORT_INTERVAL": "1000",
+            "OTEL_TRACES_EXPORTER": "none",
+            "OTEL_LOGS_EXPORTER": "none",
+            "OTEL_SEMCONV_STABILITY_OPT_IN": semconv,
+        ])
+    }
+
+    /// The app under `opentelemetry-instrument` with these `OTEL_*` settings
+    /// (and none inherited from the test's environment).
+    static func start(environment settings: [String: String]) throws -> FlaskApp {
         let instrument = try #require(
             ProgramRun.which("opentelemetry-instrument"),
             "opentelemetry-instrument missing: pip install opentelemetry-distro opentelemetry-instrumentation-flask")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: instrument)
         process.arguments = [RealClientTests.python, RealClientTests.scripts.appendingPathComponent("flask_app.py").path]
-        var environment = ProcessInfo.processInfo.environment
-        environment.merge(
-            [
-                "OTEL_SERVICE_NAME": "flask-shop",
-                "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:\(collectorPort)",
-                "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
-                "OTEL_METRIC_EXPORT_INTERVAL": "1000",
-                "OTEL_TRACES_EXPORTER": "none",
-                "OTEL_LOGS_EXPORTER": "none",
-                "OTEL_SEMCONV_STABILITY_OPT_IN": semconv,
-            ], uniquingKeysWith: { $1 })
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("OTEL_") }
+        environment.merge(settings, uniquingKeysWith: { $1 })
         process.environment = environment
         let output = Pipe()
         process.standardOutput = output

@@ -58,6 +58,10 @@ struct SecurityTests {
         #expect(try curlRun(["-H", "Authorization: Bearer wrong"] + post) == "401 Bearer")
         #expect(try curlRun(["-H", "Authorization: Bearer s3cret-token"] + post) == "200 ")
         #expect(try curlRun(["https://127.0.0.1:\(ports.receiver)/healthz"]) == "200 ")
+        // curl negotiates HTTP/2 by ALPN (offered for gRPC): OTLP/HTTP is served over it too.
+        let overHTTP2 = try ProgramRun.run(
+            curl, ["-s", "--cacert", certificate, "-o", "/dev/null", "-w", "%{http_version} %{http_code}", "-H", "Authorization: Bearer s3cret-token"] + post)
+        #expect(overHTTP2.output == "2 200")
         let scrape = try ProgramRun.run(curl, ["-s", "--cacert", certificate, "https://127.0.0.1:\(ports.exporter)/metrics"])
         #expect(scrape.output.contains("opensre_http_server_requests_total{"))
         // Plain HTTP to a TLS listener gets no HTTP answer.

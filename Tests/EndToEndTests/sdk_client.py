@@ -2,8 +2,10 @@
 """A real OpenTelemetry SDK client for the end-to-end tests.
 
 Usage: sdk_client.py http://127.0.0.1:PORT/v1/metrics
+       sdk_client.py http://127.0.0.1:PORT grpc
 
-Exports, with opentelemetry-sdk and opentelemetry-exporter-otlp-proto-http:
+Exports, with opentelemetry-sdk and opentelemetry-exporter-otlp-proto-http
+(or, with `grpc`, opentelemetry-exporter-otlp-proto-grpc):
 - from service "e2e-shop" (instance "sdk-1"), cumulative temporality, gzip:
   counter orders.placed {order}: card=3, cash=2; up-down counter cart.items = 3;
   histogram checkout.duration (s, bounds 0.1/0.5/1): 0.25, 0.375, 0.375, 2.0;
@@ -14,24 +16,32 @@ Exits non-zero if any export is not acknowledged.
 """
 import sys
 
+import grpc
 from opentelemetry.exporter.otlp.proto.http import Compression
-from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
+from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter as HTTPExporter
+from opentelemetry.exporter.otlp.proto.grpc.metric_exporter import OTLPMetricExporter as GRPCExporter
 from opentelemetry.sdk.metrics import Counter, Histogram, MeterProvider
 from opentelemetry.sdk.metrics.export import AggregationTemporality, PeriodicExportingMetricReader
 from opentelemetry.sdk.resources import Resource
 
 endpoint = sys.argv[1]
+over_grpc = sys.argv[2:] == ["grpc"]
 HOUR = 3_600_000
 
 
-def provider(service, instance, **exporter_options):
-    exporter = OTLPMetricExporter(endpoint=endpoint, timeout=10, **exporter_options)
+def provider(service, instance, gzip=False, **exporter_options):
+    if over_grpc:
+        compression = grpc.Compression.Gzip if gzip else None
+        exporter = GRPCExporter(endpoint=endpoint, insecure=True, timeout=10, compression=compression, **exporter_options)
+    else:
+        compression = Compression.Gzip if gzip else None
+        exporter = HTTPExporter(endpoint=endpoint, timeout=10, compression=compression, **exporter_options)
     reader = PeriodicExportingMetricReader(exporter, export_interval_millis=HOUR)
     resource = Resource.create({"service.name": service, "service.instance.id": instance})
     return MeterProvider(metric_readers=[reader], resource=resource), reader
 
 
-shop, shop_reader = provider("e2e-shop", "sdk-1", compression=Compression.Gzip)
+shop, shop_reader = provider("e2e-shop", "sdk-1", gzip=True)
 meter = shop.get_meter("e2e.meter", "1.0")
 orders = meter.create_counter("orders.placed", unit="{order}", description="Orders placed")
 orders.add(3, {"payment.method": "card"})
