@@ -1,5 +1,5 @@
 # OpenSRE as a container (a sidecar next to an app; see config/kubernetes/).
-# Build: docker build -t opensre .   Run: docker run -p 4318:4318 -p 8889:8889 opensre
+# Build: docker build -t opensre .   Run: docker run -p 4317:4317 -p 4318:4318 -p 8889:8889 opensre
 ARG SWIFT_IMAGE=swift:6.3.1-bookworm
 
 # Stage 1: build a release binary with the Swift runtime linked in.
@@ -24,7 +24,7 @@ COPY --from=build /out/opensre /usr/local/bin/opensre
 COPY config/opensre.yaml /etc/opensre/opensre.yaml
 USER 10001
 WORKDIR /var/lib/opensre
-EXPOSE 4318 8889
+EXPOSE 4317 4318 8889
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s CMD ["opensre", "healthcheck", "--path", "/healthz"]
 ENTRYPOINT ["opensre"]
 CMD ["--config", "/etc/opensre/opensre.yaml"]
