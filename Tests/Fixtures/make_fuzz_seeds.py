@@ -8,14 +8,18 @@ next to them instead of having to discover them.
 - NUL bytes in keys, values and names;
 - extreme timestamps (2^64-1, 0, start after end);
 - a long metric name;
-- the same deep nesting in OTLP/JSON.
+- the same deep nesting in OTLP/JSON;
+- OTLP/gRPC request bodies (a selector byte, then the length-prefixed message):
+  plain, gzip- and zstd-compressed, and a health check request.
 
 The deep requests are written with a small wire encoder (the Python protobuf
 runtime refuses to build messages that deep); the rest with opentelemetry-proto.
 Run from anywhere: python3 Tests/Fixtures/make_fuzz_seeds.py
 """
+import gzip
 import os
 import struct
+import subprocess
 
 from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
@@ -116,4 +120,18 @@ for _ in range(1500):
 write("deep-array-1500.json", (
     '{"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"name":"deep.gauge","gauge":{"dataPoints":[{"asDouble":1,'
     '"timeUnixNano":"' + str(T0) + '","attributes":[{"key":"nested","value":' + nested + '}]}]}}]}]}]}').encode())
+
+
+def grpc_body(selector, message, compressed=False):
+    """The fuzzer's gRPC input: a byte choosing the grpc-encoding (0 gzip,
+    1 deflate, 2 zstd), then the 5-byte prefix and the message."""
+    return bytes([selector, 1 if compressed else 0]) + struct.pack(">I", len(message)) + message
+
+
+plain = request(gauge("grpc.gauge", T0, attributes=[("route", "/checkout")]))
+write("grpc-plain.bin", grpc_body(0, plain))
+write("grpc-gzip.bin", grpc_body(0, gzip.compress(plain), compressed=True))
+zstd = subprocess.run(["zstd", "-q", "-c"], input=plain, stdout=subprocess.PIPE, check=True).stdout
+write("grpc-zstd.bin", grpc_body(2, zstd, compressed=True))
+write("grpc-health.bin", grpc_body(0, field(1, b"opentelemetry.proto.collector.metrics.v1.MetricsService")))
 print("wrote fuzz seeds to", CORPUS)

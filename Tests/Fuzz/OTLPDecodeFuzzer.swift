@@ -6,8 +6,10 @@ import OpenSRESLO
 /// libFuzzer entry point for the whole in-process pipeline: every input is
 /// tried as a protobuf body and as an OTLP/JSON body, raw and through the
 /// gzip, deflate and zstd decompressors (each bounded as the receiver bounds
-/// them); whatever decodes is folded into a series store (golden signals and
-/// SLOs on) and the store is rendered in the text formats. Nothing may crash,
+/// them), and as an OTLP/gRPC request body (the length-prefixed message,
+/// decompressed by the `grpc-encoding` its first byte picks, and as a health
+/// check request); whatever decodes is folded into a series store (golden
+/// signals and SLOs on) and the store is rendered in the text formats. Nothing may crash,
 /// trap, leak or read out of bounds (AddressSanitizer); refusals are the
 /// expected outcome.
 ///
@@ -51,7 +53,31 @@ enum FuzzState {
         _ = try? inflater.inflate(input, limit: limit) { exercise($0) }
         _ = try? inflater.inflate(input, limit: limit, rawDeflate: true) { exercise($0) }
         _ = try? zstd.decompress(input, limit: limit) { exercise($0) }
+        exerciseGRPC(input)
         render()
+    }
+
+    /// The gRPC message path: the framing the stream handler reads, then the
+    /// message as the call's `grpc-encoding` says (chosen by the first byte
+    /// after the input's first, so one input tries one encoding).
+    static func exerciseGRPC(_ input: UnsafeRawBufferPointer) {
+        guard input.count > 1 else { return }
+        let body = UnsafeRawBufferPointer(rebasing: input[1...])
+        guard let message = try? GRPCFrame.unaryMessage(body) else { return }
+        let bytes = UnsafeRawBufferPointer(rebasing: body[message.offset..<message.offset + message.length])
+        _ = GRPCHealthMessages.service(in: bytes)
+        guard message.compressed else {
+            if let result = try? protobuf.decode(bytes) { apply(result.batch) }
+            return
+        }
+        let decode = { (output: UnsafeRawBufferPointer) throws(OTLPDecodingError) in
+            if let result = try? protobuf.decode(output) { apply(result.batch) }
+        }
+        switch input[0] % 3 {
+        case 0: _ = try? inflater.inflate(bytes, limit: limit, decode)
+        case 1: _ = try? inflater.inflate(bytes, limit: limit, rawDeflate: !GzipInflater.isZlibWrapped(bytes), decode)
+        default: _ = try? zstd.decompress(bytes, limit: limit, decode)
+        }
     }
 
     static func exercise(_ bytes: UnsafeRawBufferPointer) {
