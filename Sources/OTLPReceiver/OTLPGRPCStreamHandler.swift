@@ -152,11 +152,14 @@ final class OTLPGRPCStreamHandler: ChannelInboundHandler {
         respond(GRPCHealthMessages.response(ready ? .serving : .notServing), context: context)
     }
 
+    /// The framed empty message: the answer to most exports (nothing refused).
+    private static let emptyMessage = ByteBuffer(bytes: GRPCFrame.framed([]))
+
     /// A successful answer: headers, the framed response message, `grpc-status: 0`.
     private func respond(_ message: [UInt8], context: ChannelHandlerContext) {
         ingestor.recordAnswer(grpc: .ok)
         context.write(wrapOutboundOut(.headers(.init(headers: GRPCAnswer.responseHeaders))), promise: nil)
-        let framed = ByteBuffer(bytes: GRPCFrame.framed(message))
+        let framed = message.isEmpty ? Self.emptyMessage : ByteBuffer(bytes: GRPCFrame.framed(message))
         context.write(wrapOutboundOut(.data(.init(data: .byteBuffer(framed)))), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.headers(.init(headers: GRPCAnswer.okTrailers, endStream: true))), promise: nil)
     }
