@@ -14,12 +14,12 @@ package struct HTTP2Service: Sendable {
     /// The handler of one gRPC call's stream (reads and writes
     /// `HTTP2Frame.FramePayload`); other requests over HTTP/2 go to the
     /// listener's HTTP handler (see ``HTTP2StreamRouter``).
-    package var makeStreamHandler: @Sendable (any Channel) -> any ChannelHandler
+    package var makeStreamHandler: @Sendable (any Channel) -> any RemovableChannelHandler
 
     package init(
         connection: NIOHTTP2Handler.ConnectionConfiguration, stream: NIOHTTP2Handler.StreamConfiguration,
         makeConnectionHandler: @escaping @Sendable (any Channel) -> any ChannelHandler,
-        makeStreamHandler: @escaping @Sendable (any Channel) -> any ChannelHandler
+        makeStreamHandler: @escaping @Sendable (any Channel) -> any RemovableChannelHandler
     ) {
         self.connection = connection
         self.stream = stream
@@ -35,8 +35,8 @@ package struct HTTP2Service: Sendable {
             mode: .server, connectionConfiguration: connection, streamConfiguration: stream
         ) { stream in
             stream.eventLoop.makeCompletedFuture {
-                try stream.pipeline.syncOperations.addHandler(
-                    HTTP2StreamRouter(grpc: makeStreamHandler, http: makeHTTPHandler))
+                let grpc = makeStreamHandler(stream)
+                try stream.pipeline.syncOperations.addHandlers(HTTP2StreamRouter(grpcHandler: grpc, http: makeHTTPHandler), grpc)
             }
         }
         try channel.pipeline.syncOperations.addHandler(makeConnectionHandler(channel))

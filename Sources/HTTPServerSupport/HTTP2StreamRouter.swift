@@ -2,24 +2,23 @@ import NIOCore
 import NIOHTTP1
 import NIOHTTP2
 
-/// The first handler of each HTTP/2 stream: gRPC calls (a `content-type` of
-/// `application/grpc…`) go to the gRPC handler; any other request is an
-/// ordinary HTTP request carried by HTTP/2 (curl and Go clients negotiate h2
-/// over TLS on their own) and goes, translated to HTTP/1 parts, to the same
-/// handler HTTP/1.1 connections get. Decided on the request's first header
-/// block, after which the router steps aside. Confined to the stream's loop.
-final class HTTP2StreamRouter: ChannelInboundHandler, RemovableChannelHandler {
+/// The first handler of each HTTP/2 stream, in front of the gRPC handler the
+/// stream starts with. A gRPC call (a `content-type` of `application/grpc…`)
+/// passes straight through, so the common case changes no pipeline. Any other
+/// request is an ordinary HTTP request carried by HTTP/2 (curl and Go clients
+/// negotiate h2 over TLS on their own): the gRPC handler is swapped for the
+/// HTTP/2-to-HTTP/1 codec and the handler HTTP/1.1 connections get. Decided on
+/// the request's first header block. Confined to the stream's event loop.
+final class HTTP2StreamRouter: ChannelInboundHandler {
     typealias InboundIn = HTTP2Frame.FramePayload
     typealias InboundOut = HTTP2Frame.FramePayload
 
-    private let makeGRPCHandler: (any Channel) -> any ChannelHandler
+    private let grpcHandler: any RemovableChannelHandler
     private let makeHTTPHandler: (any Channel) -> any ChannelHandler
+    private var decided = false
 
-    init(
-        grpc makeGRPCHandler: @escaping (any Channel) -> any ChannelHandler,
-        http makeHTTPHandler: @escaping (any Channel) -> any ChannelHandler
-    ) {
-        self.makeGRPCHandler = makeGRPCHandler
+    init(grpcHandler: any RemovableChannelHandler, http makeHTTPHandler: @escaping (any Channel) -> any ChannelHandler) {
+        self.grpcHandler = grpcHandler
         self.makeHTTPHandler = makeHTTPHandler
     }
 
@@ -28,24 +27,25 @@ final class HTTP2StreamRouter: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard case .headers(let headers) = unwrapInboundIn(data) else {
-            context.close(promise: nil)  // a stream starts with its headers
-            return
-        }
-        let channel = context.channel
-        let handlers = channel.pipeline.syncOperations
-        do {
-            if Self.isGRPC(headers) {
-                try handlers.addHandler(makeGRPCHandler(channel))
-            } else {
-                try handlers.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
-                try handlers.addHandler(makeHTTPHandler(channel))
+        if !decided {
+            decided = true
+            guard case .headers(let headers) = unwrapInboundIn(data) else {
+                context.close(promise: nil)  // a stream starts with its headers
+                return
             }
-        } catch {
-            context.close(promise: nil)
-            return
+            if !Self.isGRPC(headers) {
+                let channel = context.channel
+                let handlers = channel.pipeline.syncOperations
+                do {
+                    try handlers.addHandler(HTTP2FramePayloadToHTTP1ServerCodec(), position: .after(grpcHandler))
+                    try handlers.addHandler(makeHTTPHandler(channel), position: .last)
+                    handlers.removeHandler(grpcHandler, promise: nil)
+                } catch {
+                    context.close(promise: nil)
+                    return
+                }
+            }
         }
         context.fireChannelRead(data)
-        handlers.removeHandler(context: context, promise: nil)
     }
 }

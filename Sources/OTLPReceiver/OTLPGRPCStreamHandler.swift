@@ -12,7 +12,7 @@ import OpenSREModel
 /// `ExportMetricsServiceResponse` and `grpc-status` trailers. Refusals are
 /// answered as soon as they are known, in one `Trailers-Only` header block.
 /// Confined to the stream's event loop (its connection's).
-final class OTLPGRPCStreamHandler: ChannelInboundHandler {
+final class OTLPGRPCStreamHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTP2Frame.FramePayload
     typealias OutboundOut = HTTP2Frame.FramePayload
 
