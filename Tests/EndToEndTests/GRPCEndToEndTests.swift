@@ -55,6 +55,13 @@ struct GRPCEndToEndTests {
         #expect(page.contains(#"opensre_collector_requests_total{code="200",transport="http"} 1"#))
         #expect(page.contains(#"opensre_orders_placed_total{instance="sdk-1",job="e2e-shop",otel_scope_name="e2e.meter",otel_scope_version="1.0",payment_method="card"} 3"#))
         await collector.stop()
+
+        // Without `grpc:` in the file there is no 4317, but gRPC to the HTTP port still lands.
+        let httpOnly = try await RunningCollector.start(batchTimeout: "10s")
+        let run = try ProgramRun.run(Self.python, [EndToEndTests.sdkClient, "127.0.0.1:\(httpOnly.receiverPort)", "grpc"])
+        #expect(run.status == 0, "\(run.output)")
+        #expect(try await httpOnly.scrapeText().contains(#"opensre_events_seen_total{instance="sdk-2",job="e2e-worker",otel_scope_name="e2e.worker",otel_scope_version="2.0"} 10"#))
+        await httpOnly.stop()
     }
 
     @Test("grpcio raw: every refusal gets its status code; the collector keeps serving and keeps what it accepted")
