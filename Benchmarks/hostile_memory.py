@@ -7,7 +7,10 @@ each against a fresh collector (release build) on free ports.
   bodies     16 connections send their heads while memory is low, then 60 MiB
              (and then 16 MiB) bodies, against a 200 MiB memory_limiter (item 4);
   wide       20,000 series whose one label value is 15,000 characters, with
-             the default settings (item 5).
+             the default settings (item 5);
+  grpc-bomb  16 concurrent OTLP/gRPC calls (h2load, from Debian's
+             nghttp2-client), each one gzip message of ~1 MiB that inflates
+             to 1 GiB, against a 200 MiB memory_limiter (issue 11).
 
 Usage: python3 Benchmarks/hostile_memory.py [--binary PATH] [far-apart|bodies|wide ...]
 (default binary: .build/release/opensre, built if missing). Prints RSS before
@@ -213,6 +216,35 @@ def wide(binary, total=20_000):
         collector.stop()
 
 
+def grpc_bomb(binary, calls=16):
+    import re
+    import zlib
+    deflater = zlib.compressobj(9, zlib.DEFLATED, 31)  # gzip framing
+    chunk = bytes(1 << 20)
+    message = b"".join(deflater.compress(chunk) for _ in range(1024)) + deflater.flush()
+    collector = Collector(
+        binary, processors="memory_limiter: { check_interval: 100ms, limit_mib: 200 }, batch: {}",
+        pipeline="[memory_limiter, batch]")
+    try:
+        body = os.path.join(collector.directory, "bomb.bin")
+        with open(body, "wb") as out:
+            out.write(b"\x01" + struct.pack(">I", len(message)) + message)
+        before = collector.memory()
+        started = time.time()
+        subprocess.run(
+            ["h2load", "-n", str(calls), "-c", str(calls), "-m", "1", "-d", body,
+             "-H", "content-type: application/grpc", "-H", "te: trailers", "-H", "grpc-encoding: gzip",
+             f"http://127.0.0.1:{collector.receiver}/opentelemetry.proto.collector.metrics.v1.MetricsService/Export"],
+            check=True, stdout=subprocess.DEVNULL)
+        took = time.time() - started
+        page = collector.scrape()
+        answers = re.findall(r'opensre_collector_requests_total\{code="(\w+)",transport="grpc"\} (\d+)', page)
+        print(f"grpc-bomb: {calls} calls of {len(message) >> 10} KiB inflating to 1 GiB each, answered in {took:.1f} s: "
+              f"{answers}; RSS {mib(before)} before, {mib(collector.memory())} after, peak {mib(collector.memory('VmHWM'))}")
+    finally:
+        collector.stop()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--binary", default=os.path.join(ROOT, ".build/release/opensre"))
@@ -225,7 +257,7 @@ def main():
             for size in (60 << 20, 16 << 20):
                 bodies(arguments.binary, size=size)
         else:
-            {"far-apart": far_apart, "wide": wide}[case](arguments.binary)
+            {"far-apart": far_apart, "wide": wide, "grpc-bomb": grpc_bomb}[case](arguments.binary)
 
 
 if __name__ == "__main__":
