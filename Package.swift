@@ -205,6 +205,11 @@ if Context.environment["OPENSRE_FUZZ"] == "1" {
 if Context.environment["OPENSRE_BENCHMARKS"] == "1" {
     package.dependencies.append(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.1.0"))
+    // grpc-swift 2 baseline for the OTLP/gRPC receiver decision (Benchmarks/grpc_load.sh).
+    package.dependencies += [
+        .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
+    ]
     package.targets += [
         .target(name: "CMallocCounter", path: "Benchmarks/Sources/CMallocCounter"),
         .executableTarget(
@@ -226,6 +231,15 @@ if Context.environment["OPENSRE_BENCHMARKS"] == "1" {
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/Sources/MicroBenchmarks"
+        ),
+        .executableTarget(
+            name: "opensre-grpc-swift-baseline",
+            dependencies: [
+                "OTLPDecoding",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+            ],
+            path: "Benchmarks/Sources/GRPCSwiftBaseline"
         ),
     ]
 }
