@@ -405,13 +405,14 @@ package final class BatchProcessor: Sendable {
                 admission.applied(queued.ticket, to: store.value)
                 loopState.queueWait &+= now &- min(now, queued.queuedAt)
                 loopState.batches &+= 1
+                // No longer queued before its sender hears it was applied.
+                queuedPoints.subtract(queued.batch.pointCount, ordering: .relaxed)
                 if let completion = queued.completion {
                     completion(report)
                 } else if report.refused.total > 0 {
                     loopState.refusedAfterAcknowledgement &+= report.refused.total
                     epoch.add(1, ordering: .relaxed)
                 }
-                queuedPoints.subtract(queued.batch.pointCount, ordering: .relaxed)
                 drainedPoints += queued.batch.pointCount
                 remaining -= 1
                 drained += 1
