@@ -216,6 +216,7 @@ if Context.environment["OPENSRE_BENCHMARKS"] == "1" {
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
             ],
             path: "Benchmarks/Sources/LoadGenerator"
         ),
