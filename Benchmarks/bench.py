@@ -5,7 +5,7 @@ Starts a fresh collector (Benchmarks/bench.yaml) for every scenario, drives it
 with opensre-loadgen and prints medians of several runs as Markdown, ready for
 Benchmarks/RESULTS.md. See Benchmarks/README.md for what each part measures.
 
-Usage: python3 Benchmarks/bench.py [ingest|latency|scrape|memory|all] [--runs N] [--seconds S] [--no-build]
+Usage: python3 Benchmarks/bench.py [ingest|latency|scrape|memory|all]... [--runs N] [--seconds S] [--no-build]
        [--transport http|grpc|both] [--sets a,c] [--latency-sets a] [--latency-rate R] [--quiet-latency-only]
 """
 import argparse
@@ -163,11 +163,13 @@ def run_ingest(args):
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     rates = {}
     for name, payload, extra in chosen(args.sets):
-        for transport in transports(args):
-            reports = []
-            for _ in range(args.runs):
+        # Transports alternate run by run, so a change in the machine's load hits both alike.
+        runs = {transport: [] for transport in transports(args)}
+        for _ in range(args.runs):
+            for transport in runs:
                 with Collector() as collector:
-                    reports.append(ingest(collector, payload, args.seconds, extra, transport))
+                    runs[transport].append(ingest(collector, payload, args.seconds, extra, transport))
+        for transport, reports in runs.items():
             rates[transport, payload] = median(reports, "requests_per_second")
             print("| %s | %s | %.0f | %.0f | %.0f | %.1f | %.2f | %.2f | %.2f | %.0f |" % (
                 name, transport, median(reports, "points_per_second"), rates[transport, payload],
@@ -196,18 +198,21 @@ def run_latency(args, rates=None):
     if not args.quiet_latency_only:
         conditions.append(("1M-series scrape every 2 s", True))
     for name, payload, extra in chosen(args.latency_sets):
-        for transport in transports(args):
-            half = args.latency_rate or (rates.get((transport, payload)) or
-                                         run_closed_rate(args, payload, extra, transport)) / 2
-            for label, scraping in conditions:
-                reports = []
-                for _ in range(args.runs):
+        halves = {transport: args.latency_rate or (rates.get((transport, payload)) or
+                                                   run_closed_rate(args, payload, extra, transport)) / 2
+                  for transport in transports(args)}
+        for label, scraping in conditions:
+            runs = {transport: [] for transport in halves}
+            for _ in range(args.runs):
+                for transport, half in halves.items():
                     with Collector() as collector:
                         arguments = list(extra) + ["--rate", str(half)]
                         if scraping:
                             fill(collector, 1_000_000)
                             arguments += ["--scrape-url", METRICS_URL, "--scrape-interval", "2"]
-                        reports.append(ingest(collector, payload, args.seconds, arguments, transport))
+                        runs[transport].append(ingest(collector, payload, args.seconds, arguments, transport))
+            for transport, reports in runs.items():
+                half = halves[transport]
                 print("| %s | %s | %s | %.0f | %.0f | %.2f | %.2f | %.2f | %.2f | %s | %s | %.0f | %.1f |" % (
                     name, transport, label, half, half * reports[0]["points_per_request"],
                     median(reports, "latency_p50_ms"), median(reports, "latency_p99_ms"),
@@ -263,7 +268,7 @@ def run_memory(args):
 def main():
     global SCRATCH, BUILD
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("part", nargs="?", default="all", choices=["ingest", "latency", "scrape", "memory", "all"])
+    parser.add_argument("part", nargs="*", help="ingest, latency, scrape, memory or all (default); several may be given")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--no-build", action="store_true")
@@ -281,23 +286,27 @@ def main():
                                          "(to run beside another benchmark on the same machine)")
     parser.add_argument("--scratch-path", default=SCRATCH, help="SwiftPM scratch path of the build (default .build-bench)")
     args = parser.parse_args()
+    args.part = args.part or ["all"]
+    for part in args.part:
+        if part not in ("ingest", "latency", "scrape", "memory", "all"):
+            parser.error("unknown part %r (ingest, latency, scrape, memory, all)" % part)
     SCRATCH = os.path.abspath(args.scratch_path)
     BUILD = os.path.join(SCRATCH, "release")
     if args.ports:
         use_ports(*args.ports.split(","))
     if not args.no_build:
         build()
-    print("commit %s, %d cores, %s\n" % (
+    print("commit %s, %d cores, %s, load average %.1f at start\n" % (
         subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip(),
-        os.cpu_count(), time.strftime("%Y-%m-%d")))
+        os.cpu_count(), time.strftime("%Y-%m-%d %H:%M"), os.getloadavg()[0]))
     rates = None
-    if args.part in ("ingest", "all"):
+    if {"ingest", "all"} & set(args.part):
         rates = run_ingest(args)
-    if args.part in ("latency", "all"):
+    if {"latency", "all"} & set(args.part):
         run_latency(args, rates)
-    if args.part in ("scrape", "all"):
+    if {"scrape", "all"} & set(args.part):
         run_scrape(args)
-    if args.part in ("memory", "all"):
+    if {"memory", "all"} & set(args.part):
         run_memory(args)
 
 
