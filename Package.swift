@@ -216,6 +216,7 @@ if Context.environment["OPENSRE_BENCHMARKS"] == "1" {
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
             ],
             path: "Benchmarks/Sources/LoadGenerator"
         ),
@@ -224,6 +225,15 @@ if Context.environment["OPENSRE_BENCHMARKS"] == "1" {
             dependencies: [
                 "CMallocCounter", "OTLPDecoding", "OpenSREModel", "OpenSREPipeline", "PrometheusExposition",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // The per-call cases (grpc.call.10points, http.call.10points).
+                "OTLPReceiver",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHPACK", package: "swift-nio-http2"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
             ],
             path: "Benchmarks/Sources/MicroBenchmarks"
         ),

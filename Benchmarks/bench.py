@@ -5,7 +5,8 @@ Starts a fresh collector (Benchmarks/bench.yaml) for every scenario, drives it
 with opensre-loadgen and prints medians of several runs as Markdown, ready for
 Benchmarks/RESULTS.md. See Benchmarks/README.md for what each part measures.
 
-Usage: python3 Benchmarks/bench.py [ingest|latency|scrape|memory|all] [--runs N] [--seconds S] [--no-build]
+Usage: python3 Benchmarks/bench.py [ingest|latency|scrape|memory|all]... [--runs N] [--seconds S] [--no-build]
+       [--transport http|grpc|both] [--sets a,c] [--latency-sets a] [--latency-rate R] [--quiet-latency-only]
 """
 import argparse
 import json
@@ -13,17 +14,21 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BUILD = os.path.join(ROOT, ".build-bench", "release")
+SCRATCH = os.path.join(ROOT, ".build-bench")  # --scratch-path
+BUILD = os.path.join(SCRATCH, "release")
 PAYLOADS = os.path.join(ROOT, "Benchmarks", "payloads")
 CONFIG = os.path.join(ROOT, "Benchmarks", "bench.yaml")
 INGEST_URL = "http://127.0.0.1:24318/v1/metrics"
+GRPC_URL = "grpc://127.0.0.1:24317"  # receivers.otlp.protocols.grpc in bench.yaml
+URLS = {"http": INGEST_URL, "grpc": GRPC_URL}
 METRICS_URL = "http://127.0.0.1:28889/metrics"
 
-# name, payload file, extra loadgen arguments
+# name, payload file, extra loadgen arguments; the name's first letter selects it (--sets)
 SETS = [
     ("a mixed 1000 points", "mixed-1000.pb", []),
     ("b mixed 1000 points, gzip", "mixed-1000.pb.gz", []),
@@ -35,7 +40,7 @@ SETS = [
 def build():
     env = dict(os.environ, OPENSRE_BENCHMARKS="1")
     # Statically linked, as the container image ships it (fewer pages of shared libraries touched at start).
-    subprocess.run(["swift", "build", "-c", "release", "--static-swift-stdlib", "--scratch-path", os.path.join(ROOT, ".build-bench")],
+    subprocess.run(["swift", "build", "-c", "release", "--static-swift-stdlib", "--scratch-path", SCRATCH],
                    cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
     subprocess.run([sys.executable, os.path.join(ROOT, "Benchmarks", "make_payloads.py")], check=True,
                    stdout=subprocess.DEVNULL)
@@ -78,15 +83,56 @@ class Collector:
         return 0
 
 
+def use_ports(http, grpc, metrics):
+    """Runs the collector on other ports: a copy of bench.yaml with them."""
+    global CONFIG, INGEST_URL, GRPC_URL, METRICS_URL
+    with open(CONFIG) as file:
+        text = file.read()
+    for old, new in (("24318", http), ("24317", grpc), ("28889", metrics)):
+        text = text.replace('"127.0.0.1:%s"' % old, '"127.0.0.1:%s"' % new)
+    CONFIG = os.path.join(tempfile.mkdtemp(prefix="opensre-bench-"), "bench.yaml")
+    with open(CONFIG, "w") as file:
+        file.write(text)
+    INGEST_URL = "http://127.0.0.1:%s/v1/metrics" % http
+    GRPC_URL = "grpc://127.0.0.1:%s" % grpc
+    URLS.update(http=INGEST_URL, grpc=GRPC_URL)
+    METRICS_URL = "http://127.0.0.1:%s/metrics" % metrics
+
+
 def loadgen(*arguments):
     output = subprocess.run([os.path.join(BUILD, "opensre-loadgen"), *arguments, "--json"], check=True,
                             capture_output=True, text=True).stdout
     return json.loads(output)
 
 
-def ingest(collector, payload, seconds, extra=()):
-    return loadgen("ingest", "--url", INGEST_URL, "--payload", os.path.join(PAYLOADS, payload), "--pid",
+def ingest(collector, payload, seconds, extra=(), transport="http"):
+    return loadgen("ingest", "--url", URLS[transport], "--payload", os.path.join(PAYLOADS, payload), "--pid",
                    str(collector.pid), "--duration", str(seconds), *extra)
+
+
+def transports(args):
+    return ["http", "grpc"] if args.transport == "both" else [args.transport]
+
+
+def chosen(letters):
+    """The SETS entries whose letters are listed ("a,c")."""
+    wanted = [letter.strip() for letter in letters.split(",") if letter.strip()]
+    unknown = [letter for letter in wanted if letter not in [entry[0][0] for entry in SETS]]
+    if unknown:
+        raise SystemExit("unknown set(s): %s (a, b, c or d)" % ", ".join(unknown))
+    return [entry for entry in SETS if entry[0][0] in wanted]
+
+
+def cpu_us_per_request(report):
+    """Collector CPU per request answered, in microseconds."""
+    return 1e6 * report["points_per_request"] / report["points_per_cpu_second"]
+
+
+def print_raw(label, reports, keys):
+    """One line per run, for RESULTS.md's raw figures."""
+    for index, report in enumerate(reports):
+        print("<!-- raw %s run %d: %s -->" % (label, index + 1, ", ".join(
+            "%s=%s" % (key, report.get(key)) for key in keys)))
 
 
 def fill(collector, series):
@@ -104,57 +150,85 @@ def median(reports, key):
     return statistics.median(report[key] for report in reports)
 
 
+RAW_KEYS = ("points_per_second", "points_per_cpu_second", "collector_cpu_seconds", "requests_ok",
+            "latency_p50_ms", "latency_p99_ms", "latency_p999_ms", "latency_max_ms", "loadgen_cpu_seconds", "statuses")
+
+
 def run_ingest(args):
-    print("### Ingest (closed loop, 8 keep-alive connections, %d s per run, median of %d runs)\n" %
+    """Closed loop per set and transport; returns requests/s by (transport, payload)."""
+    print("### Ingest (closed loop, 8 keep-alive connections, %g s per run, median of %d runs)\n" %
           (args.seconds, args.runs))
-    print("| set | points/s | requests/s | points per collector CPU-s | p50 ms | p99 ms | p99.9 ms | RSS MiB |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("| set | transport | points/s | requests/s | points per collector CPU-s | collector CPU µs/request "
+          "| p50 ms | p99 ms | p99.9 ms | RSS MiB |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     rates = {}
-    for name, payload, extra in SETS:
-        reports = []
+    for name, payload, extra in chosen(args.sets):
+        # Transports alternate run by run, so a change in the machine's load hits both alike.
+        runs = {transport: [] for transport in transports(args)}
         for _ in range(args.runs):
-            with Collector() as collector:
-                reports.append(ingest(collector, payload, args.seconds, extra))
-        rates[payload] = median(reports, "requests_per_second")
-        print("| %s | %.0f | %.0f | %.0f | %.2f | %.2f | %.2f | %.0f |" % (
-            name, median(reports, "points_per_second"), rates[payload], median(reports, "points_per_cpu_second"),
-            median(reports, "latency_p50_ms"), median(reports, "latency_p99_ms"),
-            median(reports, "latency_p999_ms"), median(reports, "collector_rss_mib")), flush=True)
+            for transport in runs:
+                with Collector() as collector:
+                    runs[transport].append(ingest(collector, payload, args.seconds, extra, transport))
+        for transport, reports in runs.items():
+            rates[transport, payload] = median(reports, "requests_per_second")
+            print("| %s | %s | %.0f | %.0f | %.0f | %.1f | %.2f | %.2f | %.2f | %.0f |" % (
+                name, transport, median(reports, "points_per_second"), rates[transport, payload],
+                median(reports, "points_per_cpu_second"), statistics.median(map(cpu_us_per_request, reports)),
+                median(reports, "latency_p50_ms"), median(reports, "latency_p99_ms"),
+                median(reports, "latency_p999_ms"), median(reports, "collector_rss_mib")), flush=True)
+            if args.raw:
+                print_raw("%s %s" % (name.split()[0], transport), reports, RAW_KEYS)
     print()
     return rates
 
 
 def run_latency(args, rates=None):
+    rates = rates or {}
     if args.latency_rate:
-        half = args.latency_rate
+        print("### Latency: open loop at %.0f requests/s, %g s, median of %d runs\n"
+              % (args.latency_rate, args.seconds, args.runs))
     else:
         # Half of what was measured closed loop (a harsher load than the target's half).
-        half = ((rates or {}).get("mixed-1000.pb") or run_closed_rate(args)) / 2
-    print("### Latency: payload (a) at %.0f requests/s (%.0f points/s), open loop, %d s, median of %d runs\n"
-          % (half, half * 1000, args.seconds, args.runs))
-    print("| condition | p50 ms | p99 ms | p99.9 ms | max ms | scrapes | scrape p50 ms | points per collector CPU-s |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    for label, scraping in (("no scrapes", False), ("1M-series scrape every 2 s", True)):
-        reports = []
-        for _ in range(args.runs):
-            with Collector() as collector:
-                extra = ["--rate", str(half)]
-                if scraping:
-                    fill(collector, 1_000_000)
-                    extra += ["--scrape-url", METRICS_URL, "--scrape-interval", "2"]
-                reports.append(ingest(collector, "mixed-1000.pb", args.seconds, extra))
-        print("| %s | %.2f | %.2f | %.2f | %.2f | %s | %s | %.0f |" % (
-            label, median(reports, "latency_p50_ms"), median(reports, "latency_p99_ms"),
-            median(reports, "latency_p999_ms"), median(reports, "latency_max_ms"),
-            "%.0f" % median(reports, "scrapes") if scraping else "-",
-            "%.0f" % median(reports, "scrape_p50_ms") if scraping else "-",
-            median(reports, "points_per_cpu_second")), flush=True)
+        print("### Latency: open loop at half the closed-loop rate of the set and transport, %g s, median of %d runs\n"
+              % (args.seconds, args.runs))
+    print("| set | transport | condition | requests/s | points/s | p50 ms | p99 ms | p99.9 ms | max ms | scrapes "
+          "| scrape p50 ms | points per collector CPU-s | collector CPU µs/request |")
+    print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    conditions = [("no scrapes", False)]
+    if not args.quiet_latency_only:
+        conditions.append(("1M-series scrape every 2 s", True))
+    for name, payload, extra in chosen(args.latency_sets):
+        halves = {transport: args.latency_rate or (rates.get((transport, payload)) or
+                                                   run_closed_rate(args, payload, extra, transport)) / 2
+                  for transport in transports(args)}
+        for label, scraping in conditions:
+            runs = {transport: [] for transport in halves}
+            for _ in range(args.runs):
+                for transport, half in halves.items():
+                    with Collector() as collector:
+                        arguments = list(extra) + ["--rate", str(half)]
+                        if scraping:
+                            fill(collector, 1_000_000)
+                            arguments += ["--scrape-url", METRICS_URL, "--scrape-interval", "2"]
+                        runs[transport].append(ingest(collector, payload, args.seconds, arguments, transport))
+            for transport, reports in runs.items():
+                half = halves[transport]
+                print("| %s | %s | %s | %.0f | %.0f | %.2f | %.2f | %.2f | %.2f | %s | %s | %.0f | %.1f |" % (
+                    name, transport, label, half, half * reports[0]["points_per_request"],
+                    median(reports, "latency_p50_ms"), median(reports, "latency_p99_ms"),
+                    median(reports, "latency_p999_ms"), median(reports, "latency_max_ms"),
+                    "%.0f" % median(reports, "scrapes") if scraping else "-",
+                    "%.0f" % median(reports, "scrape_p50_ms") if scraping else "-",
+                    median(reports, "points_per_cpu_second"), statistics.median(map(cpu_us_per_request, reports))),
+                    flush=True)
+                if args.raw:
+                    print_raw("%s %s %s" % (name.split()[0], transport, label), reports, RAW_KEYS)
     print()
 
 
-def run_closed_rate(args):
+def run_closed_rate(args, payload="mixed-1000.pb", extra=(), transport="http"):
     with Collector() as collector:
-        return ingest(collector, "mixed-1000.pb", args.seconds)["requests_per_second"]
+        return ingest(collector, payload, args.seconds, extra, transport)["requests_per_second"]
 
 
 def run_scrape(args):
@@ -192,28 +266,47 @@ def run_memory(args):
 
 
 def main():
+    global SCRATCH, BUILD
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("part", nargs="?", default="all", choices=["ingest", "latency", "scrape", "memory", "all"])
+    parser.add_argument("part", nargs="*", help="ingest, latency, scrape, memory or all (default); several may be given")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--no-build", action="store_true")
     parser.add_argument("--latency-rate", type=float, default=500,
                         help="requests/s of the latency runs: 500 (half the 1M points/s target) by default; "
-                             "0 for half the closed-loop rate measured")
+                             "0 for half the closed-loop rate measured (per set and transport)")
+    parser.add_argument("--transport", default="http", choices=["http", "grpc", "both"],
+                        help="OTLP/HTTP posts, OTLP/gRPC calls (port 24317), or both, for ingest and latency")
+    parser.add_argument("--sets", default="a,b,c,d", help="ingest sets, by letter (default a,b,c,d)")
+    parser.add_argument("--latency-sets", default="a", help="latency sets, by letter (default a)")
+    parser.add_argument("--quiet-latency-only", action="store_true",
+                        help="latency without the 1M-series scrape condition")
+    parser.add_argument("--raw", action="store_true", help="also print every run's figures (as HTML comments)")
+    parser.add_argument("--ports", help="HTTP,GRPC,METRICS ports instead of bench.yaml's 24318,24317,28889 "
+                                         "(to run beside another benchmark on the same machine)")
+    parser.add_argument("--scratch-path", default=SCRATCH, help="SwiftPM scratch path of the build (default .build-bench)")
     args = parser.parse_args()
+    args.part = args.part or ["all"]
+    for part in args.part:
+        if part not in ("ingest", "latency", "scrape", "memory", "all"):
+            parser.error("unknown part %r (ingest, latency, scrape, memory, all)" % part)
+    SCRATCH = os.path.abspath(args.scratch_path)
+    BUILD = os.path.join(SCRATCH, "release")
+    if args.ports:
+        use_ports(*args.ports.split(","))
     if not args.no_build:
         build()
-    print("commit %s, %d cores, %s\n" % (
+    print("commit %s, %d cores, %s, load average %.1f at start\n" % (
         subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip(),
-        os.cpu_count(), time.strftime("%Y-%m-%d")))
+        os.cpu_count(), time.strftime("%Y-%m-%d %H:%M"), os.getloadavg()[0]))
     rates = None
-    if args.part in ("ingest", "all"):
+    if {"ingest", "all"} & set(args.part):
         rates = run_ingest(args)
-    if args.part in ("latency", "all"):
+    if {"latency", "all"} & set(args.part):
         run_latency(args, rates)
-    if args.part in ("scrape", "all"):
+    if {"scrape", "all"} & set(args.part):
         run_scrape(args)
-    if args.part in ("memory", "all"):
+    if {"memory", "all"} & set(args.part):
         run_memory(args)
 
 

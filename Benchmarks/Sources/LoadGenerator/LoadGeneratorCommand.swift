@@ -17,9 +17,11 @@ struct LoadGenerator: ParsableCommand {
 
 struct Ingest: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "POST a payload over keep-alive connections; report points/s and latency.")
+        abstract: "POST a payload (or send it as OTLP/gRPC calls) over keep-alive connections; report points/s and latency.")
 
-    @Option(help: "Receiver URL.") var url = "http://127.0.0.1:4318/v1/metrics"
+    @Option(help: "Receiver URL; grpc://host:port implies --grpc.") var url = "http://127.0.0.1:4318/v1/metrics"
+    @Flag(help: "OTLP/gRPC MetricsService/Export calls over h2c to the URL's host and port (its path is ignored).")
+    var grpc = false
     @Option(help: "Pre-encoded ExportMetricsServiceRequest (.pb, or .gz sent as gzip).") var payload: String
     @Option(help: "Keep-alive connections.") var connections = 8
     @Option(help: "Event-loop threads of the generator.") var threads = 2
@@ -46,13 +48,16 @@ struct Ingest: ParsableCommand {
         let measureFrom = fill ? start : start + UInt64(warmup * 1e9)
         let endAt = fill ? UInt64.max : measureFrom + UInt64(duration * 1e9)
         let interval = rate.map { UInt64(Double(connections) / $0 * 1e9) }
+        let useGRPC = grpc || url.hasPrefix("grpc://")
         let shared = IngestShared(
             payload: body, host: target.host, path: target.path, varyCount: vary ?? requests, totalRequests: requests,
-            measureFrom: measureFrom, endAt: endAt, interval: interval)
+            measureFrom: measureFrom, endAt: endAt, interval: interval, grpc: useGRPC)
         let plans = (0..<connections).map { index in
             IngestPlan(shared: shared, start: start + (interval ?? 0) * UInt64(index) / UInt64(connections))
         }
-        var closed = try plans.map { try connect(group: group, to: target, plan: $0) }
+        var closed = try plans.map { plan in
+            try useGRPC ? connectGRPC(group: group, to: target, plan: plan) : connect(group: group, to: target, plan: plan)
+        }
         var scraper: ScrapePlan?
         // The scraper reads a page of up to 130 MB: on a thread of its own, so
         // parsing it cannot delay the ingest connections' sends and reads
@@ -88,6 +93,7 @@ struct Ingest: ParsableCommand {
         let seconds = Double(finished - measureFrom) / 1e9
         var report = Report()
         report["payload"] = .text(payload)
+        report["transport"] = .text(useGRPC ? "grpc" : "http")
         report["points_per_request"] = .number(Double(body.points))
         report["seconds"] = .number(seconds)
         report["requests_ok"] = .number(Double(ok))
@@ -147,15 +153,17 @@ struct Scrape: ParsableCommand {
     }
 }
 
-/// host:port and path of an `http://` URL.
+/// host:port and path of an `http://` (or, for gRPC, `grpc://`) URL.
 struct Endpoint {
     let host: String
     let port: Int
     let path: String
 
     init(url: String) throws {
-        guard url.hasPrefix("http://") else { throw LoadError("only http:// URLs: \(url)") }
-        let rest = url.dropFirst("http://".count)
+        guard let scheme = ["http://", "grpc://"].first(where: url.hasPrefix) else {
+            throw LoadError("only http:// and grpc:// URLs: \(url)")
+        }
+        let rest = url.dropFirst(scheme.count)
         let slash = rest.firstIndex(of: "/") ?? rest.endIndex
         let authority = rest[..<slash]
         path = slash == rest.endIndex ? "/" : String(rest[slash...])

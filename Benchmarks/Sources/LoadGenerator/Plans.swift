@@ -7,6 +7,9 @@ import Synchronization
 final class IngestShared: Sendable {
     let payload: Payload
     let head: HTTPRequestHead
+    /// OTLP/gRPC calls instead of OTLP/HTTP posts: bodies are length-prefixed
+    /// messages and `completed` gets the `grpc-status` (0 is success).
+    let grpc: Bool
     let sequence = Atomic<Int>(0)
     /// Series ids cycle through this many values (nil: replay the body as is).
     let varyCount: Int?
@@ -19,21 +22,34 @@ final class IngestShared: Sendable {
 
     init(
         payload: Payload, host: String, path: String, varyCount: Int?, totalRequests: Int?, measureFrom: UInt64,
-        endAt: UInt64, interval: UInt64?
+        endAt: UInt64, interval: UInt64?, grpc: Bool = false
     ) {
         self.payload = payload
-        var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: path)
-        head.headers.add(name: "Host", value: host)
-        head.headers.add(name: "Content-Type", value: "application/x-protobuf")
-        if let encoding = payload.encoding { head.headers.add(name: "Content-Encoding", value: encoding) }
-        head.headers.add(name: "Content-Length", value: String(payload.body.count))
-        self.head = head
+        self.grpc = grpc
+        self.head = grpc ? GRPCRequest.head(host: host, encoding: payload.encoding) : Self.httpHead(payload, host: host, path: path)
         self.varyCount = payload.markers.isEmpty ? nil : varyCount
         self.totalRequests = totalRequests
         self.measureFrom = measureFrom
         self.endAt = endAt
         self.interval = interval
     }
+
+    private static func httpHead(_ payload: Payload, host: String, path: String) -> HTTPRequestHead {
+        var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: path)
+        head.headers.add(name: "Host", value: host)
+        head.headers.add(name: "Content-Type", value: "application/x-protobuf")
+        if let encoding = payload.encoding { head.headers.add(name: "Content-Encoding", value: encoding) }
+        head.headers.add(name: "Content-Length", value: String(payload.body.count))
+        return head
+    }
+
+    /// What goes on the wire for one export request's (possibly compressed) message.
+    func requestBody(_ message: [UInt8]) -> ByteBuffer {
+        grpc ? GRPCRequest.framed(message, compressed: payload.encoding != nil) : ByteBuffer(bytes: message)
+    }
+
+    /// Whether an answer's status means success: HTTP 200, or `grpc-status` 0.
+    func succeeded(_ status: Int) -> Bool { status == (grpc ? 0 : 200) }
 }
 
 /// Latencies in microseconds, 1 µs to 1 hour, three significant digits.
@@ -51,13 +67,13 @@ final class IngestPlan: RequestPlan, @unchecked Sendable {
     private var nextAt: UInt64
     var latencies = makeLatencyHistogram()
     var statuses: [Int: Int] = [:]
-    /// Requests answered 200 that were planned inside the measured window.
+    /// Requests answered 200 (gRPC: status 0) that were planned inside the measured window.
     var measuredOK = 0
     var sent = 0
 
     init(shared: IngestShared, start: UInt64) {
         self.shared = shared
-        self.fixedBody = ByteBuffer(bytes: shared.payload.body)
+        self.fixedBody = shared.requestBody(shared.payload.body)
         self.nextAt = start
     }
 
@@ -68,7 +84,7 @@ final class IngestPlan: RequestPlan, @unchecked Sendable {
             let sequence = shared.sequence.add(1, ordering: .relaxed).oldValue
             if let total = shared.totalRequests, sequence >= total { return nil }
             if let vary = shared.varyCount {
-                body = ByteBuffer(bytes: shared.payload.body(sequence: sequence % vary))
+                body = shared.requestBody(shared.payload.body(sequence: sequence % vary))
             }
         }
         let at: UInt64
@@ -86,7 +102,7 @@ final class IngestPlan: RequestPlan, @unchecked Sendable {
         statuses[status, default: 0] += 1
         guard intended >= shared.measureFrom, intended < shared.endAt else { return }
         _ = latencies.record(max(1, (now &- intended) / 1000))
-        if status == 200 { measuredOK += 1 }
+        if shared.succeeded(status) { measuredOK += 1 }
     }
 }
 

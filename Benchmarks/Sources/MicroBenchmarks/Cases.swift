@@ -116,7 +116,7 @@ struct Cases {
                     }
                 }
             },
-        ]
+        ] + receiverCases
     }
 
     private func decode(_ name: String, file: String, useArena: Bool) -> BenchmarkCase {
