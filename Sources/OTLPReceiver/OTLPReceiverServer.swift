@@ -54,6 +54,9 @@ package final class OTLPReceiverServer: Sendable {
             // A 1 MiB stream window: a large export is not held to 64 KiB per round trip.
             HTTP2Setting(parameter: .initialWindowSize, value: 1 << 20),
         ]
+        // The connection's window as large: HTTP/2's 64 KiB default would hold
+        // even one 1000-point export (175 KB) to several round trips.
+        connection.targetWindowSize = 1 << 20
         var stream = NIOHTTP2Handler.StreamConfiguration()
         stream.targetWindowSize = 1 << 20
         let rules = GRPCCallRules(maxMessageSize: settings.maxReceiveMessageSize, bearerToken: settings.bearerToken)
