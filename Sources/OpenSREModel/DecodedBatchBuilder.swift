@@ -50,7 +50,8 @@ package struct DecodedBatchBuilder {
         scopeAttributes = SliceRange(start: start, count: bytes.count - start)
     }
 
-    /// Starts a metric. Its identity (resource, scope, name) is written and hashed here.
+    /// Starts a metric. Its identity (resource, scope, name) and key (see
+    /// ``DecodedStream/key``) are written here, and the key hashed.
     package mutating func beginStream(
         name: UnsafeRawBufferPointer, description: UnsafeRawBufferPointer,
         unit: UnsafeRawBufferPointer, kind: MetricKind, temporality: Temporality,
@@ -67,9 +68,15 @@ package struct DecodedBatchBuilder {
         appendCopy(of: scopeSchemaURL)
         appendCopy(of: nameRange)
         let identity = SliceRange(start: identityStart, count: bytes.count - identityStart)
-        let hash = bytes.withUnsafeBytes { ByteHasher.hash($0[slice: identity], seed: 1) }
+        bytes.append(kind.rawValue)
+        bytes.append(temporality.rawValue)
+        bytes.append(isMonotonic ? 1 : 0)
+        bytes.append(isPrometheusUnknown ? 1 : 0)
+        appendCopy(of: unitRange)
+        let key = SliceRange(start: identityStart, count: bytes.count - identityStart)
+        let hash = bytes.withUnsafeBytes { ByteHasher.hash($0[slice: key], seed: 1) }
         currentStream = DecodedStream(
-            identityHash: hash, identity: identity, resource: resource,
+            identityHash: hash, identity: identity, key: key, resource: resource,
             scopeName: scopeName, scopeVersion: scopeVersion, scopeAttributes: scopeAttributes,
             scopeSchemaURL: scopeSchemaURL, name: nameRange, description: descriptionRange, unit: unitRange, kind: kind,
             temporality: temporality, isMonotonic: isMonotonic,

@@ -10,9 +10,10 @@ import OpenSREModel
 ///   stream share), and what its state holds out of line (histogram counts,
 ///   exponential buckets, summary quantiles) as its first point had them;
 /// - its key in its stream's table: its attribute bytes;
-/// - a stream: a fixed ``streamOverhead``, its identity (resource, scope,
-///   name), its fixed labels, and its resource once per use of it (target_info
-///   key, resource labels, SLO and golden-signal matching).
+/// - a stream: a fixed ``streamOverhead``, its key (resource, scope, name,
+///   kind, temporality, unit: ``DecodedStream/key``), its fixed labels, and
+///   its resource once per use of it (target_info key, resource labels, SLO
+///   and golden-signal matching).
 ///
 /// These are payload bytes, not the allocator's: resident memory per series is
 /// somewhat higher (measured figures are in the README).

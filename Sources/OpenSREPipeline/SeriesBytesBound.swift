@@ -46,7 +46,7 @@ package struct SeriesBytesBound: Sendable, Equatable {
                         Self.expansion * (identity + Int(stream.scopeAttributes.count)) + scopeText + constLabelBytes
                         + Self.perSeriesText
                     // The stream itself, and its resource's target_info series.
-                    total += SeriesAccounting.streamOverhead + Int(stream.identity.count) + 4 * resource + fixed
+                    total += SeriesAccounting.streamOverhead + Int(stream.key.count) + 4 * resource + fixed
                     total += SeriesAccounting.seriesOverhead + resource + Self.expansion * resource + Self.perSeriesText
                     for index in stream.pointRange {
                         let attributes = Int(points[index].attributes.count)

@@ -34,6 +34,11 @@ import PrometheusExposition
 ///   coarser one, and downscaled further if the union would exceed
 ///   ``ExponentialState/maximumBuckets`` (the Collector's bound, 160); the
 ///   wider zero threshold is kept.
+/// - a series fed explicit and exponential histogram points (two streams whose
+///   series render the same: one name sent as both kinds, or two names that
+///   map to one family) takes a point of the other kind as a new start, as
+///   it does new bounds: its buckets replace the held ones, whatever the
+///   temporality, so the state never holds both kinds of buckets.
 /// - a point flagged "no recorded value" removes its series (see
 ///   `SeriesStore.apply`; the Collector's Prometheus exporter does the same),
 ///   whatever the temporality: a delta series that comes back starts from its
@@ -182,8 +187,11 @@ package struct SeriesState: Sendable, Equatable {
         _ point: DecodedPoint, bounds newBounds: ArraySlice<Double>, counts newCounts: ArraySlice<UInt64>,
         delta: Bool, isNew: Bool, sharingBounds shared: inout [Double]
     ) -> Outcome {
+        // Exponential buckets held come from another stream of the series (see the kind rule above).
         let sameBounds =
-            if let histogram {
+            if exponential != nil {
+                false
+            } else if let histogram {
                 histogram.bounds.elementsEqual(newBounds) && histogram.count == newCounts.count
             } else {
                 newBounds.isEmpty && newCounts.isEmpty
@@ -215,6 +223,7 @@ package struct SeriesState: Sendable, Equatable {
             if !shared.elementsEqual(newBounds) { shared = Array(newBounds) }
             histogram = shared.isEmpty && newCounts.isEmpty ? nil : HistogramStorage.make(bounds: shared, counts: newCounts)
             bucketExemplars = []
+            exponential = nil
         }
         count = point.count
         value = point.value
@@ -248,14 +257,21 @@ package struct SeriesState: Sendable, Equatable {
     ) -> Outcome {
         if delta, !isNew {
             if let refusal = deltaRefusal(startTime: point.startTime, time: point.time) { return refusal }
-            exponential = exponential.map { $0.adding(new) } ?? new.bounded()
-            count &+= point.count
-            value += point.value
-            hasSum = hasSum && point.hasSum
-            lastTime = point.time
-            return .applied
+            // Without exponential buckets, the state is an explicit histogram's (see the kind rule above).
+            if let held = exponential {
+                exponential = held.adding(new)
+                count &+= point.count
+                value += point.value
+                hasSum = hasSum && point.hasSum
+                lastTime = point.time
+                return .applied
+            }
         } else if !delta, !isNew, point.time < lastTime {
             return .rejectedOutOfOrder
+        }
+        if histogram != nil {
+            histogram = nil
+            bucketExemplars = []
         }
         exponential = new.bounded()
         count = point.count

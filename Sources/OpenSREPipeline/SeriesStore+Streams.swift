@@ -4,11 +4,12 @@ import PrometheusExposition
 /// Creating streams, series and target_info: where names and label text are
 /// rendered, once each.
 extension SeriesStore {
-    /// The stream of `decoded`, created when new; nil when a new one does not
-    /// fit in `max_series_bytes` (see ``SeriesAccounting``).
+    /// The stream of `decoded`, found by its key (``DecodedStream/key``:
+    /// resource, scope, name, kind, temporality, unit), created when new; nil
+    /// when a new one does not fit in `max_series_bytes` (see ``SeriesAccounting``).
     func stream(for decoded: DecodedStream, bytes: UnsafeRawBufferPointer) -> MetricStream? {
-        let identity = bytes[slice: decoded.identity]
-        if let existing = streams.find(hash: decoded.identityHash, key: identity) {
+        let key = bytes[slice: decoded.key]
+        if let existing = streams.find(hash: decoded.identityHash, key: key) {
             return existing
         }
         guard seriesBytes < maxSeriesBytes else { return nil }
@@ -20,7 +21,7 @@ extension SeriesStore {
             (created.targetKey != nil ? 1 : 0) + (created.resourceAttributes.isEmpty ? 0 : 1)
             + (created.sloSource != nil ? 1 : 0) + (created.goldenResource != nil ? 1 : 0)
         let cost =
-            SeriesAccounting.streamOverhead + SeriesAccounting.keyBytes(identity.count) + uses * resource
+            SeriesAccounting.streamOverhead + SeriesAccounting.keyBytes(key.count) + uses * resource
             + created.fixedLabels.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count }
         guard seriesBytes + cost <= maxSeriesBytes else {
             // Leave nothing behind: a family made for this stream alone goes too.
@@ -32,7 +33,7 @@ extension SeriesStore {
         }
         created.accountedBytes = cost
         seriesBytes += cost
-        streams.insert(hash: decoded.identityHash, key: identity, value: created)
+        streams.insert(hash: decoded.identityHash, key: key, value: created)
         return created
     }
 

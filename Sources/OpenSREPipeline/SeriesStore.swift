@@ -6,10 +6,11 @@ import PrometheusExposition
 ///
 /// Owned by the batching processor's thread: nothing here is synchronized.
 /// A point is found in two steps, both without allocating: its stream by the
-/// hash and bytes of (resource, scope, metric name), computed once per request;
-/// then its series by the hash and bytes of its attributes, computed by the
-/// decoder. Names and label text are rendered once, when a stream or series is
-/// first seen, so a scrape only copies bytes and formats numbers.
+/// hash and bytes of (resource, scope, metric name, kind, temporality, unit),
+/// computed once per request; then its series by the hash and bytes of its
+/// attributes, computed by the decoder. Names and label text are rendered
+/// once, when a stream or series is first seen, so a scrape only copies bytes
+/// and formats numbers.
 package final class SeriesStore {
     let settings: ExpositionSettings
     let namer: MetricNamer

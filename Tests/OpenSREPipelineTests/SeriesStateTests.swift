@@ -105,6 +105,33 @@ struct SeriesStateTests {
         #expect(empty == SeriesState())
     }
 
+    @Test("delta histogram points of the other kind (explicit, exponential) start the series over")
+    func deltaHistogramKindSwitch() {
+        func point(start: UInt64, time: UInt64, count: UInt64, sum: Double) -> DecodedPoint {
+            DecodedPoint(
+                attributesHash: 0, attributes: .empty, startTime: start, time: time, value: sum, count: count,
+                hasSum: true)
+        }
+        let exponential = ExponentialState(
+            scale: 0, zeroCount: 0, zeroThreshold: 0, positive: .init(offset: 0, counts: [2]),
+            negative: .init(offset: 0, counts: []))
+        var state = SeriesState()
+        _ = state.applyHistogram(
+            point(start: 0, time: 10, count: 3, sum: 4), bounds: [1, 2][...], counts: [1, 1, 1][...], delta: true,
+            isNew: true)
+        #expect(
+            state.applyExponential(point(start: 10, time: 20, count: 2, sum: 3), buckets: exponential, delta: true, isNew: false)
+                == .applied)
+        #expect(state.exponential == exponential && state.bounds.isEmpty && state.buckets.isEmpty)
+        #expect(state.count == 2 && state.value == 3 && state.startTime == 10)
+        #expect(
+            state.applyHistogram(
+                point(start: 20, time: 30, count: 1, sum: 1), bounds: [1, 2][...], counts: [1, 0, 0][...], delta: true,
+                isNew: false) == .applied)
+        #expect(state.exponential == nil && state.bounds == [1, 2] && state.buckets == [1, 0, 0])
+        #expect(state.count == 1 && state.value == 1 && state.startTime == 20)
+    }
+
     @Test("a stream's series share one bounds array")
     func sharedBounds() {
         let point = DecodedPoint(attributesHash: 0, attributes: .empty, startTime: 1, time: 10, value: 1, count: 1, hasSum: true)

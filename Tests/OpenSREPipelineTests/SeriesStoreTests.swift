@@ -102,4 +102,75 @@ struct SeriesStoreTests {
                 """)
         #expect(store.statistics.refused[.typeConflict] == 1)
     }
+
+    /// A cumulative summary `latency` (s) with one point.
+    static let latencySummary =
+        #"{"name":"latency","unit":"s","summary":{"dataPoints":[{"startTimeUnixNano":"1","timeUnixNano":"3","count":"4","sum":2.5,"quantileValues":[{"quantile":0.5,"value":0.2},{"quantile":0.99,"value":0.9}]}]}}"#
+
+    /// A cumulative exponential histogram `latency` (s) ending at `time`: 2 observations in (1, 2].
+    static func latencyExponential(time: Int) -> String {
+        #"{"name":"latency","unit":"s","exponentialHistogram":{"aggregationTemporality":2,"dataPoints":[{"startTimeUnixNano":"1","timeUnixNano":"\#(time)","count":"2","sum":3,"scale":0,"positive":{"offset":0,"bucketCounts":["2"]}}]}}"#
+    }
+
+    /// The fuzzer's crash (a JSON body that sent `http.server.request.duration`
+    /// as a summary to a store holding it as a histogram): the summary's points
+    /// were folded by the histogram's rules, its quantile pairs taken as bounds
+    /// without bucket counts, and the next scrape trapped.
+    @Test("a metric sent again as a summary under a histogram's name is refused as a type conflict")
+    func summaryUnderHistogramName() throws {
+        let store = SeriesStore(settings: ExpositionSettings(namespace: ""))
+        let histogram = JSONRequests.histogram("latency", bounds: [0.1, 1], points: [("[]", [1, 2, 3])])
+        store.apply(try JSONRequests.batch(JSONRequests.request(service: "api", histogram)))
+        store.apply(try JSONRequests.batch(JSONRequests.request(service: "api", Self.latencySummary)))
+        // Checked before rendering, which trapped without the fix.
+        try #require(store.statistics.refused[.typeConflict] == 1)
+        #expect(
+            render(store) == """
+                # HELP latency_seconds latency
+                # TYPE latency_seconds histogram
+                latency_seconds_bucket{instance="i1",job="api",otel_scope_name="lib",le="0.1"} 1
+                latency_seconds_bucket{instance="i1",job="api",otel_scope_name="lib",le="1"} 3
+                latency_seconds_bucket{instance="i1",job="api",otel_scope_name="lib",le="+Inf"} 6
+                latency_seconds_sum{instance="i1",job="api",otel_scope_name="lib"} 0.6000000000000001
+                latency_seconds_count{instance="i1",job="api",otel_scope_name="lib"} 6
+
+                """)
+    }
+
+    @Test("one name sent as explicit, then exponential, then explicit histograms shows the latest kind's buckets")
+    func histogramKindSwitch() throws {
+        let store = SeriesStore(settings: ExpositionSettings(namespace: ""))
+        let explicit = { (start: UInt64, counts: [Int]) in
+            try JSONRequests.batch(
+                JSONRequests.request(
+                    service: "api", JSONRequests.histogram("latency", start: start, bounds: [0.1, 1], points: [("[]", counts)])))
+        }
+        let labels = #"instance="i1",job="api",otel_scope_name="lib""#
+        store.apply(try explicit(1, [1, 2, 3]))
+        store.apply(try JSONRequests.batch(JSONRequests.request(service: "api", Self.latencyExponential(time: 3))))
+        #expect(
+            render(store) == """
+                # HELP latency_seconds latency
+                # TYPE latency_seconds histogram
+                latency_seconds_bucket{\(labels),le="2"} 2
+                latency_seconds_bucket{\(labels),le="+Inf"} 2
+                latency_seconds_sum{\(labels)} 3
+                latency_seconds_count{\(labels)} 2
+
+                """)
+        // Back to explicit buckets (a later point): the exponential ones are gone.
+        store.apply(try explicit(3, [2, 0, 0]))
+        #expect(
+            render(store) == """
+                # HELP latency_seconds latency
+                # TYPE latency_seconds histogram
+                latency_seconds_bucket{\(labels),le="0.1"} 2
+                latency_seconds_bucket{\(labels),le="1"} 2
+                latency_seconds_bucket{\(labels),le="+Inf"} 2
+                latency_seconds_sum{\(labels)} 0.2
+                latency_seconds_count{\(labels)} 2
+
+                """)
+        #expect(store.statistics.rejectedPoints == 0 && store.seriesCount == 1)
+    }
 }
