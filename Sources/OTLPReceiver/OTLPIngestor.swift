@@ -395,6 +395,6 @@ package final class OTLPIngestor {
     }
 
     private static func encoding(of head: HTTPRequestHead) -> String {
-        MediaType.trimmed(head.headers.first(name: "Content-Encoding") ?? "").lowercased()
+        MediaType.trimmedLowercase(head.headers.first(name: "Content-Encoding") ?? "")
     }
 }
