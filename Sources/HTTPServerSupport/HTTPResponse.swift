@@ -64,6 +64,11 @@ package struct HTTPResponse: Sendable {
         if body.readableBytes > 0 {
             context.write(wrap(.body(.byteBuffer(body))), promise: nil)
         }
+        // A kept-alive answer needs no promise (one allocation per request saved).
+        guard closing || done != nil else {
+            context.writeAndFlush(wrap(.end(nil)), promise: nil)
+            return
+        }
         let done = done ?? context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(wrap(.end(nil)), promise: done)
         if closing {
