@@ -112,13 +112,13 @@ package final class OTLPIngestor {
 
     /// Checks what the head alone can tell, before any body is buffered.
     package func check(_ head: HTTPRequestHead) -> OTLPReceiverError? {
-        let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
+        let path = RequestPath.of(head.uri)
         guard path == Self.metricsPath else {
-            if let signal = Self.otherSignals[path] {
+            if let signal = Self.otherSignals[String(path)] {
                 processor.counters.record(unsupported: signal)
                 return .unsupportedSignal(signal)
             }
-            return .notFound(path: path)
+            return .notFound(path: String(path))
         }
         guard head.method == .POST else { return .methodNotAllowed(head.method.rawValue) }
         if let bearerToken {
