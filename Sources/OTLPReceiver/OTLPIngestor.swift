@@ -265,7 +265,16 @@ package final class OTLPIngestor {
         return .deferred(answer.nonisolated())
     }
 
+    /// The answers to a fully accepted export (most answers), built once.
+    private static let acceptedProtobuf = HTTPResponse.prepared(
+        status: .ok, headers: ["Content-Type": Encoding.protobuf.contentType],
+        body: ByteBuffer(bytes: OTLPResponseEncoder.exportResponse(rejected: RejectedPoints())))
+    private static let acceptedJSON = HTTPResponse.prepared(
+        status: .ok, headers: ["Content-Type": Encoding.json.contentType],
+        body: ByteBuffer(bytes: OTLPResponseEncoder.exportResponseJSON(rejected: RejectedPoints())))
+
     private static func success(_ encoding: Encoding, _ rejected: RejectedPoints) -> HTTPResponse {
+        if rejected.count == 0 { return encoding == .json ? acceptedJSON : acceptedProtobuf }
         var headers: HTTPHeaders = [:]
         headers.add(name: "Content-Type", value: encoding.contentType)
         let answer =
