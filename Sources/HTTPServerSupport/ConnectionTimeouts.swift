@@ -19,31 +19,81 @@ package struct ConnectionTimeouts: Sendable, Equatable {
 }
 
 /// The state one connection's two timeout handlers share (confined to its event loop).
+///
+/// Each phase sets a deadline; one timer per connection enforces it. The
+/// timer is only rescheduled when a deadline comes earlier than the time it
+/// is set for: a timer that fires early checks the current deadline and
+/// sleeps again until then. With keep-alive traffic a request therefore
+/// costs three clock reads, not three timer schedules and cancellations
+/// (each an allocation and a heap operation on the event loop).
 final class ConnectionClock {
     enum Phase { case awaitingRequest, readingHead, readingBody, responding }
 
     let timeouts: ConnectionTimeouts
-    var phase = Phase.awaitingRequest
+    private(set) var phase = Phase.awaitingRequest
+    /// When the current phase times out; nil when it cannot.
+    private var deadline: NIODeadline?
     private var timer: Scheduled<Void>?
-    /// Answers 408 and closes (set by ``ByteArrivalHandler``).
+    /// When `timer` fires (meaningful while it is set).
+    private var timerDeadline = NIODeadline.distantFuture
+    private var loop: (any EventLoop)?
+    /// Answers 408 and closes (set by ``ByteArrivalHandler``): a request too slow to arrive.
     var timeOut: (() -> Void)?
+    /// Closes the connection (set by ``RequestTimeoutHandler``): idle too long.
+    var closeIdle: (() -> Void)?
 
     init(timeouts: ConnectionTimeouts) {
         self.timeouts = timeouts
     }
 
-    /// (Re)starts the timer for the current phase; `expire` runs when it fires.
-    func arm(_ amount: TimeAmount?, on loop: any EventLoop, expire: @escaping () -> Void) {
+    /// Moves to `phase` and starts its timeout (`responding` has none).
+    func enter(_ phase: Phase, on loop: any EventLoop) {
+        self.phase = phase
+        let amount: TimeAmount?
+        switch phase {
+        case .awaitingRequest: amount = timeouts.idle
+        case .readingHead: amount = timeouts.readHeader
+        case .readingBody: amount = timeouts.read
+        case .responding: amount = nil
+        }
+        guard let amount else {
+            deadline = nil
+            return
+        }
+        let due = NIODeadline.now() + amount
+        deadline = due
+        if timer != nil, timerDeadline <= due { return }  // it fires first and waits for the rest
         timer?.cancel()
-        timer = nil
-        guard let amount else { return }
-        let bound = NIOLoopBound(expire, eventLoop: loop)
-        timer = loop.scheduleTask(in: amount) { bound.value() }
+        schedule(at: due, on: loop)
     }
 
-    func disarm() {
+    /// Cancels the timer for good (the connection is closed).
+    func stop() {
+        deadline = nil
         timer?.cancel()
         timer = nil
+    }
+
+    private func schedule(at due: NIODeadline, on loop: any EventLoop) {
+        self.loop = loop
+        timerDeadline = due
+        let bound = NIOLoopBound(self, eventLoop: loop)
+        timer = loop.scheduleTask(deadline: due) { bound.value.fire() }
+    }
+
+    private func fire() {
+        timer = nil
+        guard let deadline, let loop else { return }  // no timeout now: the next phase schedules one
+        if deadline > NIODeadline.now() {
+            schedule(at: deadline, on: loop)
+            return
+        }
+        self.deadline = nil
+        switch phase {
+        case .readingHead, .readingBody: timeOut?()
+        case .awaitingRequest: closeIdle?()
+        case .responding: break
+        }
     }
 }
 
@@ -74,8 +124,7 @@ final class ByteArrivalHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if clock.phase == .awaitingRequest {
-            clock.phase = .readingHead
-            clock.arm(clock.timeouts.readHeader, on: context.eventLoop) { [clock] in clock.timeOut?() }
+            clock.enter(.readingHead, on: context.eventLoop)
         }
         context.fireChannelRead(data)
     }
@@ -101,49 +150,48 @@ final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler
     typealias OutboundOut = HTTPServerResponsePart
 
     private let clock: ConnectionClock
+    private var context: ChannelHandlerContext?
 
     init(clock: ConnectionClock) {
         self.clock = clock
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        armIdle(context)
+        clock.enter(.awaitingRequest, on: context.eventLoop)
         context.fireChannelActive()
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive { armIdle(context) }
+        self.context = context
+        clock.closeIdle = { [weak self] in self?.context?.channel.close(promise: nil) }
+        if context.channel.isActive { clock.enter(.awaitingRequest, on: context.eventLoop) }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head:
-            clock.phase = .readingBody
-            clock.arm(clock.timeouts.read, on: context.eventLoop) { [clock] in clock.timeOut?() }
+            clock.enter(.readingBody, on: context.eventLoop)
         case .body:
             break
         case .end:
-            clock.phase = .responding
-            clock.disarm()
+            clock.enter(.responding, on: context.eventLoop)
         }
         context.fireChannelRead(data)
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         if case .end = unwrapOutboundIn(data) {
-            clock.phase = .awaitingRequest
-            armIdle(context)
+            clock.enter(.awaitingRequest, on: context.eventLoop)
         }
         context.write(data, promise: promise)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        clock.disarm()
+        clock.stop()
         context.fireChannelInactive()
-    }
-
-    private func armIdle(_ context: ChannelHandlerContext) {
-        let channel = context.channel
-        clock.arm(clock.timeouts.idle, on: context.eventLoop) { channel.close(promise: nil) }
     }
 }

@@ -3,14 +3,34 @@ import NIOHTTP1
 
 /// A complete HTTP response, built by request logic and written by a handler.
 package struct HTTPResponse: Sendable {
-    package var status: HTTPResponseStatus
-    package var headers: HTTPHeaders
-    package var body: ByteBuffer
+    package var status: HTTPResponseStatus { didSet { keptAliveHead = nil } }
+    package var headers: HTTPHeaders { didSet { keptAliveHead = nil } }
+    package var body: ByteBuffer { didSet { keptAliveHead = nil } }
+    /// The head as written on a kept-alive connection, when built ahead by
+    /// ``prepared(status:headers:body:)``; any change to the response drops it.
+    private var keptAliveHead: HTTPResponseHead?
 
     package init(status: HTTPResponseStatus, headers: HTTPHeaders = [:], body: ByteBuffer = ByteBuffer()) {
         self.status = status
         self.headers = headers
         self.body = body
+    }
+
+    /// A response sent over and over (an accepted export): its head, with
+    /// `Content-Length`, is built once here rather than for every answer.
+    package static func prepared(status: HTTPResponseStatus, headers: HTTPHeaders, body: ByteBuffer) -> HTTPResponse {
+        var response = HTTPResponse(status: status, headers: headers, body: body)
+        response.keptAliveHead = response.head(keepAlive: true)
+        return response
+    }
+
+    private func head(keepAlive: Bool) -> HTTPResponseHead {
+        var head = HTTPResponseHead(version: .http1_1, status: status, headers: headers)
+        head.headers.replaceOrAdd(name: "Content-Length", value: String(body.readableBytes))
+        if !keepAlive {
+            head.headers.replaceOrAdd(name: "Connection", value: "close")
+        }
+        return head
     }
 
     /// A `text/plain` response carrying a short reason.
@@ -55,14 +75,15 @@ package struct HTTPResponse: Sendable {
         to context: ChannelHandlerContext, keepAlive: Bool, closing: Bool, done: EventLoopPromise<Void>?,
         wrap: (HTTPServerResponsePart) -> NIOAny
     ) {
-        var head = HTTPResponseHead(version: .http1_1, status: status, headers: headers)
-        head.headers.replaceOrAdd(name: "Content-Length", value: String(body.readableBytes))
-        if !keepAlive {
-            head.headers.replaceOrAdd(name: "Connection", value: "close")
-        }
+        let head = keepAlive ? keptAliveHead ?? head(keepAlive: true) : head(keepAlive: false)
         context.write(wrap(.head(head)), promise: nil)
         if body.readableBytes > 0 {
             context.write(wrap(.body(.byteBuffer(body))), promise: nil)
+        }
+        // A kept-alive answer needs no promise (one allocation per request saved).
+        guard closing || done != nil else {
+            context.writeAndFlush(wrap(.end(nil)), promise: nil)
+            return
         }
         let done = done ?? context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(wrap(.end(nil)), promise: done)

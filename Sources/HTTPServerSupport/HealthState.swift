@@ -21,7 +21,7 @@ package final class HealthState: Sendable {
 
     /// The answer to a health probe, or nil when `head` is not one.
     package func response(to head: HTTPRequestHead) -> HTTPResponse? {
-        let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
+        let path = RequestPath.of(head.uri)
         guard path == "/healthz" || path == "/readyz" else { return nil }
         guard head.method == .GET || head.method == .HEAD else {
             return .text(.methodNotAllowed, "use GET", headers: ["Allow": "GET, HEAD"])

@@ -112,13 +112,13 @@ package final class OTLPIngestor {
 
     /// Checks what the head alone can tell, before any body is buffered.
     package func check(_ head: HTTPRequestHead) -> OTLPReceiverError? {
-        let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
+        let path = RequestPath.of(head.uri)
         guard path == Self.metricsPath else {
-            if let signal = Self.otherSignals[path] {
+            if let signal = Self.otherSignals[String(path)] {
                 processor.counters.record(unsupported: signal)
                 return .unsupportedSignal(signal)
             }
-            return .notFound(path: path)
+            return .notFound(path: String(path))
         }
         guard head.method == .POST else { return .methodNotAllowed(head.method.rawValue) }
         if let bearerToken {
@@ -265,7 +265,16 @@ package final class OTLPIngestor {
         return .deferred(answer.nonisolated())
     }
 
+    /// The answers to a fully accepted export (most answers), built once.
+    private static let acceptedProtobuf = HTTPResponse.prepared(
+        status: .ok, headers: ["Content-Type": Encoding.protobuf.contentType],
+        body: ByteBuffer(bytes: OTLPResponseEncoder.exportResponse(rejected: RejectedPoints())))
+    private static let acceptedJSON = HTTPResponse.prepared(
+        status: .ok, headers: ["Content-Type": Encoding.json.contentType],
+        body: ByteBuffer(bytes: OTLPResponseEncoder.exportResponseJSON(rejected: RejectedPoints())))
+
     private static func success(_ encoding: Encoding, _ rejected: RejectedPoints) -> HTTPResponse {
+        if rejected.count == 0 { return encoding == .json ? acceptedJSON : acceptedProtobuf }
         var headers: HTTPHeaders = [:]
         headers.add(name: "Content-Type", value: encoding.contentType)
         let answer =
@@ -395,6 +404,6 @@ package final class OTLPIngestor {
     }
 
     private static func encoding(of head: HTTPRequestHead) -> String {
-        MediaType.trimmed(head.headers.first(name: "Content-Encoding") ?? "").lowercased()
+        MediaType.trimmedLowercase(head.headers.first(name: "Content-Encoding") ?? "")
     }
 }

@@ -36,11 +36,14 @@ package struct SeriesBytesBound: Sendable, Equatable {
         var total = 0
         batch.bytes.withUnsafeBytes { bytes in
             batch.points.withUnsafeBufferPointer { points in
+                // Streams of one resource share its slice: scan it once.
+                var scanned = (slice: SliceRange.empty, bytes: 0)
                 for stream in batch.streams {
                     let resource = Int(stream.resource.count)
-                    let identity =
-                        resourceLabels
-                        ? resource : Self.identityEntryBytes(bytes[slice: stream.resource])
+                    if !resourceLabels, stream.resource != scanned.slice {
+                        scanned = (stream.resource, Self.identityEntryBytes(bytes[slice: stream.resource]))
+                    }
+                    let identity = resourceLabels ? resource : scanned.bytes
                     let scopeText = 2 * Int(stream.scopeName.count + stream.scopeVersion.count + stream.scopeSchemaURL.count)
                     let fixed =
                         Self.expansion * (identity + Int(stream.scopeAttributes.count)) + scopeText + constLabelBytes
