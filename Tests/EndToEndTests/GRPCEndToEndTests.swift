@@ -161,17 +161,10 @@ extension GRPCEndToEndTests {
 
     @Test("TLS (ALPN h2) and bearer auth over gRPC")
     func tlsAndToken() async throws {
-        let openssl = try #require(ProgramRun.which("openssl"), "openssl missing")
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("grpc-tls-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let certificate = directory.appendingPathComponent("cert.pem").path
-        let key = directory.appendingPathComponent("key.pem").path
-        let made = try ProgramRun.run(
-            openssl,
-            ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate, "-days", "1",
-             "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"])
-        #expect(made.status == 0, "\(made.output)")
+        let (certificate, key) = try SelfSignedCertificate.make(in: directory)
         let token = directory.appendingPathComponent("token").path
         try "tls-token\n".write(toFile: token, atomically: true, encoding: .utf8)
         let collector = try await RunningCollector.start(

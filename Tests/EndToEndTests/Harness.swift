@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import Logging
 import NIOPosix
 import OpenSRECollector
@@ -121,5 +122,21 @@ enum SelfMetricsFilter {
 enum GzipInflaterForTests {
     static func inflate(_ bytes: UnsafeRawBufferPointer) throws -> [UInt8] {
         try GzipInflater().inflate(bytes, limit: 64 << 20) { Array($0) }
+    }
+}
+
+/// A self-signed certificate for 127.0.0.1, made with openssl: `cert.pem` and
+/// `key.pem` in `directory` (TLS listener tests).
+enum SelfSignedCertificate {
+    static func make(in directory: URL) throws -> (certificate: String, key: String) {
+        let openssl = try #require(ProgramRun.which("openssl"), "openssl missing")
+        let certificate = directory.appendingPathComponent("cert.pem").path
+        let key = directory.appendingPathComponent("key.pem").path
+        let made = try ProgramRun.run(
+            openssl,
+            ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate, "-days", "1",
+             "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"])
+        #expect(made.status == 0, "\(made.output)")
+        return (certificate, key)
     }
 }

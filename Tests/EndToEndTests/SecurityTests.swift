@@ -12,18 +12,11 @@ import Testing
 struct SecurityTests {
     @Test("HTTPS on both listeners; the receiver wants the bearer token; health probes do not")
     func tlsAndToken() async throws {
-        let openssl = try #require(ProgramRun.which("openssl"), "openssl missing")
         let curl = try #require(ProgramRun.which("curl"), "curl missing")
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tls-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let certificate = directory.appendingPathComponent("cert.pem").path
-        let key = directory.appendingPathComponent("key.pem").path
-        let made = try ProgramRun.run(
-            openssl,
-            ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate, "-days", "1",
-             "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"])
-        #expect(made.status == 0, "\(made.output)")
+        let (certificate, _) = try SelfSignedCertificate.make(in: directory)
         try "s3cret-token\n".write(to: directory.appendingPathComponent("token"), atomically: true, encoding: .utf8)
         try Data(Fixtures.bytes("mixed.pb")).write(to: directory.appendingPathComponent("body.pb"))
 
