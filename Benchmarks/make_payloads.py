@@ -13,6 +13,9 @@
 - cardinality-1000.pb (set d): set a with one more attribute, "series", whose
   value holds the marker "~~~~~~": the load generator writes a request number
   there (--vary), so each request brings 1000 new series; 1000 requests make 1M.
+- family-1000.pb and family-absent-1000.pb: 1000 gauge points of one metric
+  with the marker, the second with every point flagged NO_RECORDED_VALUE: a
+  burst of removals over one large family (micro benchmark store.remove.burst).
 - counters-1000.pb: 1000 monotonic sum points (10 metrics) with the marker,
   for scrape and memory figures: one exposition line per series.
 """
@@ -100,6 +103,12 @@ def counters_payload():
     return metrics
 
 
+def family_payload(absent):
+    points = [m.NumberDataPoint(attributes=[kv("route", "/r%d" % j), kv("series", "~~~~~~")], time_unix_nano=T,
+                                as_double=j, flags=1 if absent else 0) for j in range(1000)]
+    return [m.Metric(name="bench.queue.depth", gauge=m.Gauge(data_points=points))]
+
+
 if __name__ == "__main__":
     metric, count = http_payload()
     write("http-1000.pb", [metric])
@@ -109,4 +118,6 @@ if __name__ == "__main__":
     write("mixed-10.pb", mixed_payload(10)[0])
     write("cardinality-1000.pb", mixed_payload(marker=True)[0])
     write("counters-1000.pb", counters_payload())
+    write("family-1000.pb", family_payload(absent=False))
+    write("family-absent-1000.pb", family_payload(absent=True))
     print("wrote payloads:", ", ".join(sorted(os.listdir(OUT))))

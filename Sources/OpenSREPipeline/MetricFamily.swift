@@ -14,7 +14,10 @@ final class MetricFamily {
     /// The `target_info` family (an info metric in OpenMetrics).
     let isInfo: Bool
     /// The family's series, in label-text order once sorted (lazily, for rendering).
+    /// Removed series stay here, out of the index, until ``compact()`` drops them.
     private var ordered: [Series] = []
+    /// How many series in `ordered` are removed (``Series/isRemoved``).
+    private var removedCount = 0
     private var needsSort = false
     /// Series by their rendered label text: two streams whose labels render the
     /// same share one series rather than printing a duplicate line.
@@ -42,8 +45,8 @@ final class MetricFamily {
         self.isInfo = isInfo
     }
 
-    var isEmpty: Bool { ordered.isEmpty }
-    var seriesCount: Int { ordered.count }
+    var isEmpty: Bool { seriesCount == 0 }
+    var seriesCount: Int { ordered.count - removedCount }
 
     /// The series with `labelText`, created when absent.
     /// A new series holds the first `prefix.count` bytes as `prefix` (see ``Series``).
@@ -73,7 +76,7 @@ final class MetricFamily {
         precondition(ordered.count < UInt32.max, "too many series in one family")
         let series = Series.make(labelText: labelText, prefix: prefix, utf8LabelText: utf8LabelText)
         ordered.append(series)
-        if ordered.count * 4 > index.count * 3 {
+        if seriesCount * 4 > index.count * 3 {
             rebuildIndex()
         } else {
             place(position: ordered.count - 1, hash: hash)
@@ -82,15 +85,37 @@ final class MetricFamily {
         return series
     }
 
+    /// Takes `series` out of the index; `ordered` drops it later, in one pass
+    /// with others, so a burst of removals (NO_RECORDED_VALUE points) over a
+    /// large family costs linear time, not a shift of the array per series.
     func remove(_ series: Series) {
-        guard !series.isRemoved, let position = unindex(series) else { return }
+        guard !series.isRemoved, unindex(series) != nil else { return }
         series.isRemoved = true
-        ordered.remove(at: position)
-        // Later series moved down by one.
-        let removed = UInt32(position + 1)
-        for slot in index.indices where index[slot] > removed {
-            index[slot] -= 1
+        removedCount += 1
+        if removedCount * 2 > ordered.count { compact() }
+    }
+
+    /// Drops removed series from `ordered` and renumbers the index to match.
+    private func compact() {
+        guard removedCount > 0 else { return }
+        if seriesCount * 8 < index.count {
+            // Mostly empty now: a smaller index, so later compactions stay cheap.
+            ordered.removeAll { $0.isRemoved }
+            removedCount = 0
+            rebuildIndex()
+            return
         }
+        var kept: UInt32 = 0
+        var renumbered = [UInt32](repeating: 0, count: ordered.count)
+        for position in ordered.indices where !ordered[position].isRemoved {
+            kept += 1
+            renumbered[position] = kept
+        }
+        for slot in index.indices where index[slot] != 0 {
+            index[slot] = renumbered[Int(index[slot]) - 1]
+        }
+        ordered.removeAll { $0.isRemoved }
+        removedCount = 0
     }
 
     /// Removes every series last seen before `deadline`; returns how many,
@@ -98,37 +123,31 @@ final class MetricFamily {
     func expire(before deadline: UInt64) -> (count: Int, bytes: Int) {
         var expired = 0
         var bytes = 0
-        for series in ordered where series.lastSeen < deadline {
-            series.isRemoved = true
+        for series in ordered where !series.isRemoved && series.lastSeen < deadline {
             expired += 1
             bytes += series.accountedBytes
         }
         guard expired > 0 else { return (0, 0) }
-        if expired * 2 > ordered.count {
+        if (expired + removedCount) * 2 > ordered.count {
+            for series in ordered where series.lastSeen < deadline { series.isRemoved = true }
             ordered.removeAll { $0.isRemoved }
+            removedCount = 0
             rebuildIndex()
             return (expired, bytes)
         }
-        // Few: take them out of the index one by one, then renumber the rest.
-        var kept: UInt32 = 0
-        var renumbered = [UInt32](repeating: 0, count: ordered.count)
-        for position in ordered.indices {
-            if ordered[position].isRemoved {
-                unindex(ordered[position])
-            } else {
-                kept += 1
-                renumbered[position] = kept
-            }
+        // Few: take them out of the index one by one, then drop them with the rest.
+        for series in ordered where !series.isRemoved && series.lastSeen < deadline {
+            unindex(series)
+            series.isRemoved = true
+            removedCount += 1
         }
-        for slot in index.indices where index[slot] != 0 {
-            index[slot] = renumbered[Int(index[slot]) - 1]
-        }
-        ordered.removeAll { $0.isRemoved }
+        compact()
         return (expired, bytes)
     }
 
     /// Series in label-text order (sorted lazily, after series were added).
     func sortedSeries() -> [Series] {
+        compact()
         if needsSort {
             var pairs = ordered.enumerated().map { (series: $0.element, position: UInt32($0.offset)) }
             pairs.sort { $0.series.labelTextPrecedes($1.series) }
@@ -167,9 +186,9 @@ final class MetricFamily {
             return
         }
         var size = 8
-        while size < ordered.count * 2 { size <<= 1 }
+        while size < seriesCount * 2 { size <<= 1 }
         index = Array(repeating: 0, count: size)
-        for position in ordered.indices {
+        for position in ordered.indices where !ordered[position].isRemoved {
             place(position: position, hash: hash(of: ordered[position]))
         }
     }

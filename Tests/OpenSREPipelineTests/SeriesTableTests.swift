@@ -136,6 +136,10 @@ struct MetricFamilyTests {
                 }
             }
             #expect(family.seriesCount == model.count)
+            if step % 500 == 250 {
+                // Removed series wait out of the index for compaction; a sorted read never shows them.
+                #expect(family.sortedSeries().map(\.labelTextBytes) == model.keys.sorted { $0.lexicographicallyPrecedes($1) })
+            }
         }
         let sorted = family.sortedSeries().map { $0.labelTextBytes }
         #expect(sorted == model.keys.sorted { $0.lexicographicallyPrecedes($1) })
@@ -214,6 +218,24 @@ struct SplitLabelTextTests {
         #expect(family.sortedSeries().map(\.labelTextBytes) == (texts + [plain.labelTextBytes]).sorted { $0.lexicographicallyPrecedes($1) })
         family.remove(created[0])
         #expect(family.seriesCount == 3 && family.series(labelText: texts[2]).0 === created[2])
+    }
+
+    @Test("a burst of removals over a large family leaves exactly the rest, in order, found by text")
+    func removalBurst() {
+        let family = MetricFamily(name: "m", type: .gauge, help: "")
+        let texts = (0..<20_000).map { Array("k=\"\($0)\"".utf8) }
+        let created = texts.map { family.series(labelText: $0).0 }
+        _ = family.sortedSeries()
+        for (position, series) in created.enumerated() where position % 10 != 3 { family.remove(series) }
+        let kept = texts.enumerated().filter { $0.offset % 10 == 3 }.map(\.element)
+        #expect(family.seriesCount == 2000 && !family.isEmpty)
+        #expect(family.sortedSeries().map(\.labelTextBytes) == kept.sorted { $0.lexicographicallyPrecedes($1) })
+        for (position, text) in texts.enumerated() {
+            let (found, isNew) = family.series(labelText: text)
+            #expect(isNew == (position % 10 != 3))
+            if !isNew { #expect(found === created[position]) }
+        }
+        #expect(family.seriesCount == 20_000)
     }
 
     @Test("a stream shares the longest prefix its series' texts agree on")

@@ -88,6 +88,18 @@ struct Cases {
                     for batch in batches { store.apply(batch) }
                 }
             },
+            BenchmarkCase(name: "store.remove.burst", unit: "20k series", items: 20_000) {
+                // 20k series of one family created, then all removed by NO_RECORDED_VALUE points.
+                let present = try load("family-1000.pb")
+                let absent = try load("family-absent-1000.pb")
+                let creations = try (0..<20).map { try Self.decode(Self.varied(present, sequence: $0)) }
+                let removals = try (0..<20).map { try Self.decode(Self.varied(absent, sequence: $0)) }
+                return {
+                    let store = SeriesStore()
+                    for batch in creations { store.apply(batch) }
+                    for batch in removals { store.apply(batch) }
+                }
+            },
             render(series: 10_000, gzip: false),
             render(series: 100_000, gzip: false),
             render(series: 100_000, gzip: true),
