@@ -79,7 +79,7 @@ package final class BatchProcessor: Sendable {
         logger: Logger
     ) {
         self.scrapeStallTimeout = scrapeStallTimeout.nanoseconds
-        self.memoryLimiter = memoryLimiter.map(MemoryLimiter.init(configuration:))
+        self.memoryLimiter = memoryLimiter.map { MemoryLimiter(configuration: $0) }
         self.rings = (0..<max(rings, 1)).map { _ in BoundedRing(capacity: configuration.ringCapacity) }
         self.configuration = configuration
         self.expiration = settings.metricExpiration.nanoseconds
@@ -156,6 +156,7 @@ package final class BatchProcessor: Sendable {
             return true
         }
         guard shouldStart else { return }
+        memoryLimiter?.start()
         accepting.store(true, ordering: .sequentiallyConsistent)
         let thread = Thread { [self] in self.runLoop() }
         thread.name = "opensre-processor"
@@ -247,6 +248,7 @@ package final class BatchProcessor: Sendable {
                 continuation.resume()
             }
         }
+        memoryLimiter?.stop()
     }
 
     // MARK: Processor thread

@@ -47,27 +47,57 @@ package struct MemoryLimiterConfiguration: Sendable, Equatable {
 /// resident + in flight + the request stays under the soft limit, so
 /// concurrent bodies cannot together cross it; ``release(_:)`` gives them
 /// back once the request is decoded and queued, or its connection is gone.
-package final class MemoryLimiter: @unchecked Sendable {
-    // @unchecked: `timer` is only set up in init and cancelled in deinit; the rest is atomic.
+///
+/// Like the processor it belongs to, it does nothing until ``start()`` (which
+/// reads once at once, then every interval) and stops reading at ``stop()``.
+package final class MemoryLimiter: Sendable {
     package let hardLimit: UInt64
     package let softLimit: UInt64
     private let refusing = Atomic<Bool>(false)
     private let resident = Atomic<UInt64>(0)
     /// Bytes reserved by requests in flight (bodies, decompression output).
     private let inFlight = Atomic<Int>(0)
-    private let timer: DispatchSourceTimer
+    private let interval: DispatchTimeInterval
+    /// Where resident memory is read from: /proc in the collector, a stand-in in tests.
+    private let readResident: @Sendable () -> UInt64
+    /// The running timer, between ``start()`` and ``stop()``.
+    private let timer = Mutex<(any DispatchSourceTimer)?>(nil)
 
-    package init(configuration: MemoryLimiterConfiguration) {
+    package init(
+        configuration: MemoryLimiterConfiguration,
+        readResident: @escaping @Sendable () -> UInt64 = { MemoryLimiter.residentMemory() }
+    ) {
         (hardLimit, softLimit) = configuration.limits(available: Self.availableMemory())
-        timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "opensre.memory-limiter"))
-        let interval = max(configuration.checkInterval.components.seconds * 1000 + configuration.checkInterval.components.attoseconds / 1_000_000_000_000_000, 10)
-        timer.schedule(deadline: .now(), repeating: .milliseconds(Int(interval)))
-        timer.setEventHandler { [weak self] in self?.check() }
-        timer.resume()
+        let components = configuration.checkInterval.components
+        let milliseconds = components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+        interval = .milliseconds(Int(max(milliseconds, 10)))
+        self.readResident = readResident
     }
 
     deinit {
-        timer.cancel()
+        stop()
+    }
+
+    /// Reads resident memory now, then every `check_interval` until ``stop()``.
+    /// Calling it again while running does nothing.
+    package func start() {
+        timer.withLock { timer in
+            guard timer == nil else { return }
+            check()
+            let source = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "opensre.memory-limiter"))
+            source.schedule(deadline: .now() + interval, repeating: interval)
+            source.setEventHandler { [weak self] in self?.check() }
+            source.resume()
+            timer = source
+        }
+    }
+
+    /// Stops reading; the last reading stays in force.
+    package func stop() {
+        timer.withLock { timer in
+            timer?.cancel()
+            timer = nil
+        }
     }
 
     /// Whether new data should be refused now.
@@ -115,7 +145,7 @@ package final class MemoryLimiter: @unchecked Sendable {
     }
 
     package func check() {
-        let rss = Self.residentMemory()
+        let rss = readResident()
         resident.store(rss, ordering: .relaxed)
         refusing.store(rss >= softLimit, ordering: .relaxed)
     }
