@@ -142,9 +142,9 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
         in delay: TimeAmount, _ body: @escaping (GRPCConnectionHandler, ChannelHandlerContext) -> Void
     ) -> Scheduled<Void> {
         let loop = context!.eventLoop
-        let target = NIOLoopBound(self, eventLoop: loop)
+        let target = NIOLoopBound((handler: self, body: body), eventLoop: loop)
         return loop.scheduleTask(in: delay) {
-            let handler = target.value
+            let (handler, body) = target.value
             guard let context = handler.context else { return }
             body(handler, context)
         }

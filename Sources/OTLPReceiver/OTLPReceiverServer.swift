@@ -3,7 +3,6 @@ import Logging
 import NIOCore
 import NIOHTTP2
 import OpenSREPipeline
-import Synchronization
 
 /// The OTLP metrics receiver: OTLP/HTTP (`POST /v1/metrics`) on the HTTP
 /// endpoint and OTLP/gRPC (`MetricsService/Export`) on the gRPC endpoint,
@@ -26,7 +25,7 @@ package final class OTLPReceiverServer: Sendable {
         var grpcSettings = grpcConfiguration ?? OTLPGRPCConfiguration()
         if grpcConfiguration == nil { grpcSettings.bearerToken = configuration.bearerToken }
         let ingestors = IngestorRegistry(
-            processor: processor, configuration: configuration, largestGRPCMessage: grpcSettings.maxReceiveMessageSize)
+            group: group, processor: processor, configuration: configuration, largestGRPCMessage: grpcSettings.maxReceiveMessageSize)
         let service = Self.grpcService(grpcSettings, ingestors: ingestors, health: health)
         let makeHTTPHandler: @Sendable (any Channel) -> any ChannelHandler = { channel in
             OTLPHTTPHandler(ingestor: ingestors.ingestor(for: channel.eventLoop), health: health)
@@ -95,36 +94,32 @@ enum HPACKDecoderLimits {
 }
 
 /// One ``OTLPIngestor`` per event loop, each feeding its own ring, shared by
-/// both ports and both transports.
+/// both ports and both transports. All are built up front, one per loop of the
+/// group (ring N for the Nth loop), and each is bound to its loop: a lookup
+/// takes no lock, and using an ingestor off its loop traps.
 private final class IngestorRegistry: Sendable {
-    private let processor: BatchProcessor
-    private let configuration: OTLPHTTPConfiguration
-    private let largestGRPCMessage: Int
-    private let ingestors = Mutex<[ObjectIdentifier: IngestorBox]>([:])
+    private let ingestors: [ObjectIdentifier: NIOLoopBoundBox<OTLPIngestor>]
 
-    init(processor: BatchProcessor, configuration: OTLPHTTPConfiguration, largestGRPCMessage: Int) {
-        self.processor = processor
-        self.configuration = configuration
-        self.largestGRPCMessage = largestGRPCMessage
+    init(
+        group: any EventLoopGroup, processor: BatchProcessor, configuration: OTLPHTTPConfiguration,
+        largestGRPCMessage: Int
+    ) {
+        var ingestors: [ObjectIdentifier: NIOLoopBoundBox<OTLPIngestor>] = [:]
+        for (ring, loop) in group.makeIterator().enumerated() {
+            ingestors[ObjectIdentifier(loop as AnyObject)] = NIOLoopBoundBox.makeBoxSendingValue(
+                OTLPIngestor(
+                    processor: processor, ring: ring, configuration: configuration,
+                    largestGRPCMessage: largestGRPCMessage),
+                eventLoop: loop)
+        }
+        self.ingestors = ingestors
     }
 
     /// Called on `loop` when a connection or stream opens (not per request).
     func ingestor(for loop: any EventLoop) -> OTLPIngestor {
-        ingestors.withLock { boxes in
-            let key = ObjectIdentifier(loop as AnyObject)
-            if let box = boxes[key] { return box.ingestor }
-            let box = IngestorBox(
-                OTLPIngestor(
-                    processor: processor, ring: boxes.count, configuration: configuration,
-                    largestGRPCMessage: largestGRPCMessage))
-            boxes[key] = box
-            return box.ingestor
+        guard let box = ingestors[ObjectIdentifier(loop as AnyObject)] else {
+            preconditionFailure("an event loop outside the receiver's group")
         }
+        return box.value
     }
-}
-
-/// Lets the registry hold ingestors; each one is only ever used on its own event loop.
-private final class IngestorBox: @unchecked Sendable {
-    let ingestor: OTLPIngestor
-    init(_ ingestor: OTLPIngestor) { self.ingestor = ingestor }
 }

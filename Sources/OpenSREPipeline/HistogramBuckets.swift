@@ -47,11 +47,11 @@ final class HistogramStorage: ManagedBuffer<HistogramStorage.Header, UInt64> {
 
 /// The per-bucket (not cumulative) counts of an explicit histogram, as
 /// ``SeriesState/buckets`` shows them: a read-only view of its storage.
-package struct HistogramCounts: RandomAccessCollection, Equatable, ExpressibleByArrayLiteral, Sendable,
+package struct HistogramCounts: RandomAccessCollection, Equatable, ExpressibleByArrayLiteral,
     CustomStringConvertible
 {
-    /// Never mutated (a view), hence safe to send.
-    nonisolated(unsafe) let storage: HistogramStorage?
+    /// Never mutated through a view.
+    let storage: HistogramStorage?
 
     init(storage: HistogramStorage?) {
         self.storage = storage

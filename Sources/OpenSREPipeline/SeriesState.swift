@@ -52,7 +52,7 @@ import PrometheusExposition
 /// keep value semantics: reading an absent field gives its default, writing
 /// copies shared storage first, and Equatable compares contents (absent
 /// storage equals storage holding defaults).
-package struct SeriesState: Sendable, Equatable {
+package struct SeriesState: Equatable {
     package var startTime: UInt64 = 0
     package var lastTime: UInt64 = 0
     /// Gauge or sum value; histogram or summary sum.
@@ -302,8 +302,8 @@ package struct SeriesState: Sendable, Equatable {
 }
 
 /// The fields of ``SeriesState`` that few series use, boxed (see there).
-/// Sendable because a box is only mutated while uniquely referenced.
-private final class RareFields: @unchecked Sendable {
+/// A box is only mutated while uniquely referenced (copy on write).
+private final class RareFields {
     var quantiles: [Double] = []
     var exponential: ExponentialState?
     var exemplar: RenderedExemplar?
