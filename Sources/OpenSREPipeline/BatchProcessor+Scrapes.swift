@@ -1,4 +1,4 @@
-import Glibc
+import Dispatch
 import PrometheusExposition
 
 /// Scrapes on the processor thread: rendered in slices with batches folded
@@ -39,7 +39,7 @@ extension BatchProcessor {
                     // Ingest is flowing: leave the cores to it for as long as
                     // the slice took, so a big scrape takes at most half a
                     // core from it (the scrape takes longer instead).
-                    usleep(UInt32(min(sliceTime, Self.maximumPause) / 1000))
+                    pause(for: min(sliceTime, Self.maximumPause), between: between)
                 }
                 waitForReaders(waiting.map(\.sink), between: between)
                 sliceStarted = Self.now()
@@ -51,6 +51,31 @@ extension BatchProcessor {
                 scrapesAnswered.add(1, ordering: .releasing)
             }
         }
+        if loopState.wokenDuringScrape {
+            loopState.wokenDuringScrape = false
+            wake()
+        }
+    }
+
+    /// Waits on the processor's wake-up until `deadline` (monotonic
+    /// nanoseconds); true when woken before it. A wake-up is anything the
+    /// main loop would wake for (a batch with a waiting sender, a full batch,
+    /// a scrape, a task) or a reader catching up; the main loop runs once
+    /// more after the scrape, so none of them is lost.
+    private func awaitWake(until deadline: UInt64) -> Bool {
+        let now = Self.now()
+        guard deadline > now else { return false }
+        guard wakeup.wait(timeout: .now() + .nanoseconds(Int(clamping: deadline - now))) == .success else { return false }
+        wakePending.store(false, ordering: .sequentiallyConsistent)
+        loopState.wokenDuringScrape = true
+        return true
+    }
+
+    /// Leaves the cores to the event loops for `duration` nanoseconds,
+    /// folding in batches whenever woken meanwhile.
+    private func pause(for duration: UInt64, between: () -> Int) {
+        let deadline = Self.now() &+ duration
+        while awaitWake(until: deadline) { _ = between() }
     }
 
     /// Most bytes of a scrape waiting to be sent to one scraper before
@@ -60,21 +85,26 @@ extension BatchProcessor {
 
     /// Waits, folding in batches meanwhile, until no reader has more than
     /// ``scrapeBacklogLimit`` bytes waiting; abandons readers that stall.
+    /// Event-driven: a backlogged reader wakes the processor when it catches
+    /// up (``ScrapeSink/notifyWhenBacklog(atMost:_:)``), and the wait ends at
+    /// the earliest stall deadline otherwise.
     private func waitForReaders(_ sinks: [any ScrapeSink], between: () -> Int) {
         while true {
             let now = Self.now()
-            var backlogged = false
+            var earliestStall: UInt64?
             for sink in sinks where sink.backlog > Self.scrapeBacklogLimit {
-                if now > sink.lastProgress &+ scrapeStallTimeout {
+                let stallsAt = sink.lastProgress &+ scrapeStallTimeout
+                if now > stallsAt {
                     logger.warning("cut off a scraper that read nothing for \(Double(scrapeStallTimeout) / 1e9) s")
                     sink.abandon()
                 } else {
-                    backlogged = true
+                    earliestStall = min(earliestStall ?? stallsAt, stallsAt)
+                    sink.notifyWhenBacklog(atMost: Self.scrapeBacklogLimit) { [weak self] in self?.wake() }
                 }
             }
-            guard backlogged else { return }
+            guard let earliestStall else { return }
+            _ = awaitWake(until: earliestStall &+ 1)
             _ = between()
-            usleep(500)
         }
     }
 }

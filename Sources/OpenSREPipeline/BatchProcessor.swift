@@ -34,8 +34,8 @@ package final class BatchProcessor: Sendable {
     package let counters = CollectorCounters()
     /// `memory_limiter`, when configured: the receiver refuses data while it says so.
     package let memoryLimiter: MemoryLimiter?
-    private let wakeup = DispatchSemaphore(value: 0)
-    private let wakePending = Atomic<Bool>(false)
+    let wakeup = DispatchSemaphore(value: 0)
+    let wakePending = Atomic<Bool>(false)
     private let queuedPoints = Atomic<Int>(0)
     let scrapesAnswered = Atomic<Int>(0)
     /// What batches may still add to the store, for the receivers (the caps).
@@ -176,7 +176,14 @@ package final class BatchProcessor: Sendable {
     ) -> SubmitResult {
         let ticket = ticket ?? admission.admit(batch)
         activeSubmits.add(1, ordering: .sequentiallyConsistent)
-        defer { activeSubmits.subtract(1, ordering: .sequentiallyConsistent) }
+        defer {
+            // The last submit to leave after `stop()` lets `finish()` go on.
+            if activeSubmits.subtract(1, ordering: .sequentiallyConsistent).newValue == 0,
+                !accepting.load(ordering: .sequentiallyConsistent)
+            {
+                wake()
+            }
+        }
         guard accepting.load(ordering: .sequentiallyConsistent) else {
             admission.withdraw(ticket)
             return .stopping
@@ -266,7 +273,7 @@ package final class BatchProcessor: Sendable {
         if !stopped { wake() }
     }
 
-    private func wake() {
+    func wake() {
         if !wakePending.exchange(true, ordering: .acquiringAndReleasing) {
             wakeup.signal()
         }
@@ -317,8 +324,11 @@ package final class BatchProcessor: Sendable {
     }
 
     private func finish() {
+        // Submits that began before `stop()` flipped `accepting` may still be
+        // pushing; the last one to leave wakes this thread.
         while activeSubmits.load(ordering: .sequentiallyConsistent) != 0 {
-            usleep(50)
+            wakeup.wait()
+            wakePending.store(false, ordering: .sequentiallyConsistent)
         }
         drain()
         // Under `control`, so `scrape` and `run` see either a running thread
@@ -379,6 +389,9 @@ package final class BatchProcessor: Sendable {
         var largestBacklog = 0
         /// Points refused from batches already acknowledged (not in their `partial_success`).
         var refusedAfterAcknowledgement = 0
+        /// Set when a scrape's wait took a wake-up meant for the main loop,
+        /// which then runs again at once (see ``BatchProcessor/awaitWake(until:)``).
+        var wokenDuringScrape = false
     }
 
     let loopState = LoopState()

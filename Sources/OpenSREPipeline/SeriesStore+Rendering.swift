@@ -16,12 +16,17 @@ package protocol ScrapeSink: AnyObject, Sendable {
     var lastProgress: UInt64 { get }
     /// Gives up on a reader that stopped reading: later writes are dropped.
     func abandon()
+    /// Calls `wake` once, from any thread, as soon as ``backlog`` is at most
+    /// `limit` (at once if it already is); a later call replaces an earlier
+    /// one. How a paused scrape learns that its reader caught up.
+    func notifyWhenBacklog(atMost limit: Int, _ wake: @escaping @Sendable () -> Void)
 }
 
 extension ScrapeSink {
     package var backlog: Int { 0 }
     package var lastProgress: UInt64 { .max }
     package func abandon() {}
+    package func notifyWhenBacklog(atMost limit: Int, _ wake: @escaping @Sendable () -> Void) { wake() }
 }
 
 /// A sink collecting the page in an array (tests, benchmarks, in-process callers).

@@ -25,6 +25,8 @@ final class StreamingScrapeSink: ScrapeSink, @unchecked Sendable {
     /// Bytes handed to the event loop and not yet written to the socket.
     private let unsent = Atomic<Int>(0)
     private let progress = Atomic<UInt64>(DispatchTime.now().uptimeNanoseconds)
+    /// Who to wake once `unsent` falls to a limit (the processor, paused on this reader).
+    private let drainWaiter = Mutex<(limit: Int, wake: @Sendable () -> Void)?>(nil)
 
     /// Bytes gathered before they are sent: small compressed pieces are
     /// coalesced; plain slices (256 KiB) go at once.
@@ -46,6 +48,22 @@ final class StreamingScrapeSink: ScrapeSink, @unchecked Sendable {
     var backlog: Int { abandoned ? 0 : unsent.load(ordering: .relaxed) }
 
     var lastProgress: UInt64 { progress.load(ordering: .relaxed) }
+
+    func notifyWhenBacklog(atMost limit: Int, _ wake: @escaping @Sendable () -> Void) {
+        drainWaiter.withLock { $0 = (limit, wake) }
+        wakeWaiterIfDrained()
+    }
+
+    /// Calls the registered waiter (once) if the backlog is down to its limit.
+    private func wakeWaiterIfDrained() {
+        let backlog = unsent.load(ordering: .relaxed)
+        let wake = drainWaiter.withLock { waiter -> (@Sendable () -> Void)? in
+            guard let registered = waiter, backlog <= registered.limit else { return nil }
+            waiter = nil
+            return registered.wake
+        }
+        wake?()
+    }
 
     func abandon() {
         abandoned = true
@@ -98,6 +116,7 @@ final class StreamingScrapeSink: ScrapeSink, @unchecked Sendable {
                 written.futureResult.whenComplete { _ in
                     self.unsent.subtract(size, ordering: .relaxed)
                     self.progress.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
+                    self.wakeWaiterIfDrained()
                 }
                 context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(chunk))), promise: written)
             }

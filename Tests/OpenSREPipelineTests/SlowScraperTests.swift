@@ -22,6 +22,22 @@ final class ControlledSink: ScrapeSink, @unchecked Sendable {
     var backlog: Int { abandoned.load(ordering: .relaxed) ? 0 : pendingBytes.load(ordering: .relaxed) }
     var lastProgress: UInt64 { progress.load(ordering: .relaxed) }
     func abandon() { abandoned.store(true, ordering: .relaxed) }
+
+    /// The processor's request to hear when the backlog is down to a limit.
+    let waiter = Mutex<(limit: Int, wake: @Sendable () -> Void)?>(nil)
+    let notifyRequests = Atomic<Int>(0)
+    func notifyWhenBacklog(atMost limit: Int, _ wake: @escaping @Sendable () -> Void) {
+        notifyRequests.add(1, ordering: .relaxed)
+        waiter.withLock { $0 = (limit, wake) }
+    }
+
+    /// The reader takes everything and tells the processor, as a streaming sink's write promise does.
+    func catchUp() {
+        pendingBytes.store(0, ordering: .relaxed)
+        progress.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
+        let wake = waiter.withLock { waiter in defer { waiter = nil }; return waiter?.wake }
+        wake?()
+    }
 }
 
 /// A flag set on one thread and read on another.
@@ -68,11 +84,32 @@ struct SlowScraperTests {
         try await Task.sleep(for: .milliseconds(200))
         #expect(applied.isSet)
         #expect(!finished.isSet)
-        sink.pendingBytes.store(0, ordering: .relaxed)  // caught up
+        // Waiting for the reader, not polling it: it asked to be told once.
+        #expect(sink.notifyRequests.load(ordering: .relaxed) >= 1)
+        sink.catchUp()
         for _ in 0..<200 where !finished.isSet { try await Task.sleep(for: .milliseconds(10)) }
         #expect(finished.isSet)
         let lines = String(decoding: sink.bytes, as: UTF8.self).split(separator: "\n").filter { $0.hasPrefix("opensre_g{") }
         #expect(lines.count == 6000)
+        await processor.stop()
+    }
+
+    @Test("a reader behind but recently active is waited for until its stall deadline, then cut off")
+    func stallDeadlineWhileWaiting() async throws {
+        let processor = processor(stallTimeout: .milliseconds(400))
+        processor.start()
+        #expect(processor.submit(try batch(series: 6000, value: 1), ring: 0) == .accepted)
+        let sink = ControlledSink()
+        sink.progress.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
+        sink.pendingBytes.store(64 << 20, ordering: .relaxed)
+        let finished = Flag()
+        let started = ContinuousClock.now
+        processor.scrape(into: sink) { _ in finished.set() }
+        try await Task.sleep(for: .milliseconds(150))
+        #expect(!finished.isSet && !sink.abandoned.load(ordering: .relaxed))
+        for _ in 0..<300 where !finished.isSet { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(finished.isSet && sink.abandoned.load(ordering: .relaxed))
+        #expect(ContinuousClock.now - started >= .milliseconds(400))
         await processor.stop()
     }
 
