@@ -75,9 +75,7 @@ package final class Collector: Sendable {
         let deadline = ContinuousClock.now + shutdownGracePeriod
         if shutdownGracePeriod > .zero {
             logger.info("waiting for a final scrape", metadata: ["grace": "\(shutdownGracePeriod)"])
-        }
-        while processor.scrapeCount == scrapes, ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(20))
+            _ = await processor.waitForScrape(after: scrapes, until: deadline)
         }
         await exporter.shutdown()
         await processor.stop()

@@ -48,7 +48,7 @@ extension BatchProcessor {
             loopState.lastRender = Self.now() &- started
             for scrape in waiting {
                 scrape.completion(complete ? .success(()) : .failure(.compressionFailed))
-                scrapesAnswered.add(1, ordering: .releasing)
+                scrapeWaiters.answered(scrapesAnswered.add(1, ordering: .releasing).newValue)
             }
         }
         if loopState.wokenDuringScrape {

@@ -38,6 +38,7 @@ package final class BatchProcessor: Sendable {
     let wakePending = Atomic<Bool>(false)
     private let queuedPoints = Atomic<Int>(0)
     let scrapesAnswered = Atomic<Int>(0)
+    let scrapeWaiters = ScrapeWaiters()
     /// What batches may still add to the store, for the receivers (the caps).
     private let admission: SeriesAdmission
     /// Bumped whenever a batch answered before it was applied (no completion)
@@ -144,6 +145,12 @@ package final class BatchProcessor: Sendable {
 
     /// Scrapes answered so far (shutdown waits for one more, the final scrape).
     package var scrapeCount: Int { scrapesAnswered.load(ordering: .acquiring) }
+
+    /// Waits until a scrape after the first `count` has been answered (true),
+    /// or until `deadline` (false): shutdown's wait for a final scrape.
+    package func waitForScrape(after count: Int, until deadline: ContinuousClock.Instant) async -> Bool {
+        await scrapeWaiters.wait(after: count, until: deadline)
+    }
 
     /// Points queued and not yet folded in.
     package var queuedPointCount: Int { queuedPoints.load(ordering: .relaxed) }
