@@ -228,7 +228,7 @@ package final class OTLPIngestor {
         }
         let batch = result.batch
         guard batch.pointCount > 0 else {
-            processor.counters.record(accepted: 0, rejected: result.rejected)
+            processor.counters.record(rejected: result.rejected)
             return .immediate(.accepted(result.rejected))
         }
         let ticket = processor.admit(batch)
@@ -237,7 +237,7 @@ package final class OTLPIngestor {
         guard !immediate else {
             switch processor.submit(batch, ring: ring, ticket: ticket) {
             case .accepted:
-                processor.counters.record(accepted: batch.pointCount, rejected: result.rejected)
+                processor.counters.record(rejected: result.rejected)
                 return .immediate(.accepted(result.rejected))
             case .full: return .immediate(.refused(.overloaded))
             case .stopping: return .immediate(.refused(.shuttingDown))
@@ -255,7 +255,7 @@ package final class OTLPIngestor {
             applied.succeed(ApplyReport())
             return .immediate(.refused(.shuttingDown))
         }
-        processor.counters.record(accepted: batch.pointCount, rejected: result.rejected)
+        processor.counters.record(rejected: result.rejected)
         let answer = applied.futureResult.assumeIsolated().map { report -> ExportAnswer in
             self.acknowledgement.learn(report, generation: generation)
             var rejected = result.rejected

@@ -4,7 +4,7 @@ import OpenSREModel
 /// non-delta streams it accepted, with the newest point time each holds (the
 /// receiver acknowledges later points of those at once, see `OTLPIngestor`).
 package struct ApplyReport: Sendable, Equatable {
-    /// Points refused, by reason (see ``ProcessorRefusal``).
+    /// Points refused, by reason (processor-stage ``RefusalReason``s).
     package var refused = RefusalCounts()
     /// A family name involved in a type conflict, for the message.
     package var conflictingFamily: String?
@@ -16,7 +16,7 @@ package struct ApplyReport: Sendable, Equatable {
 
     /// The refusals with their messages, as `partial_success` reports them.
     package func add(to rejected: inout RejectedPoints) {
-        for refusal in ProcessorRefusal.allCases where refused[refusal] > 0 {
+        for refusal in RefusalReason.all(in: .processor) where refused[refusal] > 0 {
             rejected.add(refused[refusal], reason: refusal.message(conflictingFamily: conflictingFamily))
         }
     }
@@ -44,4 +44,17 @@ struct QueuedBatch: Sendable {
     var ticket: SeriesAdmission.Ticket
     /// Monotonic nanoseconds when it was queued (for the queue-wait self-metric).
     var queuedAt: UInt64
+}
+
+extension SeriesState.Outcome {
+    /// The refusal this outcome is, if it is one.
+    var refusal: RefusalReason? {
+        switch self {
+        case .applied: nil
+        case .rejectedOutOfOrder: .outOfOrder
+        case .rejectedOverlap: .deltaOverlap
+        case .rejectedOlderStart: .deltaOlderStart
+        case .rejectedOutOfOrderEnd: .deltaOutOfOrder
+        }
+    }
 }

@@ -361,13 +361,10 @@ package final class BatchProcessor: Sendable {
     private func reportRefusals(since previous: Int) -> Int {
         let statistics = store.value.statistics
         let receiver = counters.refusedPoints
-        let total = statistics.rejectedPoints + receiver.values.reduce(0, +)
+        let total = statistics.rejectedPoints + receiver.total
         guard total > previous else { return total }
         var metadata: Logger.Metadata = [:]
-        for (cause, count) in receiver where count > 0 { metadata[cause.rawValue] = "\(count)" }
-        for refusal in ProcessorRefusal.allCases where statistics.refused[refusal] > 0 {
-            metadata[refusal.label] = "\(statistics.refused[refusal])"
-        }
+        for (reason, count) in (receiver + statistics.refused).nonZero { metadata[reason.label] = "\(count)" }
         if loopState.refusedAfterAcknowledgement > 0 {
             // Concurrent connections sending one stream: these could not be in partial_success.
             metadata["refused_after_acknowledgement"] = "\(loopState.refusedAfterAcknowledgement)"

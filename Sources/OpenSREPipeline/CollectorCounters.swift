@@ -4,9 +4,8 @@ import Synchronization
 /// Counters the receiver updates from its event loops, read by the self-metrics.
 package final class CollectorCounters: @unchecked Sendable {
     // @unchecked: `statuses` is allocated once and only reached through atomics.
-    private let accepted = Atomic<Int>(0)
     /// Refusals are rare: a lock off the hot path is fine here.
-    private let refused = Mutex<[RejectedPoints.Cause: Int]>([:])
+    private let refused = Mutex(RefusalCounts())
 
     /// Answers by HTTP status, one atomic per code the receiver gives.
     private static let codes: [UInt] = [200, 400, 401, 404, 405, 408, 413, 415, 429, 500, 501, 503]
@@ -88,15 +87,13 @@ package final class CollectorCounters: @unchecked Sendable {
     package var decodeSeconds: Double { Double(decodeNanoseconds.load(ordering: .relaxed)) / 1e9 }
 
     /// Records the outcome of decoding one request.
-    package func record(accepted points: Int, rejected: RejectedPoints) {
-        if points > 0 { accepted.add(points, ordering: .relaxed) }
+    /// Accepted points are counted by the processor once folded in
+    /// (``ProcessorStatistics/acceptedPoints``), after its own refusals.
+    package func record(rejected: RejectedPoints) {
         guard rejected.count > 0 else { return }
-        refused.withLock { counts in
-            for (cause, count) in rejected.byCause { counts[cause, default: 0] += count }
-        }
+        refused.withLock { $0 += rejected.counts }
     }
 
-    package var acceptedPoints: Int { accepted.load(ordering: .relaxed) }
-
-    package var refusedPoints: [RejectedPoints.Cause: Int] { refused.withLock { $0 } }
+    /// Points refused while decoding, by receiver-stage reason.
+    package var refusedPoints: RefusalCounts { refused.withLock { $0 } }
 }

@@ -24,19 +24,15 @@ enum SelfMetrics {
     ) -> [MetricFamily] {
         let accepted = MetricFamily(
             name: "opensre_collector_points_accepted_total", type: .counter,
-            help: "Data points accepted by the OTLP receiver.")
-        accepted.set([], Double(counters.acceptedPoints))
+            help: "Data points accepted: decoded and folded into their series (refusals at either stage are in points_refused_total).")
+        accepted.set([], Double(statistics.acceptedPoints))
 
         let refused = MetricFamily(
             name: "opensre_collector_points_refused_total", type: .counter,
             help: "Data points refused or dropped, by stage and reason.")
-        let receiverRefusals = counters.refusedPoints
-        for cause in RejectedPoints.Cause.allCases {
-            refused.set([Label("reason", cause.rawValue), Label("stage", "receiver")], Double(receiverRefusals[cause] ?? 0))
-        }
-        for refusal in ProcessorRefusal.allCases {
-            refused.set(
-                [Label("reason", refusal.label), Label("stage", "processor")], Double(statistics.refused[refusal]))
+        let counts = counters.refusedPoints + statistics.refused
+        for reason in RefusalReason.allCases {
+            refused.set([Label("reason", reason.label), Label("stage", reason.stage.rawValue)], Double(counts[reason]))
         }
 
         let active = MetricFamily(name: "opensre_collector_series", type: .gauge, help: "Series currently exposed.")

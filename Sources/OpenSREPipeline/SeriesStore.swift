@@ -98,7 +98,7 @@ package final class SeriesStore {
                     }
                     if let refusal = target.refusal {
                         let count = Int(stream.pointCount)
-                        let reason: ProcessorRefusal = refusal == .invalidName ? .invalidName : .typeConflict
+                        let reason: RefusalReason = refusal == .invalidName ? .invalidName : .typeConflict
                         statistics.refused[reason] += count
                         report.refused[reason] += count
                         if reason == .typeConflict {
@@ -168,6 +168,7 @@ package final class SeriesStore {
                 statistics.removedSeries += 1
                 totalSeries -= 1
             }
+            statistics.acceptedPoints += 1
             return
         }
         var isNew = false

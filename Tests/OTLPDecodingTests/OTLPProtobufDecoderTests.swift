@@ -178,7 +178,8 @@ struct OTLPProtobufDecoderTests {
                 "exponential histogram point has no sum",
                 "histogram point has 2 bucket counts for 2 bounds (expected bounds + 1)",
             ])
-        #expect(result.rejected.byCause == [.missingTemporality: 1, .invalidExponentialHistogram: 1, .invalidHistogram: 1])
+        #expect(result.rejected.counts.nonZero.map(\.reason) == [.missingTemporality, .invalidHistogram, .invalidExponentialHistogram])
+        #expect(result.rejected.counts.total == 3)
         let exponential = result.batch.exponentials[0]
         #expect(exponential.scale == 1 && exponential.positiveOffset == 0)
         #expect(Array(result.batch.counts[exponential.positive.range]) == [1, 1])

@@ -21,7 +21,7 @@ enum TestDecoding {
 
     /// Points refused for the self-metric reason `label` (by name, so a missing cause reads 0).
     static func refused(_ result: OTLPDecodeResult, _ label: String) -> Int {
-        result.rejected.byCause.first { $0.key.rawValue == label }?.value ?? 0
+        RefusalReason.allCases.first { $0.label == label }.map { result.rejected.counts[$0] } ?? 0
     }
 
     static func attributes(_ batch: DecodedBatch, _ point: Int) -> [Attribute] {

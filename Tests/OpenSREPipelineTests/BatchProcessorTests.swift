@@ -71,3 +71,30 @@ struct BatchProcessorTests {
         await processor.stop()
     }
 }
+
+@Suite("Accepted points are counted after the processor's refusals")
+struct AcceptedAfterRefusalsTests {
+    func gauge(time: Int, flags: Int = 0) throws -> DecodedBatch {
+        let text = #"{"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"name":"g","gauge":{"dataPoints":[{"asInt":"1","timeUnixNano":"\#(time)","flags":\#(flags)}]}}]}]}]}"#
+        return try Array(text.utf8).withUnsafeBytes { try OTLPJSONDecoder().decode($0) }.batch
+    }
+
+    @Test("an out-of-order point is refused, not accepted; a NO_RECORDED_VALUE point is accepted")
+    func outOfOrder() async throws {
+        let processor = BatchProcessor(
+            rings: 1, configuration: BatchingConfiguration(), settings: ExpositionSettings(namespace: "opensre"),
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        processor.start()
+        #expect(processor.submit(try gauge(time: 2_000), ring: 0) == .accepted)
+        #expect(processor.submit(try gauge(time: 1_000), ring: 0) == .accepted)
+        var page = String(decoding: try await processor.scrape(), as: UTF8.self)
+        #expect(page.contains("\nopensre_collector_points_accepted_total 1\n"))
+        #expect(page.contains("\nopensre_collector_points_refused_total{reason=\"out_of_order\",stage=\"processor\"} 1\n"))
+        #expect(page.contains("\nopensre_g 1\n"))
+        #expect(processor.submit(try gauge(time: 3_000, flags: 1), ring: 0) == .accepted)
+        page = String(decoding: try await processor.scrape(), as: UTF8.self)
+        #expect(page.contains("\nopensre_collector_points_accepted_total 2\n"))
+        #expect(!page.contains("\nopensre_g "))
+        await processor.stop()
+    }
+}

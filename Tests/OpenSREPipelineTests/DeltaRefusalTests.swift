@@ -95,17 +95,28 @@ struct DeltaRefusalTests {
     }
 }
 
-@Suite("Processor refusal reasons")
-struct ProcessorRefusalTests {
-    @Test("every refusal has its own lane, label and message")
+@Suite("Refusal reasons")
+struct RefusalReasonTests {
+    @Test("every reason has its own lane, label and message; stages split where declared")
     func distinct() {
-        #expect(ProcessorRefusal.allCases.count <= 8, "RefusalCounts has 8 lanes: widen it before adding a refusal")
-        #expect(Set(ProcessorRefusal.allCases.map(\.label)).count == ProcessorRefusal.allCases.count)
-        #expect(Set(ProcessorRefusal.allCases.map { $0.message() }).count == ProcessorRefusal.allCases.count)
+        let all = RefusalReason.allCases
+        #expect(all.count <= 16, "RefusalCounts has 16 lanes: widen it before adding a reason")
+        #expect(Set(all.map(\.label)).count == all.count)
+        #expect(Set(all.map { $0.message() }).count == all.count)
+        #expect(RefusalReason.all(in: .receiver).map(\.label) == [
+            "missing_temporality", "missing_value", "invalid_histogram", "invalid_exponential_histogram",
+            "attributes_too_large", "metadata_too_long", "future_timestamp", "invalid_label_name",
+        ])
+        #expect(RefusalReason.all(in: .processor).map(\.label) == [
+            "delta_overlap", "delta_older_start", "delta_out_of_order", "type_conflict", "invalid_name",
+            "cardinality_limit", "series_bytes_limit", "out_of_order",
+        ])
         var counts = RefusalCounts()
-        for refusal in ProcessorRefusal.allCases { counts[refusal] += refusal.rawValue + 1 }
-        #expect(counts.total == 36 && (counts - RefusalCounts()) == counts)
-        #expect(ProcessorRefusal.typeConflict.message(conflictingFamily: "opensre_x")
+        for reason in all { counts[reason] += reason.rawValue + 1 }
+        #expect(counts.total == 136 && (counts - RefusalCounts()) == counts)
+        #expect(counts.nonZero.count == 16 && counts.nonZero[3].reason == .invalidExponentialHistogram && counts.nonZero[3].count == 4)
+        #expect((counts + counts).total == 272)
+        #expect(RefusalReason.typeConflict.message(conflictingFamily: "opensre_x")
             == "metric opensre_x conflicts with the type of the existing family of that name")
     }
 }
