@@ -37,12 +37,11 @@ package final class OTLPIngestor {
         }
     }
     private let processor: BatchProcessor
-    private let ring: Int
+    /// This loop's way into the processor, which decides when to answer.
+    private var entrance: PipelineEntrance
     private let maxBodySize: Int
     /// The bearer token every request must carry, when auth is on.
     private let bearerToken: [UInt8]?
-    /// Which streams may be acknowledged before they are applied.
-    private var acknowledgement = AcknowledgementPolicy()
 
     /// - Parameter largestGRPCMessage: `max_recv_msg_size_mib` in bytes, when
     ///   gRPC is served: decoding memory is sized for the larger of the two limits.
@@ -50,7 +49,7 @@ package final class OTLPIngestor {
         processor: BatchProcessor, ring: Int, configuration: OTLPHTTPConfiguration, largestGRPCMessage: Int = 0
     ) {
         self.processor = processor
-        self.ring = ring
+        self.entrance = PipelineEntrance(processor: processor, ring: ring)
         self.maxBodySize = configuration.maxRequestBodySize
         self.bearerToken = configuration.bearerToken.map { Array($0.utf8) }
         self.options = OTLPDecodingOptions(escapesLabelNames: processor.escapesLabelNames)
@@ -209,7 +208,7 @@ package final class OTLPIngestor {
     /// Most requests are answered at once, as soon as they are queued. A
     /// request the processor could still refuse points of is answered once
     /// it is applied, so that `partial_success` reports every refused point:
-    /// see ``AcknowledgementPolicy`` for which requests wait, and for the one
+    /// see `AcknowledgementPolicy` (through `PipelineEntrance`) for which requests wait, and for the one
     /// case (the same series sent concurrently over connections on different
     /// event loops) where a refusal is counted and logged but not reported.
     /// - Parameter limit: the largest body once decompressed (the transport's size limit).
@@ -231,38 +230,25 @@ package final class OTLPIngestor {
             processor.counters.record(rejected: result.rejected)
             return .immediate(.accepted(result.rejected))
         }
-        let ticket = processor.admit(batch)
-        let immediate = acknowledgement.admit(
-            batch, epoch: processor.acknowledgementEpoch, mayRefuseSeries: ticket.mayRefuseSeries)
-        guard !immediate else {
-            switch processor.submit(batch, ring: ring, ticket: ticket) {
-            case .accepted:
-                processor.counters.record(rejected: result.rejected)
-                return .immediate(.accepted(result.rejected))
-            case .full: return .immediate(.refused(.overloaded))
-            case .stopping: return .immediate(.refused(.shuttingDown))
+        var applied: EventLoopPromise<ApplyReport>?
+        let decision = entrance.submit(batch) {
+            let promise = eventLoop.makePromise(of: ApplyReport.self)
+            applied = promise
+            return { promise.succeed($0) }
+        }
+        switch decision {
+        case .full: return .immediate(.refused(.overloaded))
+        case .stopping: return .immediate(.refused(.shuttingDown))
+        case .answerNow:
+            processor.counters.record(rejected: result.rejected)
+            return .immediate(.accepted(result.rejected))
+        case .answerAfterApply(let pending):
+            processor.counters.record(rejected: result.rejected)
+            let answer = applied!.futureResult.assumeIsolated().map { report -> ExportAnswer in
+                .accepted(self.entrance.settle(report, of: pending, rejected: result.rejected))
             }
+            return .deferred(answer.nonisolated())
         }
-        let generation = acknowledgement.generation
-        let applied = eventLoop.makePromise(of: ApplyReport.self)
-        switch processor.submit(batch, ring: ring, ticket: ticket, completion: { applied.succeed($0) }) {
-        case .accepted:
-            break
-        case .full:
-            applied.succeed(ApplyReport())
-            return .immediate(.refused(.overloaded))
-        case .stopping:
-            applied.succeed(ApplyReport())
-            return .immediate(.refused(.shuttingDown))
-        }
-        processor.counters.record(rejected: result.rejected)
-        let answer = applied.futureResult.assumeIsolated().map { report -> ExportAnswer in
-            self.acknowledgement.learn(report, generation: generation)
-            var rejected = result.rejected
-            report.add(to: &rejected)
-            return .accepted(rejected)
-        }
-        return .deferred(answer.nonisolated())
     }
 
     /// The answers to a fully accepted export (most answers), built once.

@@ -1,9 +1,8 @@
 import OpenSREModel
-import OpenSREPipeline
 import OTLPDecoding
 import Testing
 
-@testable import OTLPReceiver
+@testable import OpenSREPipeline
 
 /// Which requests may be answered before the processor applies them.
 @Suite("Acknowledgement policy")

@@ -1,5 +1,4 @@
 import OpenSREModel
-import OpenSREPipeline
 
 /// Decides, per request on one event loop, whether the receiver may answer
 /// `200` as soon as the batch is queued (the fast path), or must wait for the
@@ -25,7 +24,7 @@ import OpenSREPipeline
 /// ``BatchProcessor/acknowledgementEpoch``; every loop then forgets its
 /// streams, so from its next request on each waits until it has learned them anew.
 ///
-/// Not thread-safe: one per event loop, like ``OTLPIngestor``.
+/// Not thread-safe: one per event loop, inside its ``PipelineEntrance``.
 struct AcknowledgementPolicy {
     private struct Watermark {
         /// The newest point time queued or reported for the stream.
