@@ -55,7 +55,7 @@ package final class BatchProcessor: Sendable {
     /// off, its connection closed, so the others and the processor's other work go on.
     let scrapeStallTimeout: UInt64
     /// Where SLO state is persisted, and how often (nil without SLOs).
-    private let sloPersistence: (file: SLOStateFile, interval: UInt64)?
+    private let sloPersistence: SLOPersistence?
 
     private struct ControlState {
         var scrapes: [PendingScrape] = []
@@ -94,19 +94,8 @@ package final class BatchProcessor: Sendable {
         }
         var engine: SLOEngine?
         if let slo, !slo.definitions.isEmpty {
-            let created = SLOEngine(definitions: slo.definitions, now: SeriesStore.wallClockNow())
-            let file = SLOStateFile(directory: slo.stateDirectory)
-            do {
-                switch try file.restore(into: created) {
-                case .noFile: break
-                case .restored: logger.info("restored SLO state", metadata: ["file": "\(file.path)"])
-                case let migrated: logger.warning("\(migrated)", metadata: ["file": "\(file.path)"])
-                }
-            } catch {
-                logger.error("\(error)", metadata: ["file": "\(file.path)"])
-            }
-            engine = created
-            sloPersistence = (file, max(slo.persistInterval.nanoseconds, 1_000_000))
+            engine = SLOEngine(definitions: slo.definitions, now: SeriesStore.wallClockNow())
+            sloPersistence = SLOPersistence(configuration: slo)
         } else {
             sloPersistence = nil
         }
@@ -163,6 +152,8 @@ package final class BatchProcessor: Sendable {
             return true
         }
         guard shouldStart else { return }
+        // Before the thread exists, so the store is still this caller's alone.
+        if let sloPersistence, let engine = store.value.slo { sloPersistence.restore(into: engine, logger: logger) }
         memoryLimiter?.start()
         accepting.store(true, ordering: .sequentiallyConsistent)
         let thread = Thread { [self] in self.runLoop() }
@@ -374,13 +365,8 @@ package final class BatchProcessor: Sendable {
     }
 
     private func persistSLOState() {
-        guard let persistence = sloPersistence, let engine = store.value.slo else { return }
-        engine.pruneBaselines(now: SeriesStore.wallClockNow())
-        do {
-            try persistence.file.save(engine)
-        } catch {
-            logger.error("could not persist SLO state: \(error)", metadata: ["file": "\(persistence.file.path)"])
-        }
+        guard let sloPersistence, let engine = store.value.slo else { return }
+        sloPersistence.save(engine, now: SeriesStore.wallClockNow(), logger: logger)
     }
 
     /// Processor-thread figures for the self-metrics.
