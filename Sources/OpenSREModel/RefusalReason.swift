@@ -65,9 +65,9 @@ package enum RefusalReason: Int, CaseIterable, Sendable {
     }
 
     /// What the sender is told for a processor-stage refusal; a type conflict
-    /// names the family it lost to. (Receiver-stage refusals carry a detail
-    /// built where they are found, naming the metric or the field.)
-    package func message(conflictingFamily: String? = nil) -> String {
+    /// names the family it lost to. Nil for receiver-stage reasons: their
+    /// message is a detail built where they are found, naming the metric or field.
+    package func message(conflictingFamily: String? = nil) -> String? {
         switch self {
         case .deltaOverlap: "delta points overlap data already accumulated (start time before the previous point's end)"
         case .deltaOlderStart: "delta points start before their series' start (two writers of one series?)"
@@ -78,14 +78,9 @@ package enum RefusalReason: Int, CaseIterable, Sendable {
         case .cardinalityLimit: "new series refused: the collector's series limit is reached"
         case .seriesBytesLimit: "new series refused: the collector's series memory bound (max_series_bytes) is reached"
         case .outOfOrder: "points older than the latest point of their series (out of order; the newer value is kept)"
-        case .missingTemporality: "points without an aggregation temporality"
-        case .missingValue: "number data point has no value"
-        case .invalidHistogram: "invalid histogram point"
-        case .invalidExponentialHistogram: "invalid exponential histogram point"
-        case .attributesTooLarge: "point attributes too large"
-        case .metadataTooLong: "metric name, unit or description too long"
-        case .futureTimestamp: "point timestamped too far in the future"
-        case .invalidLabelName: "attribute key makes no label name"
+        case .missingTemporality, .missingValue, .invalidHistogram, .invalidExponentialHistogram,
+            .attributesTooLarge, .metadataTooLong, .futureTimestamp, .invalidLabelName:
+            nil
         }
     }
 }

@@ -17,7 +17,9 @@ package struct ApplyReport: Sendable, Equatable {
     /// The refusals with their messages, as `partial_success` reports them.
     package func add(to rejected: inout RejectedPoints) {
         for refusal in RefusalReason.all(in: .processor) where refused[refusal] > 0 {
-            rejected.add(refused[refusal], reason: refusal.message(conflictingFamily: conflictingFamily))
+            if let message = refusal.message(conflictingFamily: conflictingFamily) {
+                rejected.add(refused[refusal], reason: message)
+            }
         }
     }
 

@@ -102,7 +102,9 @@ struct RefusalReasonTests {
         let all = RefusalReason.allCases
         #expect(all.count <= 16, "RefusalCounts has 16 lanes: widen it before adding a reason")
         #expect(Set(all.map(\.label)).count == all.count)
-        #expect(Set(all.map { $0.message() }).count == all.count)
+        let processor = RefusalReason.all(in: .processor)
+        #expect(Set(processor.compactMap { $0.message() }).count == processor.count)
+        #expect(RefusalReason.all(in: .receiver).allSatisfy { $0.message() == nil })
         #expect(RefusalReason.all(in: .receiver).map(\.label) == [
             "missing_temporality", "missing_value", "invalid_histogram", "invalid_exponential_histogram",
             "attributes_too_large", "metadata_too_long", "future_timestamp", "invalid_label_name",
