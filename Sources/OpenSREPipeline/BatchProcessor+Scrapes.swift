@@ -28,13 +28,13 @@ extension BatchProcessor {
         for scrape in scrapes where !kinds.contains(scrape.kind) { kinds.append(scrape.kind) }
         for kind in kinds {
             let waiting = scrapes.filter { $0.kind == kind }
-            let started = Self.now()
+            let started = clock.now()
             var renderer = store.value.beginScrape(
                 format: kind.format, gzip: kind.gzip, into: waiting.map(\.sink), counters: counters,
-                memoryLimiter: memoryLimiter, gauges: gauges)
-            var sliceStarted = Self.now()
+                memoryLimiter: memoryLimiter, gauges: gauges, wallClock: clock.wallClock())
+            var sliceStarted = clock.now()
             while !renderer.step() {
-                let sliceTime = Self.now() &- sliceStarted
+                let sliceTime = clock.now() &- sliceStarted
                 if between() > 0 {
                     // Ingest is flowing: leave the cores to it for as long as
                     // the slice took, so a big scrape takes at most half a
@@ -42,10 +42,10 @@ extension BatchProcessor {
                     pause(for: min(sliceTime, Self.maximumPause), between: between)
                 }
                 waitForReaders(waiting.map(\.sink), between: between)
-                sliceStarted = Self.now()
+                sliceStarted = clock.now()
             }
             let complete = renderer.finish()
-            loopState.lastRender = Self.now() &- started
+            loopState.lastRender = clock.now() &- started
             for scrape in waiting {
                 scrape.completion(complete ? .success(()) : .failure(.compressionFailed))
                 scrapeWaiters.answered(scrapesAnswered.add(1, ordering: .releasing).newValue)
@@ -63,9 +63,7 @@ extension BatchProcessor {
     /// a scrape, a task) or a reader catching up; the main loop runs once
     /// more after the scrape, so none of them is lost.
     private func awaitWake(until deadline: UInt64) -> Bool {
-        let now = Self.now()
-        guard deadline > now else { return false }
-        guard wakeup.wait(timeout: .now() + .nanoseconds(Int(clamping: deadline - now))) == .success else { return false }
+        guard deadline > clock.now(), clock.waitForWake(until: deadline) else { return false }
         wakePending.store(false, ordering: .sequentiallyConsistent)
         loopState.wokenDuringScrape = true
         return true
@@ -74,7 +72,7 @@ extension BatchProcessor {
     /// Leaves the cores to the event loops for `duration` nanoseconds,
     /// folding in batches whenever woken meanwhile.
     private func pause(for duration: UInt64, between: () -> Int) {
-        let deadline = Self.now() &+ duration
+        let deadline = clock.now().saturatingAdd(duration)
         while awaitWake(until: deadline) { _ = between() }
     }
 
@@ -90,10 +88,10 @@ extension BatchProcessor {
     /// the earliest stall deadline otherwise.
     private func waitForReaders(_ sinks: [any ScrapeSink], between: () -> Int) {
         while true {
-            let now = Self.now()
+            let now = clock.now()
             var earliestStall: UInt64?
             for sink in sinks where sink.backlog > Self.scrapeBacklogLimit {
-                let stallsAt = sink.lastProgress &+ scrapeStallTimeout
+                let stallsAt = sink.lastProgress.saturatingAdd(scrapeStallTimeout)
                 if now > stallsAt {
                     logger.warning("cut off a scraper that read nothing for \(Double(scrapeStallTimeout) / 1e9) s")
                     sink.abandon()
@@ -103,7 +101,7 @@ extension BatchProcessor {
                 }
             }
             guard let earliestStall else { return }
-            _ = awaitWake(until: earliestStall &+ 1)
+            _ = awaitWake(until: earliestStall.saturatingAdd(1))
             _ = between()
         }
     }

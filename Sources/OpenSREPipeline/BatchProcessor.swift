@@ -34,7 +34,8 @@ package final class BatchProcessor: Sendable {
     package let counters = CollectorCounters()
     /// `memory_limiter`, when configured: the receiver refuses data while it says so.
     package let memoryLimiter: MemoryLimiter?
-    let wakeup = DispatchSemaphore(value: 0)
+    /// Time, and the wait for a wake-up or a deadline (injected: tests use a manual clock).
+    let clock: any ProcessorClock
     let wakePending = Atomic<Bool>(false)
     private let queuedPoints = Atomic<Int>(0)
     let scrapesAnswered = Atomic<Int>(0)
@@ -77,8 +78,9 @@ package final class BatchProcessor: Sendable {
         rings: Int, configuration: BatchingConfiguration, settings: ExpositionSettings,
         slo: SLOProcessorConfiguration? = nil, golden: GoldenSignalsConfiguration = GoldenSignalsConfiguration(),
         memoryLimiter: MemoryLimiterConfiguration? = nil, scrapeStallTimeout: Duration = .seconds(10),
-        logger: Logger
+        clock: any ProcessorClock = SystemProcessorClock(), logger: Logger
     ) {
+        self.clock = clock
         self.scrapeStallTimeout = scrapeStallTimeout.nanoseconds
         self.memoryLimiter = memoryLimiter.map { MemoryLimiter(configuration: $0) }
         self.rings = (0..<max(rings, 1)).map { _ in BoundedRing(capacity: configuration.ringCapacity) }
@@ -94,13 +96,13 @@ package final class BatchProcessor: Sendable {
         }
         var engine: SLOEngine?
         if let slo, !slo.definitions.isEmpty {
-            engine = SLOEngine(definitions: slo.definitions, now: SeriesStore.wallClockNow())
+            engine = SLOEngine(definitions: slo.definitions, now: clock.wallClock())
             sloPersistence = SLOPersistence(configuration: slo)
         } else {
             sloPersistence = nil
         }
         self.store = StoreBox(
-            SeriesStore(settings: settings, slo: engine, golden: golden, countingSince: SeriesStore.wallClockNow()))
+            SeriesStore(settings: settings, slo: engine, golden: golden, countingSince: clock.wallClock()))
         admission = SeriesAdmission(bound: SeriesBytesBound(settings: settings), store: store.value)
     }
 
@@ -186,7 +188,7 @@ package final class BatchProcessor: Sendable {
             admission.withdraw(ticket)
             return .stopping
         }
-        let queued = QueuedBatch(batch: batch, completion: completion, ticket: ticket, queuedAt: Self.now())
+        let queued = QueuedBatch(batch: batch, completion: completion, ticket: ticket, queuedAt: clock.now())
         guard rings[ring % rings.count].push(queued) else {
             admission.withdraw(ticket)
             return .full
@@ -273,22 +275,18 @@ package final class BatchProcessor: Sendable {
 
     func wake() {
         if !wakePending.exchange(true, ordering: .acquiringAndReleasing) {
-            wakeup.signal()
+            clock.wake()
         }
     }
 
     private func runLoop() {
-        let batchWait = configuration.timeout == .zero ? UInt64.max : max(configuration.timeout.nanoseconds, 1_000_000)
-        // Expiry runs every tenth of the expiration window (10 ms to 10 s).
-        let sweepInterval = expiration == 0 ? UInt64.max : min(max(expiration / 10, 10_000_000), 10_000_000_000)
-        var nextSweep = Self.now() &+ sweepInterval
-        let persistInterval = sloPersistence?.interval ?? .max
-        var nextPersist = Self.now() &+ persistInterval
-        var nextReport = Self.now() &+ Self.reportInterval
+        var schedule = ProcessorSchedule(
+            start: clock.now(), batchTimeout: configuration.timeout, expiration: expiration,
+            persistInterval: sloPersistence?.interval, reportInterval: Self.reportInterval)
         var reported = 0
+        var deadline = schedule.deadline(after: clock.now())
         while true {
-            let wait = min(batchWait, sweepInterval, persistInterval)
-            _ = wakeup.wait(timeout: wait == .max ? .distantFuture : .now() + .nanoseconds(Int(wait)))
+            _ = clock.waitForWake(until: deadline)
             wakePending.store(false, ordering: .sequentiallyConsistent)
             let (scrapes, tasks, stopping) = control.withLock { state in
                 defer {
@@ -298,26 +296,19 @@ package final class BatchProcessor: Sendable {
                 return (state.scrapes, state.tasks, state.phase == .stopping)
             }
             drain()
-            let now = Self.now()
-            if now >= nextSweep {
-                store.value.expire(now: now)
-                nextSweep = now &+ sweepInterval
-            }
-            if now >= nextPersist {
-                persistSLOState()
-                nextPersist = now &+ persistInterval
-            }
+            let now = clock.now()
+            let due = schedule.take(at: now)
+            if due.contains(.sweep) { store.value.expire(now: now) }
+            if due.contains(.persist) { persistSLOState() }
             for warning in store.value.takeWarnings() { logger.warning("\(warning)") }
-            if now >= nextReport {
-                reported = reportRefusals(since: reported)
-                nextReport = now &+ Self.reportInterval
-            }
+            if due.contains(.report) { reported = reportRefusals(since: reported) }
             for task in tasks { task(store.value) }
             answer(scrapes, between: drain)
             if stopping {
                 finish()
                 return
             }
+            deadline = schedule.deadline(after: clock.now())
         }
     }
 
@@ -325,7 +316,7 @@ package final class BatchProcessor: Sendable {
         // Submits that began before `stop()` flipped `accepting` may still be
         // pushing; the last one to leave wakes this thread.
         while activeSubmits.load(ordering: .sequentiallyConsistent) != 0 {
-            wakeup.wait()
+            _ = clock.waitForWake(until: .max)
             wakePending.store(false, ordering: .sequentiallyConsistent)
         }
         drain()
@@ -366,7 +357,7 @@ package final class BatchProcessor: Sendable {
 
     private func persistSLOState() {
         guard let sloPersistence, let engine = store.value.slo else { return }
-        sloPersistence.save(engine, now: SeriesStore.wallClockNow(), logger: logger)
+        sloPersistence.save(engine, now: clock.wallClock(), logger: logger)
     }
 
     /// Processor-thread figures for the self-metrics.
@@ -399,8 +390,8 @@ package final class BatchProcessor: Sendable {
     private func drain() -> Int {
         let backlog = queuedPointCount
         loopState.largestBacklog = max(loopState.largestBacklog, backlog)
-        let now = Self.now()
-        let wallClock = SeriesStore.wallClockNow()
+        let now = clock.now()
+        let wallClock = clock.wallClock()
         var drained = 0
         var drainedPoints = 0
         for ring in rings {
@@ -428,9 +419,9 @@ package final class BatchProcessor: Sendable {
             // A burst queued up and is folded in: its freed batches would
             // otherwise stay resident between the series allocated meanwhile.
             loopState.largestBacklog = 0
-            let started = Self.now()
+            let started = clock.now()
             MallocTuning.releaseFreeMemory()
-            logger.debug("returned free memory after a burst", metadata: ["ms": "\(Double(Self.now() - started) / 1e6)"])
+            logger.debug("returned free memory after a burst", metadata: ["ms": "\(Double(clock.now() &- started) / 1e6)"])
         }
         return drained
     }
@@ -438,10 +429,6 @@ package final class BatchProcessor: Sendable {
     /// Points queued at once that count as a burst worth trimming the heap
     /// after (about 100 MB of decoded batches).
     static let burstPoints = 500_000
-
-    static func now() -> UInt64 {
-        DispatchTime.now().uptimeNanoseconds
-    }
 }
 
 /// Errors of the processor's scrape path.
