@@ -58,14 +58,14 @@ struct BatchProcessorTests {
 
     @Test("with timeout 0 points are folded in without waiting for a scrape")
     func immediate() async throws {
-        let processor = makeProcessor(timeout: .zero)
+        let clock = ManualProcessorClock()
+        let processor = BatchProcessor(
+            rings: 2, configuration: BatchingConfiguration(sendBatchSize: 1_000_000, timeout: .zero, ringCapacity: 16),
+            settings: ExpositionSettings(), clock: clock,
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         processor.start()
         #expect(processor.submit(try decoded("delta-1.pb"), ring: 0) == .accepted)
-        var waited = 0
-        while processor.queuedPointCount > 0, waited < 200 {
-            try await Task.sleep(for: .milliseconds(5))
-            waited += 1
-        }
+        await clock.settled()
         #expect(processor.queuedPointCount == 0)
         #expect(await processor.statistics().acceptedPoints == 1)
         await processor.stop()

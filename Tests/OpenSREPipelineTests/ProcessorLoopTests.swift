@@ -156,30 +156,7 @@ struct ProcessorLoopTests {
         await processor.stop()
     }
 
-    @Test("a reader that takes nothing for the stall timeout is cut off, not a nanosecond earlier")
-    func stalledScraperCutOff() async throws {
-        let clock = ManualProcessorClock()
-        let processor = processor(clock: clock, sendBatchSize: 1, timeout: .zero, stallTimeout: .seconds(10))
-        processor.start()
-        #expect(processor.submit(try Self.gauge(points: 6000, padding: 100), ring: 0) == .accepted)
-        let sink = ControlledSink()
-        sink.progress.store(clock.now(), ordering: .relaxed)
-        sink.pendingBytes.store(64 << 20, ordering: .relaxed)
-        let finished = Flag()
-        processor.scrape(into: sink) { _ in finished.set() }
-        await clock.settled()
-        #expect(!finished.isSet)
-        #expect(clock.deadline == clock.now() + 10_000_000_001)
-        clock.advance(by: .seconds(10))
-        await clock.settled()
-        let abandonedEarly = sink.abandoned.load(ordering: .relaxed)
-        #expect(!finished.isSet && !abandonedEarly)
-        clock.advance(by: .nanoseconds(1))
-        await clock.settled()
-        let abandoned = sink.abandoned.load(ordering: .relaxed)
-        #expect(finished.isSet && abandoned)
-        await processor.stop()
-    }
+    // The stalled-scraper cut-off on this clock: SlowScraperTests.
 }
 
 /// A sink whose every slice "takes" 1 ms of the manual clock and, with a

@@ -3,6 +3,7 @@ import Logging
 import OTLPDecoding
 import OpenSREModel
 import OpenSREPipeline
+import OpenSRETestSupport
 import Synchronization
 import Testing
 
@@ -32,9 +33,9 @@ final class ControlledSink: ScrapeSink, @unchecked Sendable {
     }
 
     /// The reader takes everything and tells the processor, as a streaming sink's write promise does.
-    func catchUp() {
+    func catchUp(at now: UInt64) {
         pendingBytes.store(0, ordering: .relaxed)
-        progress.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
+        progress.store(now, ordering: .relaxed)
         let wake = waiter.withLock { waiter in defer { waiter = nil }; return waiter?.wake }
         wake?()
     }
@@ -49,80 +50,85 @@ final class Flag: Sendable {
 
 @Suite("Slow scrapers")
 struct SlowScraperTests {
-    func processor(stallTimeout: Duration) -> BatchProcessor {
+    func processor(clock: ManualProcessorClock, stallTimeout: Duration) -> BatchProcessor {
         BatchProcessor(
             rings: 1,
             configuration: BatchingConfiguration(sendBatchSize: 1, timeout: .zero, ringCapacity: 64),
-            settings: ExpositionSettings(namespace: "opensre"), scrapeStallTimeout: stallTimeout,
+            settings: ExpositionSettings(namespace: "opensre"), scrapeStallTimeout: stallTimeout, clock: clock,
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
     }
 
     /// A gauge request: `count` series with 100-byte label values (a page of several render slices).
     func batch(series count: Int, value: Int) throws -> DecodedBatch {
-        let points = (0..<count).map { index in
-            #"{"asInt":"\#(value)","timeUnixNano":"\#(value)","attributes":[{"key":"id","value":{"stringValue":"\#(index)-\#(String(repeating: "x", count: 100))"}}]}"#
-        }
-        let text = #"{"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"name":"g","gauge":{"dataPoints":[\#(points.joined(separator: ","))]}}]}]}]}"#
-        return try Array(text.utf8).withUnsafeBytes { try OTLPJSONDecoder().decode($0) }.batch
+        try ProcessorLoopTests.gauge(points: count, value: value, padding: 100)
     }
 
     @Test("rendering pauses while a reader is behind; batches are still folded in; it resumes when the reader catches up")
     func pausesAndResumes() async throws {
-        let processor = processor(stallTimeout: .seconds(60))
+        let clock = ManualProcessorClock()
+        let processor = processor(clock: clock, stallTimeout: .seconds(60))
         processor.start()
         #expect(processor.submit(try batch(series: 6000, value: 1), ring: 0) == .accepted)
         let sink = ControlledSink()
-        sink.progress.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
+        sink.progress.store(clock.now(), ordering: .relaxed)
         sink.pendingBytes.store(64 << 20, ordering: .relaxed)  // far behind
         let finished = Flag()
         processor.scrape(into: sink) { _ in finished.set() }
-        try await Task.sleep(for: .milliseconds(200))
+        await clock.settled()
         #expect(!finished.isSet, "paused after the first slice")
         // Ingest goes on meanwhile: a batch with a waiting sender is applied.
         let applied = Flag()
         #expect(processor.submit(try batch(series: 1, value: 2), ring: 0) { _ in applied.set() } == .accepted)
-        try await Task.sleep(for: .milliseconds(200))
+        await clock.settled()
         #expect(applied.isSet)
         #expect(!finished.isSet)
         // Waiting for the reader, not polling it: it asked to be told once.
         #expect(sink.notifyRequests.load(ordering: .relaxed) >= 1)
-        sink.catchUp()
-        for _ in 0..<200 where !finished.isSet { try await Task.sleep(for: .milliseconds(10)) }
+        sink.catchUp(at: clock.now())
+        await clock.settled()
         #expect(finished.isSet)
         let lines = String(decoding: sink.bytes, as: UTF8.self).split(separator: "\n").filter { $0.hasPrefix("opensre_g{") }
         #expect(lines.count == 6000)
         await processor.stop()
     }
 
-    @Test("a reader behind but recently active is waited for until its stall deadline, then cut off")
+    @Test("a reader behind but recently active is waited for until its stall deadline, then cut off, not a nanosecond earlier")
     func stallDeadlineWhileWaiting() async throws {
-        let processor = processor(stallTimeout: .milliseconds(400))
+        let clock = ManualProcessorClock()
+        let processor = processor(clock: clock, stallTimeout: .seconds(10))
         processor.start()
         #expect(processor.submit(try batch(series: 6000, value: 1), ring: 0) == .accepted)
         let sink = ControlledSink()
-        sink.progress.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
+        sink.progress.store(clock.now(), ordering: .relaxed)
         sink.pendingBytes.store(64 << 20, ordering: .relaxed)
         let finished = Flag()
-        let started = ContinuousClock.now
         processor.scrape(into: sink) { _ in finished.set() }
-        try await Task.sleep(for: .milliseconds(150))
-        #expect(!finished.isSet && !sink.abandoned.load(ordering: .relaxed))
-        for _ in 0..<300 where !finished.isSet { try await Task.sleep(for: .milliseconds(10)) }
-        #expect(finished.isSet && sink.abandoned.load(ordering: .relaxed))
-        #expect(ContinuousClock.now - started >= .milliseconds(400))
+        await clock.settled()
+        #expect(!finished.isSet)
+        #expect(clock.deadline == clock.now() + 10_000_000_001)
+        clock.advance(by: .seconds(10))
+        await clock.settled()
+        let abandonedEarly = sink.abandoned.load(ordering: .relaxed)
+        #expect(!finished.isSet && !abandonedEarly)
+        clock.advance(by: .nanoseconds(1))
+        await clock.settled()
+        let abandoned = sink.abandoned.load(ordering: .relaxed)
+        #expect(finished.isSet && abandoned)
         await processor.stop()
     }
 
-    @Test("a reader that takes nothing for the stall timeout is cut off and the scrape ends")
+    @Test("a reader that took nothing for the stall timeout is cut off at once and the scrape ends")
     func stalledReaderIsCutOff() async throws {
-        let processor = processor(stallTimeout: .milliseconds(100))
+        let clock = ManualProcessorClock()
+        let processor = processor(clock: clock, stallTimeout: .seconds(10))
         processor.start()
         #expect(processor.submit(try batch(series: 6000, value: 1), ring: 0) == .accepted)
         let sink = ControlledSink()
-        sink.pendingBytes.store(64 << 20, ordering: .relaxed)  // never read; last progress long ago
+        sink.progress.store(clock.now() - 10_000_000_001, ordering: .relaxed)
+        sink.pendingBytes.store(64 << 20, ordering: .relaxed)  // never read since
         let finished = Flag()
         processor.scrape(into: sink) { _ in finished.set() }
-        for _ in 0..<300 where !finished.isSet { try await Task.sleep(for: .milliseconds(10)) }
+        await clock.settled()
         #expect(finished.isSet)
         let abandoned = sink.abandoned.load(ordering: .relaxed)
         #expect(abandoned)
