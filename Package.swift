@@ -115,7 +115,7 @@ let package = Package(
         .target(
             name: "OpenSRECollector",
             dependencies: [
-                "OpenSREConfig", "OTLPReceiver", "PrometheusExporter", "OpenSREPipeline", "HTTPServerSupport",
+                "OpenSREConfig", "OTLPReceiver", "PrometheusExporter", "OpenSREPipeline", "HTTPServerSupport", "HTTPServerSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -146,6 +146,14 @@ let package = Package(
         .testTarget(name: "OpenSREModelTests", dependencies: ["OpenSREModel"]),
         .testTarget(name: "OTLPDecodingTests", dependencies: ["OTLPDecoding", "OpenSRETestSupport"]),
         .testTarget(name: "PrometheusExpositionTests", dependencies: ["PrometheusExposition"]),
+        .testTarget(
+            name: "PrometheusExporterTests",
+            dependencies: [
+                "PrometheusExporter", "OpenSREPipeline", "HTTPServerSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]),
         .testTarget(
             name: "OpenSREPipelineTests",
             dependencies: ["OpenSREPipeline", "OTLPDecoding", "OpenSRETestSupport", "OpenSRESLO", "PrometheusExposition"]),

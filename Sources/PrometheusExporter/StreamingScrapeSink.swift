@@ -12,7 +12,7 @@ import Synchronization
 ///
 /// `write` and `finish` run on the processor thread; they hand buffers to the
 /// channel's event loop with `execute`, which runs tasks in order.
-final class StreamingScrapeSink: ScrapeSink, @unchecked Sendable {
+package final class StreamingScrapeSink: ScrapeSink, @unchecked Sendable {
     // @unchecked: `pending` and `started` are touched by the processor thread
     // only, the channel context only on its event loop (NIOLoopBound checks).
     private let context: NIOLoopBound<ChannelHandlerContext>
@@ -30,10 +30,10 @@ final class StreamingScrapeSink: ScrapeSink, @unchecked Sendable {
 
     /// Bytes gathered before they are sent: small compressed pieces are
     /// coalesced; plain slices (256 KiB) go at once.
-    static let chunkBytes = 64 << 10
+    package static let chunkBytes = 64 << 10
 
     /// - Parameter head: the 200 response's head, sent with the first bytes.
-    init(context: ChannelHandlerContext, head: HTTPResponseHead, keepAlive: Bool) {
+    package init(context: ChannelHandlerContext, head: HTTPResponseHead, keepAlive: Bool) {
         self.context = NIOLoopBound(context, eventLoop: context.eventLoop)
         eventLoop = context.eventLoop
         var head = head
@@ -43,13 +43,13 @@ final class StreamingScrapeSink: ScrapeSink, @unchecked Sendable {
         pending = context.channel.allocator.buffer(capacity: Self.chunkBytes)
     }
 
-    func reserve(_ bytes: Int) {}
+    package func reserve(_ bytes: Int) {}
 
-    var backlog: Int { abandoned ? 0 : unsent.load(ordering: .relaxed) }
+    package var backlog: Int { abandoned ? 0 : unsent.load(ordering: .relaxed) }
 
-    var lastProgress: UInt64 { progress.load(ordering: .relaxed) }
+    package var lastProgress: UInt64 { progress.load(ordering: .relaxed) }
 
-    func notifyWhenBacklog(atMost limit: Int, _ wake: @escaping @Sendable () -> Void) {
+    package func notifyWhenBacklog(atMost limit: Int, _ wake: @escaping @Sendable () -> Void) {
         drainWaiter.withLock { $0 = (limit, wake) }
         wakeWaiterIfDrained()
     }
@@ -65,13 +65,13 @@ final class StreamingScrapeSink: ScrapeSink, @unchecked Sendable {
         wake?()
     }
 
-    func abandon() {
+    package func abandon() {
         abandoned = true
         let context = self.context
         eventLoop.execute { context.value.close(promise: nil) }
     }
 
-    func write(_ bytes: UnsafeRawBufferPointer) {
+    package func write(_ bytes: UnsafeRawBufferPointer) {
         guard !abandoned else { return }
         pending.writeBytes(bytes)
         if pending.readableBytes >= Self.chunkBytes { send(last: false) }
@@ -80,7 +80,7 @@ final class StreamingScrapeSink: ScrapeSink, @unchecked Sendable {
     /// Ends the response once the scrape completed. After a failure the
     /// scraper gets `failure` if nothing was sent yet; otherwise the
     /// connection is closed mid-body, which tells it the page is incomplete.
-    func finish(_ result: Result<Void, ProcessorError>, failure: @escaping @Sendable () -> HTTPResponse) {
+    package func finish(_ result: Result<Void, ProcessorError>, failure: @escaping @Sendable () -> HTTPResponse) {
         guard !abandoned else { return }
         switch result {
         case .success:
