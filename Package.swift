@@ -115,7 +115,7 @@ let package = Package(
         .target(
             name: "OpenSRECollector",
             dependencies: [
-                "OpenSREConfig", "OTLPReceiver", "PrometheusExporter", "OpenSREPipeline", "HTTPServerSupport", "HTTPServerSupport",
+                "OpenSREConfig", "OTLPReceiver", "PrometheusExporter", "OpenSREPipeline", "HTTPServerSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
