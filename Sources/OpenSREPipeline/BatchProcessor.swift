@@ -296,6 +296,7 @@ package final class BatchProcessor: Sendable {
                 return (state.scrapes, state.tasks, state.phase == .stopping)
             }
             drain()
+            trimHeapAfterBurst()
             let now = clock.now()
             let due = schedule.take(at: now)
             if due.contains(.sweep) { store.value.expire(now: now) }
@@ -366,8 +367,7 @@ package final class BatchProcessor: Sendable {
         var queueWait: UInt64 = 0
         var batches: UInt64 = 0
         var lastRender: UInt64 = 0
-        /// Most points seen queued since the heap was last trimmed.
-        var largestBacklog = 0
+        var heapTrim = HeapTrimPolicy()
         /// Points refused from batches already acknowledged (not in their `partial_success`).
         var refusedAfterAcknowledgement = 0
         /// Set when a scrape's wait took a wake-up meant for the main loop,
@@ -388,8 +388,7 @@ package final class BatchProcessor: Sendable {
     /// draining wait for the next round, so a flood cannot starve scrapes).
     @discardableResult
     private func drain() -> Int {
-        let backlog = queuedPointCount
-        loopState.largestBacklog = max(loopState.largestBacklog, backlog)
+        loopState.heapTrim.observe(backlog: queuedPointCount)
         let now = clock.now()
         let wallClock = clock.wallClock()
         var drained = 0
@@ -415,20 +414,16 @@ package final class BatchProcessor: Sendable {
             }
         }
         admission.drained(points: drainedPoints, from: store.value)
-        if loopState.largestBacklog >= Self.burstPoints, queuedPointCount == 0 {
-            // A burst queued up and is folded in: its freed batches would
-            // otherwise stay resident between the series allocated meanwhile.
-            loopState.largestBacklog = 0
-            let started = clock.now()
-            MallocTuning.releaseFreeMemory()
-            logger.debug("returned free memory after a burst", metadata: ["ms": "\(Double(clock.now() &- started) / 1e6)"])
-        }
         return drained
     }
 
-    /// Points queued at once that count as a burst worth trimming the heap
-    /// after (about 100 MB of decoded batches).
-    static let burstPoints = 500_000
+    /// Returns free heap memory to the system once a burst is folded in (see ``HeapTrimPolicy``).
+    private func trimHeapAfterBurst() {
+        guard loopState.heapTrim.shouldTrim(queued: queuedPointCount) else { return }
+        let started = clock.now()
+        MallocTuning.releaseFreeMemory()
+        logger.debug("returned free memory after a burst", metadata: ["ms": "\(Double(clock.now() &- started) / 1e6)"])
+    }
 }
 
 /// Errors of the processor's scrape path.

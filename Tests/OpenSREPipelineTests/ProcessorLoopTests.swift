@@ -80,11 +80,11 @@ struct ProcessorLoopTests {
         #expect(processor.submit(try Self.gauge(points: 1, value: 7), ring: 0) == .accepted)
         await clock.settled()
         #expect(processor.queuedPointCount == 0)
-        // Sweeps at 30 s, 60 s, …: the series is 300 s old at the 300 s sweep, gone at 330 s.
+        // Swept every 10 s (a tenth of the window, at most 10 s): 300 s old at 300 s is kept, gone at the next sweep.
         clock.advance(by: .seconds(300))
         await clock.settled()
         #expect(try await page(processor).contains("opensre_g{id=\"0\"} 7\n"))
-        clock.advance(by: .seconds(30))
+        clock.advance(by: .seconds(10))
         await clock.settled()
         #expect(try await !page(processor).contains("opensre_g{"))
         await processor.stop()
