@@ -1,3 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import OpenSREModel
 
 /// Decodes OTLP/JSON `ExportMetricsServiceRequest` bodies (`application/json`)
@@ -442,7 +447,7 @@ struct JSONRequestWalker {
         case "doubleValue", "double_value":
             AttributeEncoder.appendDouble(try double(value, "\(path).doubleValue"), to: &builder.bytes)
         case "bytesValue", "bytes_value":
-            guard case .string(let encoded) = value, let raw = Base64Decoding.decode(encoded) else {
+            guard case .string(let encoded) = value, let raw = Self.base64(encoded) else {
                 throw Shape(message: "\(path).bytesValue: expected base64")
             }
             raw.withUnsafeBytes { AttributeEncoder.appendBytes($0, to: &builder.bytes) }
@@ -554,6 +559,32 @@ struct JSONRequestWalker {
         return try unsigned(node[key, alternate: snake], "\(path).\(key)")
     }
 
+    /// `bytes` fields: base64 (RFC 4648), standard or URL-safe alphabet,
+    /// padding optional. The text is brought to the padded standard form
+    /// Foundation decodes: `-`/`_` become `+`/`/`, every `=` is dropped (the
+    /// decoder has always ignored them, wherever they stood) and the padding
+    /// is put back. A lone final character holds 6 bits, too few for a byte:
+    /// `A==` (zero bits) completes its quantum, so Foundation still checks it
+    /// is in the alphabet, and the byte that makes is dropped. Anything
+    /// outside the two alphabets is refused.
+    private static func base64(_ text: String) -> [UInt8]? {
+        var normalized: [UInt8] = []
+        normalized.reserveCapacity(text.utf8.count + 3)
+        for character in text.utf8 {
+            switch character {
+            case UInt8(ascii: "="): continue
+            case UInt8(ascii: "-"): normalized.append(UInt8(ascii: "+"))
+            case UInt8(ascii: "_"): normalized.append(UInt8(ascii: "/"))
+            default: normalized.append(character)
+            }
+        }
+        let missing = (4 - normalized.count % 4) % 4
+        if missing == 3 { normalized.append(UInt8(ascii: "A")) }
+        normalized += repeatElement(UInt8(ascii: "="), count: min(missing, 2))
+        guard let data = Data(base64Encoded: Data(normalized)) else { return nil }
+        return Array(data.dropLast(missing == 3 ? 1 : 0))
+    }
+
     /// Trace and span ids are hex in OTLP/JSON (not base64).
     private func hex(_ node: JSONValue?, _ path: String) throws(Shape) -> [UInt8] {
         let text = try self.text(node, path)
@@ -576,33 +607,5 @@ struct JSONRequestWalker {
             }
         }
         return bytes
-    }
-}
-
-/// Standard and URL-safe base64, padding optional.
-enum Base64Decoding {
-    static func decode(_ text: String) -> [UInt8]? {
-        var bits: UInt32 = 0
-        var count = 0
-        var out: [UInt8] = []
-        for character in text.utf8 {
-            let value: UInt32
-            switch character {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"): value = UInt32(character - UInt8(ascii: "A"))
-            case UInt8(ascii: "a")...UInt8(ascii: "z"): value = UInt32(character - UInt8(ascii: "a") + 26)
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): value = UInt32(character - UInt8(ascii: "0") + 52)
-            case UInt8(ascii: "+"), UInt8(ascii: "-"): value = 62
-            case UInt8(ascii: "/"), UInt8(ascii: "_"): value = 63
-            case UInt8(ascii: "="): continue
-            default: return nil
-            }
-            bits = bits << 6 | value
-            count += 6
-            if count >= 8 {
-                count -= 8
-                out.append(UInt8((bits >> UInt32(count)) & 0xFF))
-            }
-        }
-        return out
     }
 }
