@@ -258,31 +258,3 @@ package enum SLODuration {
         return "\(minutes)m"
     }
 }
-
-/// Expands `dir/*.yaml`-style patterns (a `*` or `?` in the last path component).
-enum SLOFileGlob {
-    static func expand(_ pattern: String, relativeTo base: String) -> [String] {
-        let full = pattern.hasPrefix("/") ? pattern : base + "/" + pattern
-        let url = URL(fileURLWithPath: full)
-        let name = url.lastPathComponent
-        guard name.contains("*") || name.contains("?") else {
-            return FileManager.default.fileExists(atPath: full) ? [full] : []
-        }
-        let directory = url.deletingLastPathComponent().path
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        return entries.filter { matches(name, $0) }.sorted().map { directory + "/" + $0 }
-    }
-
-    /// `*` any run, `?` one character.
-    static func matches(_ pattern: String, _ name: String) -> Bool {
-        let p = Array(pattern)
-        let n = Array(name)
-        func match(_ i: Int, _ j: Int) -> Bool {
-            if i == p.count { return j == n.count }
-            if p[i] == "*" { return (j...n.count).contains { match(i + 1, $0) } }
-            guard j < n.count, p[i] == "?" || p[i] == n[j] else { return false }
-            return match(i + 1, j + 1)
-        }
-        return match(0, 0)
-    }
-}
