@@ -381,7 +381,7 @@ struct ConfigurationParser {
     private mutating func timeout(_ node: Node, at path: String) -> TimeAmount?? {
         guard let duration = duration(node, at: path) else { return nil }
         guard duration > .zero else { return .some(nil) }
-        return .nanoseconds(Int64(duration.components.seconds) * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+        return TimeAmount(duration)
     }
 
     private static func set(_ key: String, _ amount: TimeAmount?, in timeouts: inout ConnectionTimeouts) {

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import OpenSREModel
 import Synchronization
 
 /// The `memory_limiter` processor (`processors.memory_limiter`, listed first in
@@ -68,9 +69,7 @@ package final class MemoryLimiter: Sendable {
         readResident: @escaping @Sendable () -> UInt64 = { MemoryLimiter.residentMemory() }
     ) {
         (hardLimit, softLimit) = configuration.limits(available: Self.availableMemory())
-        let components = configuration.checkInterval.components
-        let milliseconds = components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
-        interval = .milliseconds(Int(max(milliseconds, 10)))
+        interval = .milliseconds(max(configuration.checkInterval.milliseconds, 10))
         self.readResident = readResident
     }
 
