@@ -154,7 +154,9 @@ let package = Package(
         ),
         .testTarget(
             name: "OpenSRESLOTests",
-            dependencies: ["OpenSRESLO", "PrometheusExposition", "OpenSRETestSupport", .product(name: "Yams", package: "Yams")]),
+            dependencies: [
+                "OpenSRESLO", "OpenSREModel", "PrometheusExposition", "OpenSRETestSupport", .product(name: "Yams", package: "Yams"),
+            ]),
         .testTarget(
             name: "OpenSREConfigTests",
             dependencies: [

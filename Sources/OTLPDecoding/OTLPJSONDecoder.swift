@@ -72,6 +72,8 @@ struct JSONRequestWalker {
     /// Points (time or start time) later than this are refused.
     let latestTime: UInt64
     var rejected = RejectedPoints()
+    /// Where each attribute set is encoded before it is copied into the batch.
+    let encoder = AttributeEncoder(capacity: 1024)
 
     typealias Shape = JSONShapeError
 
@@ -415,48 +417,51 @@ struct JSONRequestWalker {
         return true
     }
 
-    /// Writes a `KeyValue` list in canonical form, sorted by key bytes (as the protobuf path).
+    /// Writes a `KeyValue` list in canonical form, sorted by key bytes (as the
+    /// protobuf path): encoded by the encoder, then appended to the batch in one copy.
     private mutating func appendAttributes(_ node: JSONValue?, path: String) throws(Shape) {
         var pairs: [(key: String, value: JSONValue?)] = []
         for (index, pair) in try list(node, path).enumerated() {
             pairs.append((try text(pair["key"], "\(path)[\(index)].key"), pair["value"]))
         }
         pairs.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+        encoder.reset()
         for (index, pair) in pairs.enumerated() {
             var key = pair.key
-            key.withUTF8 { AttributeEncoder.appendKey(UnsafeRawBufferPointer($0), to: &builder.bytes) }
+            key.withUTF8 { encoder.appendKey($0.baseAddress, count: $0.count) }
             try appendValue(pair.value, path: "\(path)[\(index)].value", depth: 0)
         }
+        AttributeEncoder.appendRaw(encoder.bytes, to: &builder.bytes)
     }
 
     /// One `AnyValue`; `depth` counts the lists and maps around it, and one
     /// more past ``OTLPLimits/maximumValueNesting`` refuses the request.
     private mutating func appendValue(_ node: JSONValue?, path: String, depth: Int) throws(Shape) {
         guard let node, case .object(let members) = node, let (kind, value) = members.first(where: { Self.valueKeys.contains($0.key) }) else {
-            AttributeEncoder.appendEmpty(to: &builder.bytes)
+            encoder.appendEmpty()
             return
         }
         switch kind {
         case "stringValue", "string_value":
             var string = try text(value, "\(path).stringValue")
-            string.withUTF8 { AttributeEncoder.appendString(UnsafeRawBufferPointer($0), to: &builder.bytes) }
+            string.withUTF8 { encoder.appendString($0.baseAddress, count: $0.count) }
         case "boolValue", "bool_value":
-            AttributeEncoder.appendBool(try flag(value, "\(path).boolValue"), to: &builder.bytes)
+            encoder.appendBool(try flag(value, "\(path).boolValue"))
         case "intValue", "int_value":
-            AttributeEncoder.appendInt(try signed(value, "\(path).intValue"), to: &builder.bytes)
+            encoder.appendInt(try signed(value, "\(path).intValue"))
         case "doubleValue", "double_value":
-            AttributeEncoder.appendDouble(try double(value, "\(path).doubleValue"), to: &builder.bytes)
+            encoder.appendDouble(try double(value, "\(path).doubleValue"))
         case "bytesValue", "bytes_value":
             guard case .string(let encoded) = value, let raw = Self.base64(encoded) else {
                 throw Shape(message: "\(path).bytesValue: expected base64")
             }
-            raw.withUnsafeBytes { AttributeEncoder.appendBytes($0, to: &builder.bytes) }
+            raw.withUnsafeBytes { encoder.appendBytes($0.baseAddress, count: $0.count) }
         case "arrayValue", "array_value":
             guard depth < OTLPLimits.maximumValueNesting else {
                 throw Shape(.valueNestingTooDeep(limit: OTLPLimits.maximumValueNesting))
             }
             let values = try list(value["values"], "\(path).arrayValue.values")
-            AttributeEncoder.appendContainer(.array, count: values.count, to: &builder.bytes)
+            encoder.appendContainer(.array, count: values.count)
             for (index, element) in values.enumerated() {
                 try appendValue(element, path: "\(path).arrayValue.values[\(index)]", depth: depth + 1)
             }
@@ -465,10 +470,10 @@ struct JSONRequestWalker {
                 throw Shape(.valueNestingTooDeep(limit: OTLPLimits.maximumValueNesting))
             }
             let entries = try list(value["values"], "\(path).kvlistValue.values")
-            AttributeEncoder.appendContainer(.map, count: entries.count, to: &builder.bytes)
+            encoder.appendContainer(.map, count: entries.count)
             for (index, entry) in entries.enumerated() {
                 var key = try text(entry["key"], "\(path).kvlistValue.values[\(index)].key")
-                key.withUTF8 { AttributeEncoder.appendKey(UnsafeRawBufferPointer($0), to: &builder.bytes) }
+                key.withUTF8 { encoder.appendKey($0.baseAddress, count: $0.count) }
                 try appendValue(entry["value"], path: "\(path).kvlistValue.values[\(index)].value", depth: depth + 1)
             }
         }

@@ -28,7 +28,7 @@ package final class OTLPProtobufDecoder {
     /// Reused scratch space for sorting attribute pointers by key.
     private var sortScratch: [UnsafeMutablePointer<CKeyValue>] = []
     /// Reused space for encoding one attribute set.
-    private let attributeScratch = AttributeScratch()
+    private let attributeEncoder = AttributeEncoder()
 
     /// Whether unpacking goes through the arena (always, except to measure the difference).
     private let useArena: Bool
@@ -76,7 +76,7 @@ package final class OTLPProtobufDecoder {
         }
         var walker = RequestWalker(
             builder: DecodedBatchBuilder(expectedBytes: body.count, expectedPoints: body.count / 64),
-            sortScratch: sortScratch, scratch: attributeScratch, allocator: allocator,
+            sortScratch: sortScratch, encoder: attributeEncoder, allocator: allocator,
             escapesLabelNames: options.escapesLabelNames, latestTime: OTLPLimits.latestTime(now: options.wallClock()))
         walker.walk(request.pointee)
         if !useArena {

@@ -78,10 +78,7 @@ struct DecodedBatchBuilderTests {
         var builder = DecodedBatchBuilder()
         func add(metric: String, service: String, kind: MetricKind = .gauge, unit: String = "") {
             let start = builder.mark
-            var key = "service.name"
-            key.withUTF8 { AttributeEncoder.appendKey(UnsafeRawBufferPointer($0), to: &builder.bytes) }
-            var value = service
-            value.withUTF8 { AttributeEncoder.appendString(UnsafeRawBufferPointer($0), to: &builder.bytes) }
+            builder.bytes += AttributeEncoder.encode([Attribute("service.name", .string(service))])
             builder.endResource(attributesFrom: start)
             let empty = UnsafeRawBufferPointer(start: nil, count: 0)
             builder.setScope(name: empty, version: empty)
