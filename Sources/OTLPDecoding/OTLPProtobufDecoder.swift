@@ -2,14 +2,6 @@ import COTLP
 import Glibc
 import OpenSREModel
 
-/// The outcome of decoding one export request.
-package struct OTLPDecodeResult: Sendable {
-    /// Everything accepted, ready for the processor's ring.
-    package var batch: DecodedBatch
-    /// Points refused while decoding (unsupported type, invalid histogram...).
-    package var rejected: RejectedPoints
-}
-
 /// Decodes `ExportMetricsServiceRequest` protobuf bodies with libprotobuf-c.
 ///
 /// Attribute values' nested lists and maps are declared `bytes` in our protos,
@@ -92,4 +84,3 @@ package final class OTLPProtobufDecoder {
         return OTLPDecodeResult(batch: walker.builder.finish(), rejected: walker.rejected)
     }
 }
-
