@@ -5,14 +5,9 @@ import Testing
 
 @Suite("Byte-keyed open-addressing table")
 struct SeriesTableTests {
-    final class Box {
-        let value: Int
-        init(_ value: Int) { self.value = value }
-    }
-
     @Test("matches a dictionary through random inserts and removals, with colliding hashes")
     func model() {
-        var table = SeriesTable<Box>()
+        var table = SeriesTable<TableValue>()
         var model: [[UInt8]: Int] = [:]
         var generator = SystemRandomNumberGenerator()
         // Hash only the first byte so that probe runs are long and removals shift entries.
@@ -25,7 +20,7 @@ struct SeriesTableTests {
                 let removed = key.withUnsafeBytes { table.remove(hash: hash(key), key: $0) }
                 #expect(removed?.value == model.removeValue(forKey: key))
             } else if model[key] == nil {
-                table.insert(hash: hash(key), key: key, value: Box(step))
+                table.insert(hash: hash(key), key: key, value: TableValue(step))
                 model[key] = step
             }
         }
