@@ -13,8 +13,10 @@ import Glibc
 /// files matched before too; `.` and `..` are left out). `GLOB_NOCHECK` is
 /// not set on purpose: a pattern that matches nothing yields no path, so the
 /// loader reports "no file matches" rather than trying to read the pattern.
-/// Results are sorted, and written `directory/name` with the directory as
-/// given, as before.
+/// Results are sorted by Swift's string order and written `directory/name`
+/// with the directory as given, as before. One difference remains: the
+/// process runs in the C locale, where `?` matches one byte, so it no longer
+/// matches a non-ASCII character (the old matcher took one `Character`).
 package enum SLOFileGlob {
     /// The files `pattern` names, relative to `base` unless absolute; none when nothing matches.
     package static func expand(_ pattern: String, relativeTo base: String) -> [String] {
