@@ -14,9 +14,13 @@ import Glibc
 /// not set on purpose: a pattern that matches nothing yields no path, so the
 /// loader reports "no file matches" rather than trying to read the pattern.
 /// Results are sorted by Swift's string order and written `directory/name`
-/// with the directory as given, as before. One difference remains: the
-/// process runs in the C locale, where `?` matches one byte, so it no longer
-/// matches a non-ASCII character (the old matcher took one `Character`).
+/// with the directory as given, as before.
+///
+/// A Swift process runs in the C locale, where `fnmatch`'s `?` matches one
+/// byte; the expansion switches its own thread to `C.UTF-8` (`uselocale`), so
+/// that `?` matches a non-ASCII character as the old matcher did. glibc then
+/// also tries the pattern byte-wise, so `a??.yaml` matches `aé.yaml` too:
+/// every name matched before still is.
 package enum SLOFileGlob {
     /// The files `pattern` names, relative to `base` unless absolute; none when nothing matches.
     package static func expand(_ pattern: String, relativeTo base: String) -> [String] {
@@ -28,6 +32,14 @@ package enum SLOFileGlob {
         }
         let directory = url.deletingLastPathComponent().path
         let globPattern = escaped(directory, keeping: []) + "/" + escaped(name, keeping: ["*", "?"])
+        let utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", nil)
+        let previous = utf8.map { uselocale($0) }
+        defer {
+            if let utf8, let previous {
+                uselocale(previous)
+                freelocale(utf8)
+            }
+        }
         var found = glob_t()
         defer { globfree(&found) }
         guard glob(globPattern, GLOB_PERIOD | GLOB_NOSORT, nil, &found) == 0 else { return [] }

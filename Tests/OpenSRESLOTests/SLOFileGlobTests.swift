@@ -14,7 +14,7 @@ struct SLOFileGlobTests {
         return directory
     }
 
-    static let names = ["b.yaml", "a.yaml", "ab.yaml", ".hidden.yaml", "c.yml", "[x].yaml", #"back\slash.yaml"#]
+    static let names = ["b.yaml", "a.yaml", "ab.yaml", ".hidden.yaml", "c.yml", "[x].yaml", #"back\slash.yaml"#, "é.json"]
 
     @Test(
         "wildcards only in the last component: * and ? match, [ ] and \\ are literal, hidden files match, sorted",
@@ -29,7 +29,8 @@ struct SLOFileGlobTests {
             ("c.yml", ["c.yml"]),
             ("[x].yaml", ["[x].yaml"]),
             ("missing.yaml", []),
-            ("*.json", []),
+            ("*.txt", []),
+            ("?.json", ["é.json"]),
         ])
     func patterns(pattern: String, expected: [String]) throws {
         let directory = try Self.directory(with: Self.names)
