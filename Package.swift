@@ -161,7 +161,11 @@ let package = Package(
             name: "ConformanceTests",
             dependencies: ["OpenSREPipeline", "OTLPDecoding", "PrometheusExposition", "OpenSREModel"]
         ),
-        .testTarget(name: "OpenSRESLOTests", dependencies: ["OpenSRESLO", "PrometheusExposition", "OpenSRETestSupport"]),
+        .testTarget(
+            name: "OpenSRESLOTests",
+            dependencies: [
+                "OpenSRESLO", "OpenSREModel", "PrometheusExposition", "OpenSRETestSupport", .product(name: "Yams", package: "Yams"),
+            ]),
         .testTarget(
             name: "OpenSREConfigTests",
             dependencies: [

@@ -147,11 +147,3 @@ package final class HTTPServer: Sendable {
         channel.withLock { $0 = nil }
     }
 }
-
-/// Errors of ``HTTPServer``.
-package enum HTTPServerError: Error, CustomStringConvertible {
-    /// `start()` after `shutdown()`.
-    case shutDown
-
-    package var description: String { "the server was shut down and cannot be started again" }
-}

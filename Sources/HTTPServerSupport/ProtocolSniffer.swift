@@ -1,14 +1,6 @@
 import NIOCore
 import NIOTLS
 
-/// Which protocol a connection speaks, told from its first bytes.
-package enum WireProtocol: Sendable, Equatable {
-    case http1
-    /// HTTP/2 with prior knowledge (RFC 9113 §3.3), which is how gRPC clients
-    /// open cleartext connections; or HTTP/2 negotiated by TLS ALPN.
-    case http2
-}
-
 /// Tells an HTTP/2 connection from an HTTP/1.x one by its first bytes, then
 /// hands the connection to the matching pipeline and steps aside.
 ///

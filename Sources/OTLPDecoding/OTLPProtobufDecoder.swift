@@ -2,14 +2,6 @@ import COTLP
 import Glibc
 import OpenSREModel
 
-/// The outcome of decoding one export request.
-package struct OTLPDecodeResult: Sendable {
-    /// Everything accepted, ready for the processor's ring.
-    package var batch: DecodedBatch
-    /// Points refused while decoding (unsupported type, invalid histogram...).
-    package var rejected: RejectedPoints
-}
-
 /// Decodes `ExportMetricsServiceRequest` protobuf bodies with libprotobuf-c.
 ///
 /// Attribute values' nested lists and maps are declared `bytes` in our protos,
@@ -28,7 +20,7 @@ package final class OTLPProtobufDecoder {
     /// Reused scratch space for sorting attribute pointers by key.
     private var sortScratch: [UnsafeMutablePointer<CKeyValue>] = []
     /// Reused space for encoding one attribute set.
-    private let attributeScratch = AttributeScratch()
+    private let attributeEncoder = AttributeEncoder()
 
     /// Whether unpacking goes through the arena (always, except to measure the difference).
     private let useArena: Bool
@@ -76,7 +68,7 @@ package final class OTLPProtobufDecoder {
         }
         var walker = RequestWalker(
             builder: DecodedBatchBuilder(expectedBytes: body.count, expectedPoints: body.count / 64),
-            sortScratch: sortScratch, scratch: attributeScratch, allocator: allocator,
+            sortScratch: sortScratch, encoder: attributeEncoder, allocator: allocator,
             escapesLabelNames: options.escapesLabelNames, latestTime: OTLPLimits.latestTime(now: options.wallClock()))
         walker.walk(request.pointee)
         if !useArena {
@@ -92,4 +84,3 @@ package final class OTLPProtobufDecoder {
         return OTLPDecodeResult(batch: walker.builder.finish(), rejected: walker.rejected)
     }
 }
-

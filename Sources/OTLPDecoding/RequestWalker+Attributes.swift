@@ -2,8 +2,8 @@ import COTLP
 import Glibc
 import OpenSREModel
 
-/// Attributes in canonical form (``AttributeEncoder``'s layout; tests check
-/// both paths give the same bytes), and the nested values unpacked here.
+/// Attributes in canonical form, written by ``AttributeEncoder`` (as the JSON
+/// path's are), and the nested values unpacked here.
 extension RequestWalker {
     /// A point's attributes, refused (and reported) when too many or too large;
     /// the count is checked before anything is sorted or copied.
@@ -20,13 +20,13 @@ extension RequestWalker {
         return true
     }
 
-    /// Writes `attributes` in canonical form, sorted by key: encoded in the
-    /// scratch space, then appended to the batch in one copy.
+    /// Writes `attributes` in canonical form, sorted by key: encoded by the
+    /// reused encoder, then appended to the batch in one copy.
     mutating func appendAttributes(
         _ attributes: UnsafeMutablePointer<UnsafeMutablePointer<CKeyValue>?>?, count: Int
     ) {
         guard let attributes, count > 0 else { return }
-        scratch.reset()
+        encoder.reset()
         if Self.isSorted(attributes, count: count) {
             for index in 0..<count {
                 if let pair = attributes[index] { encodeEntry(pair, depth: 0) }
@@ -41,7 +41,7 @@ extension RequestWalker {
                 encodeEntry(sortScratch[index], depth: 0)
             }
         }
-        AttributeEncoder.appendRaw(scratch.bytes, to: &builder.bytes)
+        AttributeEncoder.appendRaw(encoder.bytes, to: &builder.bytes)
     }
 
     /// Bytewise order (`memcmp`, then the shorter first), as the JSON path sorts.
@@ -70,42 +70,29 @@ extension RequestWalker {
     /// One key and its value; `depth` counts the lists and maps around it.
     private mutating func encodeEntry(_ pair: UnsafeMutablePointer<CKeyValue>, depth: Int) {
         let key = pair.pointee.key
-        scratch.reserve(4 + key.len)
-        scratch.length(key.len)
-        scratch.raw(key.data, key.len)
+        encoder.appendKey(key.data, count: key.len)
         encodeValue(pair.pointee.value, depth: depth)
     }
 
     private mutating func encodeValue(_ value: UnsafeMutablePointer<CAnyValue>?, depth: Int) {
-        guard let value = value?.pointee else {
-            scratch.reserve(1)
-            scratch.byte(AttributeTag.empty.rawValue)
-            return
-        }
+        guard let value = value?.pointee else { return encoder.appendEmpty() }
         switch value.value_case {
         case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_STRING_VALUE:
-            encodeBytes(.string, value.string_value)
+            encoder.appendString(value.string_value.data, count: value.string_value.len)
         case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_BOOL_VALUE:
-            scratch.reserve(2)
-            scratch.byte(AttributeTag.bool.rawValue)
-            scratch.byte(value.bool_value != 0 ? 1 : 0)
+            encoder.appendBool(value.bool_value != 0)
         case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_INT_VALUE:
-            scratch.reserve(9)
-            scratch.byte(AttributeTag.int.rawValue)
-            scratch.word(UInt64(bitPattern: value.int_value))
+            encoder.appendInt(value.int_value)
         case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_DOUBLE_VALUE:
-            scratch.reserve(9)
-            scratch.byte(AttributeTag.double.rawValue)
-            scratch.word(value.double_value.bitPattern)
+            encoder.appendDouble(value.double_value)
         case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_BYTES_VALUE:
-            encodeBytes(.bytes, value.bytes_value)
+            encoder.appendBytes(value.bytes_value.data, count: value.bytes_value.len)
         case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_ARRAY_VALUE:
             encodeArray(value.array_value, depth: depth)
         case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_KVLIST_VALUE:
             encodeMap(value.kvlist_value, depth: depth)
         default:
-            scratch.reserve(1)
-            scratch.byte(AttributeTag.empty.rawValue)
+            encoder.appendEmpty()
         }
     }
 
@@ -121,14 +108,14 @@ extension RequestWalker {
     /// An `ArrayValue`, unpacked here from its bytes (see Protos/common.proto).
     private mutating func encodeArray(_ bytes: ProtobufCBinaryData, depth: Int) {
         guard mayNest(depth) else { return }
-        guard bytes.len > 0 else { return encodeContainer(.array, count: 0) }
+        guard bytes.len > 0 else { return encoder.appendContainer(.array, count: 0) }
         guard let array = opentelemetry__proto__common__v1__array_value__unpack(allocator, bytes.len, bytes.data) else {
             failure = .malformedProtobuf
             return
         }
         defer { if allocator == nil { opentelemetry__proto__common__v1__array_value__free_unpacked(array, nil) } }
         let count = array.pointee.n_values
-        encodeContainer(.array, count: count)
+        encoder.appendContainer(.array, count: count)
         for index in 0..<count where failure == nil {
             encodeValue(array.pointee.values[index], depth: depth + 1)
         }
@@ -137,7 +124,7 @@ extension RequestWalker {
     /// A `KeyValueList`, unpacked here from its bytes; entries in the order sent.
     private mutating func encodeMap(_ bytes: ProtobufCBinaryData, depth: Int) {
         guard mayNest(depth) else { return }
-        guard bytes.len > 0 else { return encodeContainer(.map, count: 0) }
+        guard bytes.len > 0 else { return encoder.appendContainer(.map, count: 0) }
         guard let list = opentelemetry__proto__common__v1__key_value_list__unpack(allocator, bytes.len, bytes.data)
         else {
             failure = .malformedProtobuf
@@ -147,22 +134,9 @@ extension RequestWalker {
         let values = list.pointee.values
         var present = 0
         for index in 0..<list.pointee.n_values where values?[index] != nil { present += 1 }
-        encodeContainer(.map, count: present)
+        encoder.appendContainer(.map, count: present)
         for index in 0..<list.pointee.n_values where failure == nil {
             if let pair = values?[index] { encodeEntry(pair, depth: depth + 1) }
         }
-    }
-
-    private func encodeBytes(_ tag: AttributeTag, _ source: ProtobufCBinaryData) {
-        scratch.reserve(5 + source.len)
-        scratch.byte(tag.rawValue)
-        scratch.length(source.len)
-        scratch.raw(source.data, source.len)
-    }
-
-    private func encodeContainer(_ tag: AttributeTag, count: Int) {
-        scratch.reserve(5)
-        scratch.byte(tag.rawValue)
-        scratch.length(count)
     }
 }

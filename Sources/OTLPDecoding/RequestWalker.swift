@@ -5,7 +5,8 @@ import OpenSREModel
 struct RequestWalker {
     var builder: DecodedBatchBuilder
     var sortScratch: [UnsafeMutablePointer<CKeyValue>]
-    let scratch: AttributeScratch
+    /// Where each attribute set is encoded before it is copied into the batch.
+    let encoder: AttributeEncoder
     /// What nested attribute values are unpacked with: the request's arena, or
     /// nil for libprotobuf-c's malloc (then each is freed after use).
     let allocator: UnsafeMutablePointer<ProtobufCAllocator>?

@@ -87,12 +87,6 @@ package final class OTLPReceiverServer: Sendable {
     package var grpcPort: Int? { grpc?.port }
 }
 
-/// Limits on header blocks: NIO's default list size (16 KiB) is what gRPC
-/// clients expect too (8 KiB in grpc-go, 16 KiB in grpc-core).
-enum HPACKDecoderLimits {
-    static let maxHeaderListSize = 16 << 10
-}
-
 /// One ``OTLPIngestor`` per event loop, each feeding its own ring, shared by
 /// both ports and both transports. All are built up front, one per loop of the
 /// group (ring N for the Nth loop), and each is bound to its loop: a lookup

@@ -92,13 +92,3 @@ package final class Collector: Sendable {
     /// shutdown (SIGTERM/SIGINT), then stops in order.
     package var service: some Service { CollectorService(collector: self) }
 }
-
-struct CollectorService: Service {
-    let collector: Collector
-
-    func run() async throws {
-        try await collector.start()
-        try? await gracefulShutdown()
-        await collector.shutdown()
-    }
-}

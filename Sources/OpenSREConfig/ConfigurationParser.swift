@@ -381,7 +381,7 @@ struct ConfigurationParser {
     private mutating func timeout(_ node: Node, at path: String) -> TimeAmount?? {
         guard let duration = duration(node, at: path) else { return nil }
         guard duration > .zero else { return .some(nil) }
-        return .nanoseconds(Int64(duration.components.seconds) * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+        return TimeAmount(duration)
     }
 
     private static func set(_ key: String, _ amount: TimeAmount?, in timeouts: inout ConnectionTimeouts) {
@@ -413,7 +413,7 @@ struct ConfigurationParser {
             case "const_labels":
                 var labels: [String: String] = [:]
                 for (name, labelValue) in reader.mapping(value, at: keyPath, allowed: nil) {
-                    guard Self.isValidLabelName(name) else {
+                    guard PrometheusNames.isLegacyLabelName(name) else {
                         reader.fail("\(keyPath).\(name)", "not a valid Prometheus label name", labelValue)
                         continue
                     }
@@ -490,24 +490,8 @@ struct ConfigurationParser {
         return endpoint
     }
 
+    /// A namespace is empty or a legacy metric name, as it prefixes every metric name.
     static func isValidNamespace(_ text: String) -> Bool {
-        text.unicodeScalars.enumerated().allSatisfy { index, scalar in
-            switch scalar {
-            case "a"..."z", "A"..."Z", "_", ":": return true
-            case "0"..."9": return index > 0
-            default: return false
-            }
-        }
-    }
-
-    static func isValidLabelName(_ text: String) -> Bool {
-        !text.isEmpty
-            && text.unicodeScalars.enumerated().allSatisfy { index, scalar in
-                switch scalar {
-                case "a"..."z", "A"..."Z", "_": return true
-                case "0"..."9": return index > 0
-                default: return false
-                }
-            }
+        text.isEmpty || PrometheusNames.isLegacyMetricName(text)
     }
 }

@@ -13,14 +13,3 @@ package indirect enum AttributeValue: Sendable, Hashable {
     case map([Attribute])
     case bytes([UInt8])
 }
-
-/// One key/value attribute.
-package struct Attribute: Sendable, Hashable {
-    package var key: String
-    package var value: AttributeValue
-
-    package init(_ key: String, _ value: AttributeValue) {
-        self.key = key
-        self.value = value
-    }
-}

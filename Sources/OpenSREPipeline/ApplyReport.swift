@@ -37,26 +37,3 @@ package struct ApplyReport: Sendable, Equatable {
         }
     }
 }
-
-/// A batch on its way to the processor, with who to tell when it is applied.
-struct QueuedBatch: Sendable {
-    var batch: DecodedBatch
-    var completion: (@Sendable (ApplyReport) -> Void)?
-    /// Its admission, taken back once it is applied.
-    var ticket: SeriesAdmission.Ticket
-    /// Monotonic nanoseconds when it was queued (for the queue-wait self-metric).
-    var queuedAt: UInt64
-}
-
-extension SeriesState.Outcome {
-    /// The refusal this outcome is, if it is one.
-    var refusal: RefusalReason? {
-        switch self {
-        case .applied: nil
-        case .rejectedOutOfOrder: .outOfOrder
-        case .rejectedOverlap: .deltaOverlap
-        case .rejectedOlderStart: .deltaOlderStart
-        case .rejectedOutOfOrderEnd: .deltaOutOfOrder
-        }
-    }
-}

@@ -433,15 +433,6 @@ package enum ProcessorError: Error, Sendable {
     case compressionFailed
 }
 
-extension Duration {
-    /// Whole nanoseconds (negative durations count as zero).
-    var nanoseconds: UInt64 {
-        let (seconds, attoseconds) = components
-        guard seconds >= 0 else { return 0 }
-        return UInt64(seconds) &* 1_000_000_000 &+ UInt64(max(attoseconds, 0) / 1_000_000_000)
-    }
-}
-
 /// Holds the store, which only the processor thread touches while it runs.
 final class StoreBox: @unchecked Sendable {
     // @unchecked: confined to the processor thread; after it stops, accessed only under `control`.

@@ -188,17 +188,3 @@ final class Series: ManagedBuffer<Series.Fields, UInt8> {
         set { if fields.pointee.extras != nil || newValue != nil { mutableExtras.goldenCPU = newValue } }
     }
 }
-
-/// The fields of a series that few series use, out of line (see ``Series``).
-final class SeriesExtras {
-    let utf8LabelText: [UInt8]?
-    var sloTaps: [SLOTap] = []
-    var sloKey: UInt64 = 0
-    var goldenTap: GoldenSignals.LatencyTap?
-    var goldenCounts = true
-    var goldenCPU: String?
-
-    init(utf8LabelText: [UInt8]?) {
-        self.utf8LabelText = utf8LabelText
-    }
-}

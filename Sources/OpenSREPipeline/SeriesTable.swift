@@ -222,3 +222,10 @@ struct SeriesTable<Value: AnyObject> {
         deadKeyBytes = 0
     }
 }
+
+extension SeriesTable {
+    /// ``find(hash:key:)`` for a key held in an array.
+    func find(hash: UInt64, key: [UInt8]) -> Value? {
+        key.withUnsafeBytes { find(hash: hash, key: $0) }
+    }
+}

@@ -1,4 +1,4 @@
-import Foundation
+import Yams
 
 /// Generates the SRE Workbook's multiwindow, multi-burn-rate alerts from SLO
 /// definitions, on top of the exported `opensre_slo_burn_rate` series (no
@@ -30,64 +30,118 @@ package enum AlertRules {
         ErrorBudget.burnFactor(budgetFraction: pair.budgetFraction, period: period, window: .seconds(pair.longMinutes * 60))
     }
 
-    /// The rule groups as plain Prometheus rule-file YAML (`groups:`), indented by `indent`.
-    package static func ruleGroups(_ definitions: [SLODefinition], minimumEvents: Int?, indent: String = "") -> String {
-        var out = "\(indent)groups:\n"
-        for definition in definitions {
-            out += "\(indent)  - name: opensre-slo-\(definition.name)\n"
-            out += "\(indent)    rules:\n"
-            let periodMinutes = Int(definition.period.components.seconds / 60)
-            for severity in ["page", "ticket"] {
-                let pairs = pairs.filter { $0.severity == severity && $0.longMinutes < periodMinutes }
-                guard !pairs.isEmpty else { continue }
-                let conditions = pairs.map { pair -> String in
-                    let factor = format(Self.factor(pair, period: definition.period))
-                    var condition =
-                        "(opensre_slo_burn_rate{slo=\"\(definition.name)\",window=\"\(pair.long)\"} > \(factor)"
-                        + " and on (slo) opensre_slo_burn_rate{slo=\"\(definition.name)\",window=\"\(pair.short)\"} > \(factor)"
-                    if let minimumEvents {
-                        condition += " and on (slo) opensre_slo_events_in_window{slo=\"\(definition.name)\",window=\"\(pair.long)\"} >= \(minimumEvents)"
-                    }
-                    return condition + ")"
-                }
-                out += "\(indent)      - alert: \(alertName(definition))\n"
-                out += "\(indent)        expr: |-\n"
-                for (index, condition) in conditions.enumerated() {
-                    out += "\(indent)          \(index == 0 ? "" : "or ")\(condition)\n"
-                }
-                out += "\(indent)        labels:\n"
-                out += "\(indent)          severity: \(severity == "page" ? "critical" : "warning")\n"
-                out += "\(indent)          slo_severity: \(severity)\n"
-                out += "\(indent)          slo: \(definition.name)\n"
-                out += "\(indent)        annotations:\n"
-                let what = definition.isLatency ? "latency" : "availability"
-                out += "\(indent)          summary: \(yamlQuoted("\(definition.displayName.isEmpty ? definition.name : definition.displayName): \(what) error budget burning too fast (\(severity))"))\n"
-                out += "\(indent)          description: \(yamlQuoted("Burn rates over the long and short windows exceed the threshold for \(definition.target.description) over \(definition.periodLabel)."))\n"
-            }
-            out += "\(indent)      - alert: \(alertName(definition, suffix: "ErrorBudgetExhausted"))\n"
-            out += "\(indent)        expr: opensre_slo_budget_status{slo=\"\(definition.name)\",status=\"red\"} == 1\n"
-            out += "\(indent)        for: 5m\n"
-            out += "\(indent)        labels:\n"
-            out += "\(indent)          severity: info\n"
-            out += "\(indent)          slo: \(definition.name)\n"
-            out += "\(indent)        annotations:\n"
-            out += "\(indent)          summary: \(yamlQuoted("\(definition.name): error budget spent over \(definition.periodLabel); freeze risky changes"))\n"
-        }
-        return out
+    /// The rule groups as a plain Prometheus rule file (`groups:`).
+    package static func ruleGroups(_ definitions: [SLODefinition], minimumEvents: Int?) throws -> String {
+        try emit(mapping([("groups", groups(definitions, minimumEvents: minimumEvents))]))
     }
 
     /// A Prometheus Operator `PrometheusRule` wrapping the same groups.
-    package static func prometheusRule(_ definitions: [SLODefinition], name: String, minimumEvents: Int?) -> String {
-        """
-        apiVersion: monitoring.coreos.com/v1
-        kind: PrometheusRule
-        metadata:
-          name: \(name)
-          labels:
-            app.kubernetes.io/managed-by: opensre
-        spec:
+    package static func prometheusRule(_ definitions: [SLODefinition], name: String, minimumEvents: Int?) throws -> String {
+        let metadata = mapping([
+            ("name", text(name)),
+            ("labels", mapping([("app.kubernetes.io/managed-by", text("opensre"))])),
+        ])
+        return try emit(
+            mapping([
+                ("apiVersion", text("monitoring.coreos.com/v1")),
+                ("kind", text("PrometheusRule")),
+                ("metadata", metadata),
+                ("spec", mapping([("groups", groups(definitions, minimumEvents: minimumEvents))])),
+            ]))
+    }
 
-        """ + ruleGroups(definitions, minimumEvents: minimumEvents, indent: "  ")
+    /// Block style throughout, lines never folded, UTF-8 kept as it is.
+    private static func emit(_ document: Node) throws -> String {
+        try Yams.serialize(node: document, indent: 2, width: -1, allowUnicode: true)
+    }
+
+    /// One group per SLO: its page and ticket burn-rate alerts (when its
+    /// period is longer than their long windows) and the exhaustion alert.
+    private static func groups(_ definitions: [SLODefinition], minimumEvents: Int?) -> Node {
+        sequence(
+            definitions.map { definition in
+                mapping([
+                    ("name", text("opensre-slo-\(definition.name)")),
+                    ("rules", sequence(burnRateRules(definition, minimumEvents: minimumEvents) + [exhaustionRule(definition)])),
+                ])
+            })
+    }
+
+    private static func burnRateRules(_ definition: SLODefinition, minimumEvents: Int?) -> [Node] {
+        let periodMinutes = Int(definition.period.components.seconds / 60)
+        return ["page", "ticket"].compactMap { severity -> Node? in
+            let pairs = pairs.filter { $0.severity == severity && $0.longMinutes < periodMinutes }
+            guard !pairs.isEmpty else { return nil }
+            let conditions = pairs.map { pair -> String in
+                let factor = format(Self.factor(pair, period: definition.period))
+                var condition =
+                    "(opensre_slo_burn_rate{slo=\"\(definition.name)\",window=\"\(pair.long)\"} > \(factor)"
+                    + " and on (slo) opensre_slo_burn_rate{slo=\"\(definition.name)\",window=\"\(pair.short)\"} > \(factor)"
+                if let minimumEvents {
+                    condition += " and on (slo) opensre_slo_events_in_window{slo=\"\(definition.name)\",window=\"\(pair.long)\"} >= \(minimumEvents)"
+                }
+                return condition + ")"
+            }
+            let what = definition.isLatency ? "latency" : "availability"
+            let title = definition.displayName.isEmpty ? definition.name : definition.displayName
+            return mapping([
+                ("alert", text(alertName(definition))),
+                ("expr", text(conditions.joined(separator: "\nor "), .literal)),
+                (
+                    "labels",
+                    mapping([
+                        ("severity", text(severity == "page" ? "critical" : "warning")),
+                        ("slo_severity", text(severity)),
+                        ("slo", text(definition.name)),
+                    ])
+                ),
+                (
+                    "annotations",
+                    mapping([
+                        ("summary", quoted("\(title): \(what) error budget burning too fast (\(severity))")),
+                        (
+                            "description",
+                            quoted(
+                                "Burn rates over the long and short windows exceed the threshold for \(definition.target.description) over \(definition.periodLabel)."
+                            )
+                        ),
+                    ])
+                ),
+            ])
+        }
+    }
+
+    private static func exhaustionRule(_ definition: SLODefinition) -> Node {
+        mapping([
+            ("alert", text(alertName(definition, suffix: "ErrorBudgetExhausted"))),
+            ("expr", text("opensre_slo_budget_status{slo=\"\(definition.name)\",status=\"red\"} == 1")),
+            ("for", text("5m")),
+            ("labels", mapping([("severity", text("info")), ("slo", text(definition.name))])),
+            (
+                "annotations",
+                mapping([
+                    ("summary", quoted("\(definition.name): error budget spent over \(definition.periodLabel); freeze risky changes"))
+                ])
+            ),
+        ])
+    }
+
+    /// Annotations are written in double quotes, as they always were.
+    private static func quoted(_ string: String) -> Node {
+        text(string, .doubleQuoted)
+    }
+
+    private static func text(_ string: String, _ style: Node.Scalar.Style = .any) -> Node {
+        Node(string, .implicit, style)
+    }
+
+    /// A block mapping, keys in the order given.
+    private static func mapping(_ pairs: [(String, Node)]) -> Node {
+        Node(pairs.map { (text($0.0), $0.1) }, .implicit, .block)
+    }
+
+    private static func sequence(_ nodes: [Node]) -> Node {
+        Node(nodes, .implicit, .block)
     }
 
     /// `CheckoutAvailabilityBurnRateHigh` or `CheckoutLatencyBurnRateHigh`: the
@@ -104,37 +158,5 @@ package enum AlertRules {
         var text = String(rounded)
         if text.hasSuffix(".0") { text.removeLast(2) }
         return text
-    }
-
-    static func yamlQuoted(_ text: String) -> String {
-        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-    }
-}
-
-/// `opensre slo budget`: the budget arithmetic for ad-hoc use.
-package enum BudgetReport {
-    package static func render(total: UInt64, bad: UInt64, target: SLOTarget) -> String {
-        let budget = ErrorBudget(total: total, bad: bad, target: target)
-        guard budget.hasData else {
-            return "total: 0 events\nstatus: GREEN (no data: no events, nothing spent)\n"
-        }
-        func percent(_ value: Double) -> String {
-            let rounded = (value * 100 * 1000).rounded() / 1000
-            var text = String(rounded)
-            if text.hasSuffix(".0") { text.removeLast(2) }
-            return text + "%"
-        }
-        let allowed = budget.allowedBadEvents
-        return """
-            target: \(percent(target.value))
-            total: \(total) events, bad: \(bad)
-            error ratio: \(percent(budget.errorRatio!))
-            budget consumed: \(percent(budget.consumed!))
-            budget remaining: \(percent(budget.remaining!))
-            allowed bad events: \(AlertRules.format(allowed))
-            remaining bad events: \(AlertRules.format(allowed - Double(bad)))
-            status: \(budget.isMet ? "GREEN (SLO met)" : "RED (SLO missed: freeze risky changes)")
-
-            """
     }
 }

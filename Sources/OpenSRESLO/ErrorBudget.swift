@@ -1,3 +1,5 @@
+import OpenSREModel
+
 /// Error-budget arithmetic over a count of events (OpenSLO "Occurrences"),
 /// with every comparison done on exact integers.
 ///
@@ -61,12 +63,5 @@ package struct ErrorBudget: Sendable, Equatable {
     /// (SRE Workbook: 0.02 × 30 d / 1 h = 14.4).
     package static func burnFactor(budgetFraction fraction: Double, period: Duration, window: Duration) -> Double {
         fraction * period.seconds / window.seconds
-    }
-}
-
-extension Duration {
-    package var seconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }

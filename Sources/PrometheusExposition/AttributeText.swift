@@ -1,3 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import OpenSREModel
 
 /// Attribute values as label values, by the OpenTelemetry rule for showing an
@@ -26,7 +31,9 @@ package enum AttributeText {
             let text = PrometheusFloat.attributeValue(double)
             if topLevel || double.isFinite { out += text } else { appendQuoted(text, to: &out) }
         case .bytes(let bytes):
-            if topLevel { out += Base64.encode(bytes) } else { appendQuoted(Base64.encode(bytes), to: &out) }
+            // Standard base64 with padding (RFC 4648 section 4).
+            let text = Data(bytes).base64EncodedString()
+            if topLevel { out += text } else { appendQuoted(text, to: &out) }
         case .array(let values):
             out += "["
             for (index, element) in values.enumerated() {
@@ -62,31 +69,5 @@ package enum AttributeText {
             }
         }
         out += "\""
-    }
-}
-
-/// Standard base64 (RFC 4648, with padding).
-enum Base64 {
-    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-
-    static func encode(_ bytes: [UInt8]) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity((bytes.count + 2) / 3 * 4)
-        var index = 0
-        while index + 3 <= bytes.count {
-            let chunk = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
-            for shift in [18, 12, 6, 0] { out.append(alphabet[Int((chunk >> UInt32(shift)) & 63)]) }
-            index += 3
-        }
-        let rest = bytes.count - index
-        if rest > 0 {
-            var chunk = UInt32(bytes[index]) << 16
-            if rest == 2 { chunk |= UInt32(bytes[index + 1]) << 8 }
-            out.append(alphabet[Int((chunk >> 18) & 63)])
-            out.append(alphabet[Int((chunk >> 12) & 63)])
-            out.append(rest == 2 ? alphabet[Int((chunk >> 6) & 63)] : UInt8(ascii: "="))
-            out.append(UInt8(ascii: "="))
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -68,12 +68,6 @@ package struct ExpositionFormat: Sendable, Hashable {
     }
 }
 
-enum MediaParameter {
-    static func trim(_ text: Substring) -> String {
-        String(text.drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
-    }
-}
-
 extension String {
     fileprivate var trimmingQuotes: String {
         count >= 2 && hasPrefix("\"") && hasSuffix("\"") ? String(dropFirst().dropLast()) : self

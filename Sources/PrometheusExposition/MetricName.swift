@@ -24,38 +24,3 @@ package struct MetricName: Sendable, Hashable {
         format.utf8 && quoted != nil
     }
 }
-
-/// Escaping inside double quotes (label values, quoted names): `\`, `"`, newline.
-package enum QuotedText {
-    package static func escape(_ text: String) -> [UInt8] {
-        var out: [UInt8] = []
-        append(text, to: &out)
-        return out
-    }
-
-    package static func append(_ text: String, to out: inout [UInt8]) {
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\\"): out.append(contentsOf: "\\\\".utf8)
-            case UInt8(ascii: "\""): out.append(contentsOf: "\\\"".utf8)
-            case UInt8(ascii: "\n"): out.append(contentsOf: "\\n".utf8)
-            default: out.append(byte)
-            }
-        }
-    }
-}
-
-/// An exemplar ready to be written after an OpenMetrics sample.
-package struct RenderedExemplar: Sendable, Equatable {
-    /// `trace_id="…",span_id="…",…` (at most 128 characters of names and values).
-    package var labels: [UInt8]
-    package var value: Double
-    /// Unix nanoseconds; 0 for none.
-    package var time: UInt64
-
-    package init(labels: [UInt8], value: Double, time: UInt64) {
-        self.labels = labels
-        self.value = value
-        self.time = time
-    }
-}

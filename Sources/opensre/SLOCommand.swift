@@ -51,8 +51,8 @@ struct SLOCommand: ParsableCommand {
                 throw ExitCode(2)
             }
             switch format {
-            case .prometheusRule: print(AlertRules.prometheusRule(slos, name: name, minimumEvents: minEvents), terminator: "")
-            case .ruleFile: print(AlertRules.ruleGroups(slos, minimumEvents: minEvents), terminator: "")
+            case .prometheusRule: print(try AlertRules.prometheusRule(slos, name: name, minimumEvents: minEvents), terminator: "")
+            case .ruleFile: print(try AlertRules.ruleGroups(slos, minimumEvents: minEvents), terminator: "")
             }
         }
     }

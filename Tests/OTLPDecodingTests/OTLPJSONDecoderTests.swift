@@ -86,6 +86,33 @@ struct OTLPJSONDecoderTests {
         }
     }
 
+    /// A request whose one point has the attribute `b` with `bytesValue: text`.
+    static func bytesRequest(_ text: String) -> String {
+        #"{"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"name":"x","gauge":{"dataPoints":[{"asInt":"1","attributes":[{"key":"b","value":{"bytesValue":"\#(text)"}}]}]}}]}]}]}"#
+    }
+
+    @Test(
+        "bytesValue: standard or URL-safe base64, padding optional, '=' ignored wherever it stands",
+        arguments: [
+            ("AP8=", [0, 255]), ("AP8", [0, 255]), ("", []), ("====", []),
+            ("AP+/", [0, 255, 191]), ("AP-_", [0, 255, 191]), ("_w", [255]), ("_w==", [255]), ("/w", [255]),
+            ("QUJD", [65, 66, 67]), ("QUJDR", [65, 66, 67]), ("QR==", [65]), ("QQ=A", [65, 0]),
+        ] as [(String, [UInt8])])
+    func base64(text: String, bytes: [UInt8]) throws {
+        let batch = try decode(Self.bytesRequest(text)).batch
+        #expect(TestDecoding.attributes(batch, 0) == [Attribute("b", .bytes(bytes))])
+    }
+
+    @Test("bytesValue outside the base64 alphabets is refused, saying where", arguments: ["AP8*", "AP 8", "AP8\\n", "é", "A.", "Q*", "QUJD*"])
+    func base64Invalid(text: String) {
+        do {
+            _ = try decode(Self.bytesRequest(text))
+            Issue.record("\(text) decoded")
+        } catch {
+            #expect(error.reason == "request body is not valid OTLP/JSON: resourceMetrics[0].scopeMetrics[0].metrics[0].gauge.dataPoints[0].attributes[0].value.bytesValue: expected base64")
+        }
+    }
+
     @Test("deeply nested input is refused instead of exhausting the stack, with the attribute nesting limit's reason")
     func depth() {
         let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
