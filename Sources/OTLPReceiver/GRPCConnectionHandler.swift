@@ -75,7 +75,7 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
             openStreams -= 1
             if openStreams == 0 {
                 if goingAway {
-                    close(context)
+                    closeAfterFlush(context)
                 } else {
                     armIdle(context)
                 }
@@ -109,6 +109,15 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
         } else if let grace {
             graceTimer = schedule(in: grace) { handler, context in handler.close(context) }
         }
+    }
+
+    /// Closes on the next tick of the loop. The HTTP/2 handler reports a
+    /// stream closed when it writes the stream's last frame, before it
+    /// flushes: closing at once would drop that frame (the call's status),
+    /// and a sender whose data was applied would be told it failed.
+    private func closeAfterFlush(_ context: ChannelHandlerContext) {
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.eventLoop.execute { [self] in close(bound.value) }
     }
 
     private func close(_ context: ChannelHandlerContext) {

@@ -15,6 +15,29 @@ struct GRPCConnectionHandlerTests {
     }
 }
 
+/// Holds writes until they are flushed and fails the unflushed ones when the
+/// connection closes, as a socket channel does (an embedded channel keeps them).
+final class SocketWriteBuffer: ChannelOutboundHandler {
+    typealias OutboundIn = HTTP2Frame
+    private var unflushed: [(NIOAny, EventLoopPromise<Void>?)] = []
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        unflushed.append((data, promise))
+    }
+
+    func flush(context: ChannelHandlerContext) {
+        for (data, promise) in unflushed { context.write(data, promise: promise) }
+        unflushed.removeAll()
+        context.flush()
+    }
+
+    func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+        for (_, promise) in unflushed { promise?.fail(ChannelError.ioOnClosedChannel) }
+        unflushed.removeAll()
+        context.close(mode: mode, promise: promise)
+    }
+}
+
 /// One connection handler on an embedded channel and loop.
 struct Harness {
     let loop = EmbeddedEventLoop()
@@ -77,6 +100,7 @@ extension GRPCConnectionHandlerTests {
         test.loop.advanceTime(by: .hours(1))
         #expect(test.channel.isActive, "no grace set: the call may run to its end")
         test.close(3)
+        test.loop.run()
         #expect(!test.channel.isActive)
     }
 
@@ -132,11 +156,35 @@ extension GRPCConnectionHandlerTests {
         #expect(try test.written() == test.goAway(lastStream: 5))
         #expect(test.channel.isActive)
         test.close(5)
+        test.loop.run()
         #expect(!test.channel.isActive)
         let idle = try Self.with { _ in }
         idle.channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
         #expect(try idle.written() == idle.goAway(lastStream: 0))
         #expect(!idle.channel.isActive)
+    }
+
+    @Test("shutdown: the last call's final frame, written before its stream closed and flushed after, still goes out")
+    func lastFrameFlushedBeforeClose() throws {
+        let test = try Self.with { _ in }
+        try test.channel.pipeline.syncOperations.addHandler(SocketWriteBuffer(), position: .first)
+        try test.open(7)
+        test.channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        #expect(try test.written() == test.goAway(lastStream: 7))
+        // As the HTTP/2 handler does: the trailers are written, the stream is
+        // reported closed, and only then is the connection flushed.
+        let trailers = HTTP2Frame(streamID: 7, payload: .headers(.init(headers: ["grpc-status": "0"], endStream: true)))
+        let written = test.channel.write(trailers)
+        test.close(7)
+        test.channel.flush()
+        test.loop.run()
+        #expect(throws: Never.self) { try written.wait() }
+        if case .headers(let headers)? = try test.channel.readOutbound(as: HTTP2Frame.self)?.payload {
+            #expect(headers.headers.first(name: "grpc-status") == "0")
+        } else {
+            Issue.record("the trailers were not written")
+        }
+        #expect(!test.channel.isActive)
     }
 
     @Test("the HTTP/2 preface is told from HTTP/1.x at the first differing byte")
