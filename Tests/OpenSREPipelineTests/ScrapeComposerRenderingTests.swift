@@ -27,7 +27,8 @@ struct ScrapeComposerRenderingTests {
         let sink = ArrayScrapeSink()
         var renderer = store.beginScrape(format: format, gzip: false, into: [sink], composer: composer, scrape: Self.scrape)
         while !renderer.step(sliceBytes: 64) {}
-        #expect(renderer.finish())
+        let complete = renderer.finish()
+        #expect(complete)
         return String(decoding: sink.bytes, as: UTF8.self)
     }
 
@@ -140,7 +141,7 @@ struct ScrapeComposerRenderingTests {
         let lines = page.split(separator: "\n").map(String.init).filter { $0.contains("opensre_g") }
         #expect(
             lines == [
-                "# HELP opensre_g opensre_g", "# TYPE opensre_g gauge",
+                "# HELP opensre_g g", "# TYPE opensre_g gauge",
                 #"opensre_g{id="1",instance="i1",job="svc",otel_scope_name="lib"} 3"#,
                 "# HELP opensre_g Computed.", "# TYPE opensre_g gauge", #"opensre_g{id="2"} 4"#,
             ])
