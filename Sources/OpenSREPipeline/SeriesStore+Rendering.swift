@@ -88,6 +88,8 @@ extension SeriesStore {
     /// The sources of a scrape, in the order that breaks ties between equal
     /// names: the store's aggregated families, then (with `counters`) the
     /// collector's self-metrics, the SLO families and the golden signals.
+    /// Build one per scrape: the self-metrics hold the store's statistics and
+    /// `gauges` as they are when this is called.
     package func scrapeComposer(
         counters: CollectorCounters? = nil, memoryLimiter: MemoryLimiter? = nil, gauges: ProcessorGauges? = nil
     ) -> ScrapeComposer {
