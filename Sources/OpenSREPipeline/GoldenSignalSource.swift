@@ -8,7 +8,11 @@ struct GoldenSignalSource: MetricFamilySource {
     let golden: GoldenSignals
     let store: SeriesStore
 
+    /// Only the families with series: until requests arrive, a scrape
+    /// pays nothing for the golden signals.
     func families(for scrape: ScrapeContext) -> [any ExposedFamily] {
-        store.goldenFamilies(golden)
+        var result: [any ExposedFamily] = []
+        for family in store.goldenFamilies(golden) where !family.isEmpty { result.append(family) }
+        return result
     }
 }

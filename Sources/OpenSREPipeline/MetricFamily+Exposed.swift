@@ -57,10 +57,12 @@ extension MetricFamily: ExposedFamily {
     /// text of the scrape's format (`utf8`).
     convenience init(copying family: any ExposedFamily, utf8: Bool) {
         self.init(
-            name: family.metricName.text, type: family.type, help: family.help, unit: family.unit,
+            metricName: family.metricName, type: family.type, help: family.help, unit: family.unit,
             isInfo: family.isInfo)
         family.forEachSeries(utf8: utf8) { exposed in
-            let series = self.series(labelText: Array(exposed.labels.head) + Array(exposed.labels.tail)).0
+            let labels = exposed.labels
+            let text = labels.tail.isEmpty ? Array(labels.head) : Array(labels.head) + Array(labels.tail)
+            let series = self.series(labelText: text).0
             series.state.lastTime = exposed.timestamp ?? 0
             switch exposed.value {
             case .single(let value):

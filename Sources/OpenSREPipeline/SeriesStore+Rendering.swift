@@ -73,8 +73,8 @@ extension SeriesStore {
     /// Starts a scrape of `composer`'s families (see ``ScrapeComposer``) at
     /// `scrape`. The store's own families are rendered from their live series,
     /// slice by slice; a family from another source is copied into a
-    /// ``MetricFamily`` here, when the scrape begins (they are small), so the
-    /// renderer has one way of writing series.
+    /// ``MetricFamily`` here, when the scrape begins (such families are
+    /// small), so the renderer has one way of writing series.
     package func beginScrape(
         format: ExpositionFormat, gzip: Bool, into sinks: [any ScrapeSink], composer: ScrapeComposer,
         scrape: ScrapeContext

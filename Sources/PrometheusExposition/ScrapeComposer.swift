@@ -21,21 +21,22 @@ package struct ScrapeComposer {
         self.sources = sources
     }
 
-    /// Every source's families for one scrape, in exposition order (see above).
+    /// Every source's families for one scrape, in exposition order (see
+    /// above), without the families that have no series (the page shows
+    /// nothing for them). A handful of allocations per scrape, whatever the
+    /// number of series: the families are handed on, not copied.
     package func families(for scrape: ScrapeContext) -> [any ExposedFamily] {
-        var gathered: [any ExposedFamily] = []
-        var names: [String] = []
+        var keyed: [(name: String, position: Int, family: any ExposedFamily)] = []
         for source in sources {
-            for family in source.families(for: scrape) {
-                gathered.append(family)
-                names.append(family.metricName.text)
+            for family in source.families(for: scrape) where !family.isEmpty {
+                keyed.append((family.metricName.text, keyed.count, family))
             }
         }
-        // Sorting positions by (name, position) keeps equal names in source
-        // order whatever the sort algorithm's stability.
-        let order = names.indices.sorted { left, right in
-            names[left] == names[right] ? left < right : names[left] < names[right]
+        // Sorting by (name, position) keeps equal names in source order
+        // whatever the sort algorithm's stability.
+        keyed.sort { left, right in
+            left.name == right.name ? left.position < right.position : left.name < right.name
         }
-        return order.map { gathered[$0] }
+        return keyed.map(\.family)
     }
 }

@@ -8,7 +8,8 @@
 /// These families hold tens to hundreds of series per scrape: building them
 /// afresh each time is cheap, unlike the store's own families.
 package struct SyntheticFamily: Sendable, Equatable {
-    package var name: String
+    /// The name, rendered once, when the family is built.
+    package var metricName: MetricName
     package var type: PrometheusMetricType
     package var help: String
     /// The OpenMetrics `# UNIT` (empty for none).
@@ -43,11 +44,16 @@ package struct SyntheticFamily: Sendable, Equatable {
     }
 
     package init(name: String, type: PrometheusMetricType, help: String, unit: String = "", samples: [Sample] = []) {
-        self.name = name
+        metricName = MetricName(name)
         self.type = type
         self.help = help
         self.unit = unit
         self.samples = samples
+    }
+
+    package var name: String {
+        get { metricName.text }
+        set { metricName = MetricName(newValue) }
     }
 
     /// Adds (or, when `labels` is already there, overrides) a counter, gauge or untyped sample.
@@ -57,7 +63,6 @@ package struct SyntheticFamily: Sendable, Equatable {
 }
 
 extension SyntheticFamily: ExposedFamily {
-    package var metricName: MetricName { MetricName(name) }
     package var isEmpty: Bool { samples.isEmpty }
 
     /// Label texts are rendered here, on each walk, and are the same for

@@ -20,7 +20,8 @@ final class FakeFamilySource: MetricFamilySource {
 struct ScrapeComposerTests {
     static let scrape = ScrapeContext(wallClock: 1_700_000_000_000_000_000)
 
-    static func family(_ name: String, help: String = "h", _ samples: [SyntheticFamily.Sample] = []) -> SyntheticFamily {
+    /// A gauge family with one series (or `samples`).
+    static func family(_ name: String, help: String = "h", _ samples: [SyntheticFamily.Sample] = [.init([], 1)]) -> SyntheticFamily {
         SyntheticFamily(name: name, type: .gauge, help: help, samples: samples)
     }
 
@@ -67,11 +68,11 @@ struct ScrapeComposerTests {
         #expect(Self.composed([FakeFamilySource([])]).isEmpty)
     }
 
-    @Test("empty families are handed on: leaving them out is the renderer's business")
-    func emptyFamiliesKept() {
-        let families = ScrapeComposer([FakeFamilySource([Self.family("a")])]).families(for: Self.scrape)
-        #expect(families.count == 1)
-        #expect(families.first?.isEmpty == true)
+    @Test("families without series are left out")
+    func emptyFamiliesLeftOut() {
+        let families = ScrapeComposer([FakeFamilySource([Self.family("a", []), Self.family("b"), Self.family("c", [])])])
+            .families(for: Self.scrape)
+        #expect(families.map(\.metricName.text) == ["b"])
     }
 }
 
