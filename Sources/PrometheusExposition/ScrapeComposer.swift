@@ -26,9 +26,11 @@ package struct ScrapeComposer {
     /// nothing for them). A handful of allocations per scrape, whatever the
     /// number of series: the families are handed on, not copied.
     package func families(for scrape: ScrapeContext) -> [any ExposedFamily] {
+        let perSource = sources.map { $0.families(for: scrape) }
         var keyed: [(name: String, position: Int, family: any ExposedFamily)] = []
-        for source in sources {
-            for family in source.families(for: scrape) where !family.isEmpty {
+        keyed.reserveCapacity(perSource.reduce(0) { $0 + $1.count })
+        for families in perSource {
+            for family in families where !family.isEmpty {
                 keyed.append((family.metricName.text, keyed.count, family))
             }
         }
