@@ -37,8 +37,13 @@ final class MetricFamily {
     /// dictionaries are, so that colliding label sets cannot be prepared ahead.
     private static let seed = UInt64.random(in: .min ... .max)
 
-    init(name: String, type: PrometheusMetricType, help: String, unit: String = "", isInfo: Bool = false) {
-        self.name = MetricName(name)
+    convenience init(name: String, type: PrometheusMetricType, help: String, unit: String = "", isInfo: Bool = false) {
+        self.init(metricName: MetricName(name), type: type, help: help, unit: unit, isInfo: isInfo)
+    }
+
+    /// A family whose name is already rendered (a computed family's, copied per scrape).
+    init(metricName: MetricName, type: PrometheusMetricType, help: String, unit: String = "", isInfo: Bool = false) {
+        self.name = metricName
         self.type = type
         self.help = help
         self.unit = unit

@@ -17,112 +17,115 @@ import PrometheusExposition
 ///   `opensre_collector_http_requests_total{code}` keeps the HTTP ones as before;
 /// - `opensre_collector_unsupported_signal_requests_total{signal}`: requests
 ///   for traces and logs (either transport), which this collector does not take.
-enum SelfMetrics {
-    static func families(
-        counters: CollectorCounters, statistics: ProcessorStatistics, series: Int,
-        seriesBytes: (held: Int, limit: Int), memoryLimiter: MemoryLimiter?, gauges: ProcessorGauges?
-    ) -> [MetricFamily] {
-        let accepted = MetricFamily(
+///
+/// A scrape source built per scrape from the figures of that moment (the
+/// counters and limiter are read when ``families(for:)`` runs).
+struct SelfMetrics: MetricFamilySource {
+    let counters: CollectorCounters
+    let statistics: ProcessorStatistics
+    /// Series exposed.
+    let series: Int
+    /// ``SeriesStore/seriesBytes`` and `max_series_bytes`.
+    let seriesBytes: (held: Int, limit: Int)
+    let memoryLimiter: MemoryLimiter?
+    let gauges: ProcessorGauges?
+
+    func families(for scrape: ScrapeContext) -> [any ExposedFamily] {
+        var accepted = SyntheticFamily(
             name: "opensre_collector_points_accepted_total", type: .counter,
             help: "Data points accepted: decoded and folded into their series (refusals at either stage are in points_refused_total).")
-        accepted.set([], Double(statistics.acceptedPoints))
+        accepted.append([], Double(statistics.acceptedPoints))
 
-        let refused = MetricFamily(
+        var refused = SyntheticFamily(
             name: "opensre_collector_points_refused_total", type: .counter,
             help: "Data points refused or dropped, by stage and reason.")
         let counts = counters.refusedPoints + statistics.refused
         for reason in RefusalReason.allCases {
-            refused.set([Label("reason", reason.label), Label("stage", reason.stage.rawValue)], Double(counts[reason]))
+            refused.append([Label("reason", reason.label), Label("stage", reason.stage.rawValue)], Double(counts[reason]))
         }
 
-        let active = MetricFamily(name: "opensre_collector_series", type: .gauge, help: "Series currently exposed.")
-        active.set([], Double(series))
-        let expired = MetricFamily(
+        var active = SyntheticFamily(name: "opensre_collector_series", type: .gauge, help: "Series currently exposed.")
+        active.append([], Double(series))
+        var expired = SyntheticFamily(
             name: "opensre_collector_series_expired_total", type: .counter,
             help: "Series removed after metric_expiration without updates.")
-        expired.set([], Double(statistics.expiredSeries))
-        let bytes = MetricFamily(
+        expired.append([], Double(statistics.expiredSeries))
+        var bytes = SyntheticFamily(
             name: "opensre_collector_series_bytes", type: .gauge,
             help: "Bytes the series store holds, as max_series_bytes counts them (label text, keys, state, fixed overheads).")
-        bytes.set([], Double(seriesBytes.held))
-        let bytesLimit = MetricFamily(
+        bytes.append([], Double(seriesBytes.held))
+        var bytesLimit = SyntheticFamily(
             name: "opensre_collector_series_bytes_limit", type: .gauge,
             help: "max_series_bytes: past it new series are refused (reason series_bytes_limit).")
-        bytesLimit.set([], Double(seriesBytes.limit))
-        let resident = MetricFamily(
+        bytesLimit.append([], Double(seriesBytes.limit))
+        var resident = SyntheticFamily(
             name: "opensre_collector_process_resident_memory_bytes", type: .gauge, help: "Resident memory of the collector.")
-        resident.set([], Double(MemoryLimiter.residentMemory()))
-        var families = [accepted, refused, active, expired, bytes, bytesLimit, resident]
-        let requests = MetricFamily(
+        resident.append([], Double(MemoryLimiter.residentMemory()))
+        var families: [any ExposedFamily] = [accepted, refused, active, expired, bytes, bytesLimit, resident]
+        var requests = SyntheticFamily(
             name: "opensre_collector_http_requests_total", type: .counter,
             help: "OTLP/HTTP requests answered by the receiver, by status code.")
         for (code, count) in counters.requestsByStatus {
-            requests.set([Label("code", String(code))], Double(count))
+            requests.append([Label("code", String(code))], Double(count))
         }
         families.append(requests)
-        let byTransport = MetricFamily(
+        var byTransport = SyntheticFamily(
             name: "opensre_collector_requests_total", type: .counter,
             help: "OTLP requests answered by the receiver, by transport and code (HTTP status or gRPC status name).")
         for (code, count) in counters.requestsByStatus {
-            byTransport.set([Label("code", String(code)), Label("transport", "http")], Double(count))
+            byTransport.append([Label("code", String(code)), Label("transport", "http")], Double(count))
         }
         for (code, count) in counters.grpcRequestsByStatus {
-            byTransport.set([Label("code", code.name), Label("transport", "grpc")], Double(count))
+            byTransport.append([Label("code", code.name), Label("transport", "grpc")], Double(count))
         }
         families.append(byTransport)
-        let unsupported = MetricFamily(
+        var unsupported = SyntheticFamily(
             name: "opensre_collector_unsupported_signal_requests_total", type: .counter,
             help: "Requests for OTLP signals this collector does not take (answered 404), by signal.")
         for signal in CollectorCounters.OtherSignal.allCases {
-            unsupported.set([Label("signal", signal.rawValue)], Double(counters.unsupportedRequests(signal)))
+            unsupported.append([Label("signal", signal.rawValue)], Double(counters.unsupportedRequests(signal)))
         }
         families.append(unsupported)
-        let decode = MetricFamily(
+        var decode = SyntheticFamily(
             name: "opensre_collector_decode_seconds_total", type: .counter,
             help: "Time spent decompressing and decoding requests on the event loops.")
-        decode.set([], counters.decodeSeconds)
+        decode.append([], counters.decodeSeconds)
         families.append(decode)
         if let gauges {
-            let queued = MetricFamily(
+            var queued = SyntheticFamily(
                 name: "opensre_collector_queued_points", type: .gauge,
                 help: "Points in the rings, accepted and not yet folded in.")
-            queued.set([], Double(gauges.queuedPoints))
-            let capacity = MetricFamily(
+            queued.append([], Double(gauges.queuedPoints))
+            var capacity = SyntheticFamily(
                 name: "opensre_collector_ring_capacity_requests", type: .gauge,
                 help: "Requests the rings can hold before the receiver answers 503.")
-            capacity.set([], Double(gauges.ringCapacity))
-            let wait = MetricFamily(
+            capacity.append([], Double(gauges.ringCapacity))
+            var wait = SyntheticFamily(
                 name: "opensre_collector_queue_wait_seconds_total", type: .counter,
                 help: "Time batches waited in the rings before being folded in.")
-            wait.set([], gauges.queueWaitSeconds)
-            let batches = MetricFamily(
+            wait.append([], gauges.queueWaitSeconds)
+            var batches = SyntheticFamily(
                 name: "opensre_collector_batches_total", type: .counter, help: "Batches (requests) folded in.")
-            batches.set([], Double(gauges.batches))
-            let scrape = MetricFamily(
+            batches.append([], Double(gauges.batches))
+            var lastScrape = SyntheticFamily(
                 name: "opensre_collector_scrape_render_seconds", type: .gauge,
                 help: "How long the previous scrape took on the processor thread, first slice to last (batches folded in between and waits for a slow scraper included).")
-            scrape.set([], gauges.lastScrapeSeconds)
-            families += [queued, capacity, wait, batches, scrape]
+            lastScrape.append([], gauges.lastScrapeSeconds)
+            families += [queued, capacity, wait, batches, lastScrape]
         }
         if let memoryLimiter {
-            let limit = MetricFamily(
+            var limit = SyntheticFamily(
                 name: "opensre_collector_memory_limit_bytes", type: .gauge,
                 help: "memory_limiter limits: data is refused above the soft one.")
-            limit.set([Label("limit", "hard")], Double(memoryLimiter.hardLimit))
-            limit.set([Label("limit", "soft")], Double(memoryLimiter.softLimit))
-            let refusing = MetricFamily(
+            limit.append([Label("limit", "hard")], Double(memoryLimiter.hardLimit))
+            limit.append([Label("limit", "soft")], Double(memoryLimiter.softLimit))
+            var refusing = SyntheticFamily(
                 name: "opensre_collector_memory_limiter_refusing", type: .gauge,
                 help: "1 while the memory_limiter refuses data (503).")
-            refusing.set([], memoryLimiter.isRefusing ? 1 : 0)
+            refusing.append([], memoryLimiter.isRefusing ? 1 : 0)
             families += [limit, refusing]
         }
         return families
-    }
-}
-
-extension MetricFamily {
-    fileprivate func set(_ labels: [Label], _ value: Double) {
-        series(labelText: ExpositionWriter.labelText(labels)).0.state.value = value
     }
 }
 

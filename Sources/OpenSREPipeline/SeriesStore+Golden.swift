@@ -1,27 +1,26 @@
 import PrometheusExposition
 
 /// The golden-signal families, computed at scrape time from the per-job
-/// accumulators (traffic, errors, latency) and the saturation series' latest values.
+/// accumulators (traffic, errors, latency) and the saturation series' latest
+/// values (see ``GoldenSignalSource``).
 extension SeriesStore {
-    func goldenFamilies() -> [MetricFamily] {
-        guard let golden else { return [] }
-        let requests = MetricFamily(
+    func goldenFamilies(_ golden: GoldenSignals) -> [SyntheticFamily] {
+        var requests = SyntheticFamily(
             name: "opensre_golden_requests_total", type: .counter, help: "Requests served, per service (golden signal: traffic).")
-        let errors = MetricFamily(
+        var errors = SyntheticFamily(
             name: "opensre_golden_errors_total", type: .counter, help: "Requests that failed, per service (golden signal: errors).")
-        let latency = MetricFamily(
+        var latency = SyntheticFamily(
             name: "opensre_golden_request_duration_seconds", type: .histogram,
             help: "Request duration, per service (golden signal: latency).", unit: "seconds")
         for (name, job) in golden.jobs {
             let labels = Self.jobLabels(name)
-            requests.series(labelText: labels).0.state.value = Double(job.requests)
-            errors.series(labelText: labels).0.state.value = Double(job.errors)
-            let series = latency.series(labelText: labels).0
-            series.state.bounds = GoldenSignals.boundaries
-            series.state.buckets = HistogramCounts(job.buckets)
-            series.state.count = job.requests
-            series.state.value = job.sum
-            series.state.hasSum = true
+            requests.append(labels, Double(job.requests))
+            errors.append(labels, Double(job.errors))
+            latency.samples.append(
+                .init(
+                    labels,
+                    histogram: ExposedHistogram(
+                        bounds: GoldenSignals.boundaries, bucketCounts: job.buckets, count: job.requests, sum: job.sum)))
         }
 
         var saturation: [String: [String: Double]] = [:]
@@ -50,26 +49,26 @@ extension SeriesStore {
         for (job, memory) in jvm where memory.limit > 0 {
             saturation[job, default: [:]]["jvm_memory"] = memory.used / memory.limit
         }
-        let ratio = MetricFamily(
+        var ratio = SyntheticFamily(
             name: "opensre_golden_saturation_ratio", type: .gauge,
             help: "Utilization of a resource (0-1), per service (golden signal: saturation).")
         for (job, resources) in saturation {
             for (resource, value) in resources {
-                var labels = job.isEmpty ? [] : [Label("job", job)]
+                var labels = Self.jobLabels(job)
                 labels.append(Label("resource", resource))
-                ratio.series(labelText: ExpositionWriter.labelText(labels)).0.state.value = value
+                ratio.append(labels, value)
             }
         }
-        let inFlight = MetricFamily(
+        var inFlight = SyntheticFamily(
             name: "opensre_golden_active_requests", type: .gauge,
             help: "Requests in flight, per service (golden signal: saturation).")
         for (job, value) in active {
-            inFlight.series(labelText: Self.jobLabels(job)).0.state.value = value
+            inFlight.append(Self.jobLabels(job), value)
         }
         return [requests, errors, latency, ratio, inFlight]
     }
 
-    private static func jobLabels(_ job: String) -> [UInt8] {
-        job.isEmpty ? [] : ExpositionWriter.labelText([Label("job", job)])
+    private static func jobLabels(_ job: String) -> [Label] {
+        job.isEmpty ? [] : [Label("job", job)]
     }
 }

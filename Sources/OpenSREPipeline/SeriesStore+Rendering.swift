@@ -57,29 +57,63 @@ extension SeriesStore {
     }
 
     /// Starts a scrape that ``ScrapeRenderer/step(sliceBytes:)`` renders a
-    /// slice at a time into every sink (scrapes waiting together share one rendering).
+    /// slice at a time into every sink (scrapes waiting together share one
+    /// rendering): the families of ``scrapeComposer(counters:memoryLimiter:gauges:)``
+    /// at `wallClock` (Unix ns; the current time by default).
     package func beginScrape(
         format: ExpositionFormat, gzip: Bool, into sinks: [any ScrapeSink], counters: CollectorCounters? = nil,
         memoryLimiter: MemoryLimiter? = nil, gauges: ProcessorGauges? = nil, wallClock: UInt64? = nil
     ) -> ScrapeRenderer {
-        var extraFamilies =
-            counters.map {
-                SelfMetrics.families(
-                    counters: $0, statistics: statistics, series: seriesCount,
-                    seriesBytes: (seriesBytes, maxSeriesBytes), memoryLimiter: memoryLimiter, gauges: gauges)
-            } ?? []
-        if let slo {
-            extraFamilies += slo.families(now: wallClock ?? Self.wallClockNow()).map(MetricFamily.init(synthetic:))
+        beginScrape(
+            format: format, gzip: gzip, into: sinks,
+            composer: scrapeComposer(counters: counters, memoryLimiter: memoryLimiter, gauges: gauges),
+            scrape: ScrapeContext(wallClock: wallClock ?? Self.wallClockNow()))
+    }
+
+    /// Starts a scrape of `composer`'s families (see ``ScrapeComposer``) at
+    /// `scrape`. The store's own families are rendered from their live series,
+    /// slice by slice; a family from another source is copied into a
+    /// ``MetricFamily`` here, when the scrape begins (such families are
+    /// small), so the renderer has one way of writing series.
+    package func beginScrape(
+        format: ExpositionFormat, gzip: Bool, into sinks: [any ScrapeSink], composer: ScrapeComposer,
+        scrape: ScrapeContext
+    ) -> ScrapeRenderer {
+        let families = composer.families(for: scrape).map { family in
+            family as? MetricFamily ?? MetricFamily(copying: family, utf8: format.utf8)
         }
-        extraFamilies += goldenFamilies()
+        return ScrapeRenderer(store: self, families: families, format: format, gzip: gzip, sinks: sinks)
+    }
+
+    /// The sources of a scrape, in the order that breaks ties between equal
+    /// names: the store's aggregated families, then (with `counters`) the
+    /// collector's self-metrics, the SLO families and the golden signals.
+    /// Build one per scrape: the self-metrics hold the store's statistics and
+    /// `gauges` as they are when this is called.
+    package func scrapeComposer(
+        counters: CollectorCounters? = nil, memoryLimiter: MemoryLimiter? = nil, gauges: ProcessorGauges? = nil
+    ) -> ScrapeComposer {
+        var sources: [any MetricFamilySource] = [self]
+        if let counters {
+            sources.append(
+                SelfMetrics(
+                    counters: counters, statistics: statistics, series: seriesCount,
+                    seriesBytes: (seriesBytes, maxSeriesBytes), memoryLimiter: memoryLimiter, gauges: gauges))
+        }
+        if let slo { sources.append(slo) }
+        if let golden { sources.append(GoldenSignalSource(golden: golden, store: self)) }
+        return ScrapeComposer(sources)
+    }
+}
+
+/// The store's aggregated families, as they are: a scrape reads their series
+/// live, slice by slice, with no copy of the series made per scrape.
+extension SeriesStore: MetricFamilySource {
+    package func families(for scrape: ScrapeContext) -> [any ExposedFamily] {
         if sortedFamilies == nil {
             sortedFamilies = families.values.sorted { $0.name.text < $1.name.text }
         }
-        var all = sortedFamilies!
-        if !extraFamilies.isEmpty {
-            all = (all + extraFamilies).sorted { $0.name.text < $1.name.text }
-        }
-        return ScrapeRenderer(store: self, families: all, format: format, gzip: gzip, sinks: sinks)
+        return sortedFamilies!
     }
 }
 
@@ -246,14 +280,4 @@ package struct ScrapeRenderer {
 
 extension SeriesStore {
     static func wallClockNow() -> UInt64 { WallClock.now() }
-}
-
-extension MetricFamily {
-    /// A family computed at scrape time (SLO state, self-metrics).
-    convenience init(synthetic: SyntheticFamily) {
-        self.init(name: synthetic.name, type: synthetic.type, help: synthetic.help)
-        for sample in synthetic.samples {
-            series(labelText: ExpositionWriter.labelText(sample.labels)).0.state.value = sample.value
-        }
-    }
 }

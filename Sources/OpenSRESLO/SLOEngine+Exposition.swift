@@ -1,7 +1,12 @@
 import PrometheusExposition
 
-/// The SLO series, with the fixed names dashboards and generated rules use.
-extension SLOEngine {
+/// The SLO series, with the fixed names dashboards and generated rules use:
+/// a scrape source whose windows end at the scrape's wall clock.
+extension SLOEngine: MetricFamilySource {
+    package func families(for scrape: ScrapeContext) -> [any ExposedFamily] {
+        families(now: scrape.wallClock)
+    }
+
     /// All SLO families at `now` (Unix ns). Ratios and burn rates are left out
     /// for a window without events ("no data"), never NaN; the event counts are
     /// always there, so alerts can require a minimum of events.
