@@ -37,6 +37,9 @@ package final class OTLPIngestor {
         }
     }
     private let processor: BatchProcessor
+    /// This receiver's request counters (answers by status, refusals,
+    /// decode time), shared by its ingestors; the self-metrics read them.
+    private let counters: CollectorCounters
     /// This loop's way into the processor, which decides when to answer.
     private var entrance: PipelineEntrance
     private let maxBodySize: Int
@@ -46,9 +49,11 @@ package final class OTLPIngestor {
     /// - Parameter largestGRPCMessage: `max_recv_msg_size_mib` in bytes, when
     ///   gRPC is served: decoding memory is sized for the larger of the two limits.
     package init(
-        processor: BatchProcessor, ring: Int, configuration: OTLPHTTPConfiguration, largestGRPCMessage: Int = 0
+        processor: BatchProcessor, ring: Int, configuration: OTLPHTTPConfiguration, counters: CollectorCounters,
+        largestGRPCMessage: Int = 0
     ) {
         self.processor = processor
+        self.counters = counters
         self.entrance = PipelineEntrance(processor: processor, ring: ring)
         self.maxBodySize = configuration.maxRequestBodySize
         self.bearerToken = configuration.bearerToken.map { Array($0.utf8) }
@@ -90,17 +95,17 @@ package final class OTLPIngestor {
 
     /// Counts an answer by status, for the self-metrics.
     package func recordAnswer(_ status: HTTPResponseStatus) {
-        processor.counters.record(status: status.code)
+        counters.record(status: status.code)
     }
 
     /// Counts an OTLP/gRPC answer by its status, for the self-metrics.
     package func recordAnswer(grpc status: GRPCStatusCode) {
-        processor.counters.record(grpcStatus: status)
+        counters.record(grpcStatus: status)
     }
 
     /// Counts a call for a signal the collector does not take.
     package func recordUnsupported(_ signal: CollectorCounters.OtherSignal) {
-        processor.counters.record(unsupported: signal)
+        counters.record(unsupported: signal)
     }
 
     /// The largest body accepted on the wire.
@@ -114,7 +119,7 @@ package final class OTLPIngestor {
         let path = RequestPath.of(head.uri)
         guard path == Self.metricsPath else {
             if let signal = Self.otherSignals[String(path)] {
-                processor.counters.record(unsupported: signal)
+                counters.record(unsupported: signal)
                 return .unsupportedSignal(signal)
             }
             return .notFound(path: String(path))
@@ -218,7 +223,7 @@ package final class OTLPIngestor {
         let result: OTLPDecodeResult
         let started = DispatchTime.now().uptimeNanoseconds
         defer {
-            processor.counters.record(decodeNanoseconds: Int(DispatchTime.now().uptimeNanoseconds &- started))
+            counters.record(decodeNanoseconds: Int(DispatchTime.now().uptimeNanoseconds &- started))
         }
         do {
             result = try decode(body, encoding: encoding, coding: coding, limit: limit)
@@ -227,7 +232,7 @@ package final class OTLPIngestor {
         }
         let batch = result.batch
         guard batch.pointCount > 0 else {
-            processor.counters.record(rejected: result.rejected)
+            counters.record(rejected: result.rejected)
             return .immediate(.accepted(result.rejected))
         }
         var applied: EventLoopPromise<ApplyReport>?
@@ -240,10 +245,10 @@ package final class OTLPIngestor {
         case .full: return .immediate(.refused(.overloaded))
         case .stopping: return .immediate(.refused(.shuttingDown))
         case .answerNow:
-            processor.counters.record(rejected: result.rejected)
+            counters.record(rejected: result.rejected)
             return .immediate(.accepted(result.rejected))
         case .answerAfterApply(let pending):
-            processor.counters.record(rejected: result.rejected)
+            counters.record(rejected: result.rejected)
             let answer = applied!.futureResult.assumeIsolated().map { report -> ExportAnswer in
                 .accepted(self.entrance.settle(report, of: pending, rejected: result.rejected))
             }

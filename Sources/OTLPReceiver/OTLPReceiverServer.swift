@@ -15,17 +15,22 @@ import OpenSREPipeline
 package final class OTLPReceiverServer: Sendable {
     private let http: HTTPServer
     private let grpc: HTTPServer?
+    /// What this receiver answered and refused, counted by its ingestors on
+    /// their event loops (the self-metrics show them).
+    package let counters: CollectorCounters
 
     /// - Parameter grpcConfiguration: nil when `grpc:` is not configured; gRPC
     ///   calls on the HTTP port then use gRPC's defaults with the HTTP token.
     package init(
         configuration: OTLPHTTPConfiguration, grpcConfiguration: OTLPGRPCConfiguration?, group: any EventLoopGroup,
-        processor: BatchProcessor, health: HealthState? = nil, logger: Logger
+        processor: BatchProcessor, counters: CollectorCounters, health: HealthState? = nil, logger: Logger
     ) {
+        self.counters = counters
         var grpcSettings = grpcConfiguration ?? OTLPGRPCConfiguration()
         if grpcConfiguration == nil { grpcSettings.bearerToken = configuration.bearerToken }
         let ingestors = IngestorRegistry(
-            group: group, processor: processor, configuration: configuration, largestGRPCMessage: grpcSettings.maxReceiveMessageSize)
+            group: group, processor: processor, configuration: configuration, counters: counters,
+            largestGRPCMessage: grpcSettings.maxReceiveMessageSize)
         let service = Self.grpcService(grpcSettings, ingestors: ingestors, health: health)
         let makeHTTPHandler: @Sendable (any Channel) -> any ChannelHandler = { channel in
             OTLPHTTPHandler(ingestor: ingestors.ingestor(for: channel.eventLoop), health: health)
@@ -96,13 +101,13 @@ private final class IngestorRegistry: Sendable {
 
     init(
         group: any EventLoopGroup, processor: BatchProcessor, configuration: OTLPHTTPConfiguration,
-        largestGRPCMessage: Int
+        counters: CollectorCounters, largestGRPCMessage: Int
     ) {
         var ingestors: [ObjectIdentifier: NIOLoopBoundBox<OTLPIngestor>] = [:]
         for (ring, loop) in group.makeIterator().enumerated() {
             ingestors[ObjectIdentifier(loop as AnyObject)] = NIOLoopBoundBox.makeBoxSendingValue(
                 OTLPIngestor(
-                    processor: processor, ring: ring, configuration: configuration,
+                    processor: processor, ring: ring, configuration: configuration, counters: counters,
                     largestGRPCMessage: largestGRPCMessage),
                 eventLoop: loop)
         }

@@ -28,18 +28,20 @@ package final class Collector: Sendable {
     package init(configuration: CollectorConfiguration, group: MultiThreadedEventLoopGroup, logger: Logger) {
         self.logger = logger
         shutdownGracePeriod = configuration.exporter.shutdownGracePeriod
+        // The receiver counts its requests; the processor's self-metrics show them.
+        let receiverCounters = CollectorCounters()
         var processorLogger = logger
         processorLogger[metadataKey: "component"] = "processor.batch"
         processor = BatchProcessor(
             rings: group.makeIterator().reduce(0) { count, _ in count + 1 },
             configuration: configuration.batching, settings: configuration.exporter.exposition,
             slo: configuration.slo, golden: configuration.goldenSignals, memoryLimiter: configuration.memoryLimiter,
-            logger: processorLogger)
+            receiverCounters: receiverCounters, logger: processorLogger)
         var receiverLogger = logger
         receiverLogger[metadataKey: "component"] = "receiver.otlp"
         receiver = OTLPReceiverServer(
             configuration: configuration.receiver, grpcConfiguration: configuration.grpcReceiver, group: group,
-            processor: processor, health: health, logger: receiverLogger)
+            processor: processor, counters: receiverCounters, health: health, logger: receiverLogger)
         var exporterLogger = logger
         exporterLogger[metadataKey: "component"] = "exporter.prometheus"
         exporter = PrometheusHTTPExporter(

@@ -30,8 +30,9 @@ extension BatchProcessor {
             let waiting = scrapes.filter { $0.kind == kind }
             let started = clock.now()
             var renderer = store.value.beginScrape(
-                format: kind.format, gzip: kind.gzip, into: waiting.map(\.sink), counters: counters,
-                memoryLimiter: memoryLimiter, gauges: gauges, wallClock: clock.wallClock())
+                format: kind.format, gzip: kind.gzip, into: waiting.map(\.sink),
+                composer: store.value.scrapeComposer(counters: receiverCounters, memoryLimiter: memoryLimiter, gauges: gauges),
+                scrape: ScrapeContext(wallClock: clock.wallClock()))
             var sliceStarted = clock.now()
             while !renderer.step() {
                 let sliceTime = clock.now() &- sliceStarted

@@ -30,8 +30,9 @@ package final class BatchProcessor: Sendable {
     private let configuration: BatchingConfiguration
     private let expiration: UInt64
     let logger: Logger
-    /// Updated by the receiver, shown in the self-metrics.
-    package let counters = CollectorCounters()
+    /// The receivers' request counters (theirs: the processor only reads
+    /// them, for the self-metrics and the refusal log).
+    package let receiverCounters: CollectorCounters
     /// `memory_limiter`, when configured: the receiver refuses data while it says so.
     package let memoryLimiter: MemoryLimiter?
     /// Time, and the wait for a wake-up or a deadline (injected: tests use a manual clock).
@@ -78,9 +79,11 @@ package final class BatchProcessor: Sendable {
         rings: Int, configuration: BatchingConfiguration, settings: ExpositionSettings,
         slo: SLOProcessorConfiguration? = nil, golden: GoldenSignalsConfiguration = GoldenSignalsConfiguration(),
         memoryLimiter: MemoryLimiterConfiguration? = nil, scrapeStallTimeout: Duration = .seconds(10),
-        clock: any ProcessorClock = SystemProcessorClock(), logger: Logger
+        receiverCounters: CollectorCounters = CollectorCounters(), clock: any ProcessorClock = SystemProcessorClock(),
+        logger: Logger
     ) {
         self.clock = clock
+        self.receiverCounters = receiverCounters
         self.scrapeStallTimeout = scrapeStallTimeout.nanoseconds
         self.memoryLimiter = memoryLimiter.map { MemoryLimiter(configuration: $0) }
         self.rings = (0..<max(rings, 1)).map { _ in BoundedRing(capacity: configuration.ringCapacity) }
@@ -343,7 +346,7 @@ package final class BatchProcessor: Sendable {
 
     private func reportRefusals(since previous: Int) -> Int {
         let statistics = store.value.statistics
-        let receiver = counters.refusedPoints
+        let receiver = receiverCounters.refusedPoints
         let total = statistics.rejectedPoints + receiver.total
         guard total > previous else { return total }
         var metadata: Logger.Metadata = [:]

@@ -26,8 +26,7 @@ struct HostileBodyTests {
         channel = try await NIOAsyncTestingChannel {
             try $0.pipeline.syncOperations.addHandler(
                 OTLPHTTPHandler(
-                    ingestor: OTLPIngestor(
-                        processor: processor, ring: 0, configuration: OTLPHTTPConfiguration(maxRequestBodySize: 1 << 20))))
+                    ingestor: OTLPIngestor(processor: processor, ring: 0, configuration: OTLPHTTPConfiguration(maxRequestBodySize: 1 << 20), counters: processor.receiverCounters)))
         }
         try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 4318)).get()
     }

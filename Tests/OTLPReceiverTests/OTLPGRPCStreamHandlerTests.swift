@@ -35,7 +35,7 @@ struct OTLPGRPCStreamHandlerTests {
             rings: 1, configuration: BatchingConfiguration(timeout: .seconds(60), ringCapacity: 4),
             settings: ExpositionSettings(), logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         processor.start()
-        ingestor = OTLPIngestor(processor: processor, ring: 0, configuration: OTLPHTTPConfiguration())
+        ingestor = OTLPIngestor(processor: processor, ring: 0, configuration: OTLPHTTPConfiguration(), counters: processor.receiverCounters)
     }
 
     /// What came back on the stream.
@@ -146,7 +146,7 @@ struct OTLPGRPCStreamHandlerTests {
         #expect(answer.headers.first(name: "grpc-status-details-bin") == nil)
         if path.hasSuffix("/Nope") || contentType != "application/grpc" { return }
         if headers.isEmpty {
-            #expect(processor.counters.unsupportedRequests(.traces) == 1)
+            #expect(processor.receiverCounters.unsupportedRequests(.traces) == 1)
         } else {
             #expect(answer.headers.first(name: "grpc-accept-encoding") == "identity,gzip,deflate,zstd")
         }

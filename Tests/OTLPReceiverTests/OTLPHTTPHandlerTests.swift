@@ -27,8 +27,7 @@ struct OTLPHTTPHandlerTests {
         channel = try await NIOAsyncTestingChannel {
             try $0.pipeline.syncOperations.addHandler(
                 OTLPHTTPHandler(
-                    ingestor: OTLPIngestor(
-                        processor: processor, ring: 0, configuration: OTLPHTTPConfiguration(maxRequestBodySize: 4096))))
+                    ingestor: OTLPIngestor(processor: processor, ring: 0, configuration: OTLPHTTPConfiguration(maxRequestBodySize: 4096), counters: processor.receiverCounters)))
         }
         try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 4318)).get()
     }
@@ -238,7 +237,7 @@ struct OTLPHTTPHandlerTests {
         let channel = try await NIOAsyncTestingChannel {
             try $0.pipeline.syncOperations.addHandler(
                 OTLPHTTPHandler(
-                    ingestor: OTLPIngestor(processor: processor, ring: 0, configuration: OTLPHTTPConfiguration())))
+                    ingestor: OTLPIngestor(processor: processor, ring: 0, configuration: OTLPHTTPConfiguration(), counters: processor.receiverCounters)))
         }
         func post(_ ids: [Int]) async throws -> String {
             let points = ids.map { #"{"asInt":"1","attributes":[{"key":"id","value":{"stringValue":"\#($0)"}}]}"# }

@@ -33,7 +33,7 @@ struct ReceiverContractTests {
     ) async throws -> NIOAsyncTestingChannel {
         let channel = try await NIOAsyncTestingChannel {
             try $0.pipeline.syncOperations.addHandler(
-                OTLPHTTPHandler(ingestor: OTLPIngestor(processor: processor, ring: 0, configuration: configuration)))
+                OTLPHTTPHandler(ingestor: OTLPIngestor(processor: processor, ring: 0, configuration: configuration, counters: processor.receiverCounters)))
         }
         try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 4318)).get()
         return channel
@@ -163,8 +163,8 @@ struct ReceiverContractTests {
                 == #"{"code":5,"message":"this collector takes metrics only (POST /v1/metrics); logs are not accepted: set OTEL_LOGS_EXPORTER=none in the application"}"#
         )
         #expect(channel.isActive)
-        #expect(processor.counters.unsupportedRequests(.traces) == 1)
-        #expect(processor.counters.unsupportedRequests(.logs) == 1)
+        #expect(processor.receiverCounters.unsupportedRequests(.traces) == 1)
+        #expect(processor.receiverCounters.unsupportedRequests(.logs) == 1)
         let page = String(decoding: try await processor.scrape(), as: UTF8.self)
         #expect(page.contains(#"opensre_collector_unsupported_signal_requests_total{signal="traces"} 1"#))
         #expect(page.contains(#"opensre_collector_http_requests_total{code="404"} 2"#))
@@ -350,7 +350,7 @@ struct ReceiverContractTests {
         for ring in 0..<2 {
             let channel = try await NIOAsyncTestingChannel {
                 try $0.pipeline.syncOperations.addHandler(
-                    OTLPHTTPHandler(ingestor: OTLPIngestor(processor: processor, ring: ring, configuration: configuration)))
+                    OTLPHTTPHandler(ingestor: OTLPIngestor(processor: processor, ring: ring, configuration: configuration, counters: processor.receiverCounters)))
             }
             channels.append(channel)
         }

@@ -31,7 +31,7 @@ struct SeriesBytesRefusalTests {
         let channel = try await NIOAsyncTestingChannel {
             try $0.pipeline.syncOperations.addHandler(
                 OTLPHTTPHandler(
-                    ingestor: OTLPIngestor(processor: processor, ring: 0, configuration: OTLPHTTPConfiguration())))
+                    ingestor: OTLPIngestor(processor: processor, ring: 0, configuration: OTLPHTTPConfiguration(), counters: processor.receiverCounters)))
         }
         func post(_ ids: [Int]) async throws -> String {
             var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: "/v1/metrics")
