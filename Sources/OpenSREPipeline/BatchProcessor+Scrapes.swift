@@ -31,7 +31,8 @@ extension BatchProcessor {
             let started = clock.now()
             var renderer = store.value.beginScrape(
                 format: kind.format, gzip: kind.gzip, into: waiting.map(\.sink),
-                composer: store.value.scrapeComposer(counters: receiverCounters, memoryLimiter: memoryLimiter, gauges: gauges),
+                composer: ScrapeSources.composer(
+                    store: store.value, receiverCounters: receiverCounters, memoryLimiter: memoryLimiter, gauges: gauges),
                 scrape: ScrapeContext(wallClock: clock.wallClock()))
             var sliceStarted = clock.now()
             while !renderer.step() {

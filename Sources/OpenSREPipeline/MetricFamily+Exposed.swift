@@ -41,7 +41,7 @@ extension MetricFamily: ExposedFamily {
     private static func histogram(of state: SeriesState) -> ExposedHistogram {
         let sum = state.hasSum ? state.value : nil
         if let exponential = state.exponential {
-            let buckets = exponential.classicBuckets(maximum: SeriesStore.exponentialBucketLimit)
+            let buckets = exponential.classicBuckets(maximum: MetricFamily.exponentialBucketLimit)
             return ExposedHistogram(
                 bounds: buckets.map(\.bound), cumulativeCounts: buckets.map(\.cumulative), count: state.count, sum: sum)
         }

@@ -4,6 +4,10 @@ import PrometheusExposition
 /// One Prometheus metric family: a name with one HELP and one TYPE, and the
 /// series of every stream that maps to that name.
 final class MetricFamily {
+    /// Most classic buckets an exponential histogram is shown with in text
+    /// formats; finer histograms are downscaled (adjacent buckets merged) to fit.
+    static let exponentialBucketLimit = 40
+
     let name: MetricName
     /// The first-seen type; streams that would need another are refused.
     let type: PrometheusMetricType

@@ -21,7 +21,7 @@ package final class SeriesStore {
     var sortedFamilies: [MetricFamily]?
     /// target_info series by the canonical bytes of their resource.
     var targets = SeriesTable<Series>()
-    var lastRenderSize = 4096
+    let scrapeSizeHint = ScrapeSizeHint()
     package internal(set) var statistics = ProcessorStatistics()
     /// SLO state, fed from the series the SLO sources match (nil without SLOs).
     package let slo: SLOEngine?
@@ -53,9 +53,6 @@ package final class SeriesStore {
     /// The golden signals (nil when disabled).
     let golden: GoldenSignals?
 
-    /// Most classic buckets an exponential histogram is shown with in text
-    /// formats; finer histograms are downscaled (adjacent buckets merged) to fit.
-    package static let exponentialBucketLimit = 40
 
     /// - Parameter countingSince: Unix ns; cumulative series that started
     ///   earlier only set baselines for the golden signals.

@@ -76,7 +76,7 @@ struct ScrapeComposerRenderingTests {
         arguments: [(ExpositionFormat.text, false), (.openMetrics, true), (ExpositionFormat(syntax: .text, utf8: true), true)])
     func walkMatchesPage(format: ExpositionFormat, sendTimestamps: Bool) throws {
         let store = try mixedStore(ExpositionSettings(namespace: "opensre", sendTimestamps: sendTimestamps))
-        let composer = store.scrapeComposer()
+        let composer = ScrapeSources.composer(store: store)
         var walked: [UInt8] = []
         for family in composer.families(for: Self.scrape) {
             walked += walkAndWrite(family, format: format, sendTimestamps: sendTimestamps)
@@ -90,7 +90,7 @@ struct ScrapeComposerRenderingTests {
     @Test("the default sources render the golden page byte for byte, as the old entry point does")
     func defaultSourcesMatchGolden() throws {
         let store = try mixedStore()
-        let page = render(store, store.scrapeComposer())
+        let page = render(store, ScrapeSources.composer(store: store))
         #expect(page == String(decoding: try Fixtures.bytes("mixed.expected.prom"), as: UTF8.self))
         #expect(page == String(decoding: store.render(), as: UTF8.self))
     }
@@ -107,7 +107,7 @@ struct ScrapeComposerRenderingTests {
         last.append([Label("b", "2")], 2)
         last.append([Label("a", "1")], 1)
         let empty = SyntheticFamily(name: "mmm_empty", type: .counter, help: "Nothing.")
-        var composer = store.scrapeComposer()
+        var composer = ScrapeSources.composer(store: store)
         composer.sources.append(FixedFamilySource(fixed: [last, empty, first]))
         let expected = """
             # HELP aaa_fake_seconds First.
@@ -154,7 +154,7 @@ struct ScrapeComposerRenderingTests {
             bad: SLOEventSource(metric: "http.server.request.duration"),
             total: SLOEventSource(metric: "http.server.request.duration"))
         let store = SeriesStore(slo: SLOEngine(definitions: [definition], now: Self.scrape.wallClock))
-        let page = render(store, store.scrapeComposer())
+        let page = render(store, ScrapeSources.composer(store: store))
         #expect(page.contains("opensre_slo_objective_ratio{slo=\"api\"} 0.99\n"))
         #expect(page == String(decoding: store.render(wallClock: Self.scrape.wallClock), as: UTF8.self))
     }

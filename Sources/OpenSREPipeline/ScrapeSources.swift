@@ -1,0 +1,27 @@
+import PrometheusExposition
+
+/// What a scrape of the collector shows, and in which order ties between
+/// equal names are broken: the store's aggregated families, then (with the
+/// receivers' counters) the collector's self-metrics, the SLO families and
+/// the golden signals. The store is one source among them; it knows nothing
+/// of the others.
+package enum ScrapeSources {
+    /// Build one per scrape: the self-metrics hold the store's statistics and
+    /// `gauges` as they are when this is called.
+    package static func composer(
+        store: SeriesStore, receiverCounters: CollectorCounters? = nil, memoryLimiter: MemoryLimiter? = nil,
+        gauges: ProcessorGauges? = nil
+    ) -> ScrapeComposer {
+        var sources: [any MetricFamilySource] = [store]
+        if let receiverCounters {
+            sources.append(
+                SelfMetrics(
+                    counters: receiverCounters, statistics: store.statistics, series: store.seriesCount,
+                    seriesBytes: (store.seriesBytes, store.maxSeriesBytes), memoryLimiter: memoryLimiter,
+                    gauges: gauges))
+        }
+        if let slo = store.slo { sources.append(slo) }
+        if let golden = store.golden { sources.append(GoldenSignalSource(golden: golden, store: store)) }
+        return ScrapeComposer(sources)
+    }
+}
