@@ -171,6 +171,16 @@ package struct LabelTextRenderer {
         var value: Piece
     }
 
+    /// A candidate with its pieces found in their buffers, to be sorted and
+    /// written; `order` is its place among the candidates (point attributes,
+    /// then resource ones), which breaks ties.
+    private struct Located {
+        var name: UnsafeRawBufferPointer
+        var key: UnsafeRawBufferPointer
+        var value: UnsafeRawBufferPointer
+        var order: Int
+    }
+
     /// The buffers pieces point into, once the candidates are collected.
     private struct Buffers {
         let input: UnsafeRawBufferPointer
@@ -200,6 +210,8 @@ package struct LabelTextRenderer {
     /// Every point attribute's key (labels or not: any of them hides a resource attribute).
     private var pointKeys: [Piece] = []
     private var candidates: [Candidate] = []
+    /// `candidates` located; its pointers are valid only during a render.
+    private var located: [Located] = []
 
     package init() {}
 
@@ -228,16 +240,28 @@ package struct LabelTextRenderer {
         return template.bytes.withUnsafeBytes { shared in
             guard collectPoint(attributes, template: template, shared: shared) else { return false }
             var candidates: [Candidate] = []
+            var located: [Located] = []
             swap(&candidates, &self.candidates)
-            defer { swap(&candidates, &self.candidates) }
+            swap(&located, &self.located)
+            defer {
+                swap(&candidates, &self.candidates)
+                swap(&located, &self.located)
+            }
+            located.removeAll(keepingCapacity: true)
             names.withUnsafeBytes { names in
                 values.withUnsafeBytes { values in
                     let buffers = Buffers(input: attributes, template: shared, names: names, values: values)
                     if !template.resource.isEmpty {
                         Self.collectResource(template, buffers: buffers, pointKeys: pointKeys, into: &candidates)
                     }
-                    Self.sort(&candidates, buffers: buffers)
-                    Self.write(candidates, template: template, buffers: buffers, into: &text)
+                    for (order, candidate) in candidates.enumerated() {
+                        located.append(
+                            Located(
+                                name: buffers[candidate.name], key: buffers[candidate.key],
+                                value: buffers[candidate.value], order: order))
+                    }
+                    Self.sort(&located)
+                    Self.write(located, template: template, shared: shared, into: &text)
                 }
             }
             return true
@@ -313,14 +337,13 @@ package struct LabelTextRenderer {
 
     /// Sorts by (name, key), as the builder orders candidates; equal ones (a
     /// key sent twice) keep their order. Insertion sort for the usual few.
-    private static func sort(_ candidates: inout [Candidate], buffers: Buffers) {
+    private static func sort(_ candidates: inout [Located]) {
         guard candidates.count > 1 else { return }
-        func precedes(_ left: Candidate, _ right: Candidate) -> Bool {
-            let byName = compare(buffers[left.name], buffers[right.name])
+        func precedes(_ left: Located, _ right: Located) -> Bool {
+            let byName = compare(left.name, right.name)
             if byName != 0 { return byName < 0 }
-            let byKey = compare(buffers[left.key], buffers[right.key])
-            if byKey != 0 { return byKey < 0 }
-            return (left.key.source.rawValue, left.key.start) < (right.key.source.rawValue, right.key.start)
+            let byKey = compare(left.key, right.key)
+            return byKey != 0 ? byKey < 0 : left.order < right.order
         }
         guard candidates.count <= 32 else {
             candidates.sort(by: precedes)
@@ -342,7 +365,7 @@ package struct LabelTextRenderer {
     /// Fixed labels and candidates in name order (a fixed label first on a tie,
     /// as the builder's stable sort leaves it), candidates of one name merged.
     private static func write(
-        _ candidates: [Candidate], template: LabelTemplate, buffers: Buffers, into text: inout [UInt8]
+        _ candidates: [Located], template: LabelTemplate, shared: UnsafeRawBufferPointer, into text: inout [UInt8]
     ) {
         // The longest it can be: every name quoted with every byte escaped.
         var bound = 0
@@ -368,9 +391,9 @@ package struct LabelTextRenderer {
             while fixedIndex < template.fixed.count || candidateIndex < candidates.count {
                 if at > 0 { put(UInt8(ascii: ",")) }
                 if candidateIndex < candidates.count {
-                    let name = buffers[candidates[candidateIndex].name]
+                    let name = candidates[candidateIndex].name
                     if fixedIndex == template.fixed.count
-                        || compare(name, slice(buffers.template, template.fixed[fixedIndex].name)) < 0
+                        || compare(name, slice(shared, template.fixed[fixedIndex].name)) < 0
                     {
                         if isLegacyLabelName(name) {
                             put(name)
@@ -388,18 +411,18 @@ package struct LabelTextRenderer {
                         }
                         put(UInt8(ascii: "="))
                         put(UInt8(ascii: "\""))
-                        put(buffers[candidates[candidateIndex].value])
+                        put(candidates[candidateIndex].value)
                         candidateIndex += 1
-                        while candidateIndex < candidates.count, equal(buffers[candidates[candidateIndex].name], name) {
+                        while candidateIndex < candidates.count, equal(candidates[candidateIndex].name, name) {
                             put(UInt8(ascii: ";"))
-                            put(buffers[candidates[candidateIndex].value])
+                            put(candidates[candidateIndex].value)
                             candidateIndex += 1
                         }
                         put(UInt8(ascii: "\""))
                         continue
                     }
                 }
-                put(slice(buffers.template, template.fixed[fixedIndex].text))
+                put(slice(shared, template.fixed[fixedIndex].text))
                 fixedIndex += 1
             }
             return at
@@ -550,15 +573,28 @@ package struct LabelTextRenderer {
         AttributeEncoder.appendRaw(raw, to: &out)
     }
 
-    /// Whether two texts of the same length are equal.
+    /// Whether two texts are equal.
     @inline(__always)
     private static func equal(_ left: UnsafeRawBufferPointer, _ right: UnsafeRawBufferPointer) -> Bool {
-        left.count == right.count && (left.isEmpty || memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0)
+        left.count == right.count && compare(left, right) == 0
     }
 
-    /// Bytewise order (negative, zero, positive).
+    /// Bytewise order (negative, zero, positive), a word at a time: names
+    /// and keys are short, where a call to `memcmp` costs more than the comparison.
     @inline(__always)
     private static func compare(_ left: UnsafeRawBufferPointer, _ right: UnsafeRawBufferPointer) -> Int {
-        SplitLabelText.compare(left, right)
+        let common = min(left.count, right.count)
+        var index = 0
+        while index + 8 <= common {
+            let leftWord = left.loadUnaligned(fromByteOffset: index, as: UInt64.self).bigEndian
+            let rightWord = right.loadUnaligned(fromByteOffset: index, as: UInt64.self).bigEndian
+            if leftWord != rightWord { return leftWord < rightWord ? -1 : 1 }
+            index += 8
+        }
+        while index < common {
+            if left[index] != right[index] { return Int(left[index]) - Int(right[index]) }
+            index += 1
+        }
+        return left.count - right.count
     }
 }
