@@ -57,8 +57,8 @@ extension SeriesStore {
 
         let reserved: Set<String> =
             switch decoded.kind {
-            case .histogram, .exponentialHistogram: ["le"]
-            case .summary: ["quantile"]
+            case .histogram, .exponentialHistogram: Self.reservedForHistograms
+            case .summary: Self.reservedForSummaries
             default: []
             }
         let targetKey = targetInfoKey(resource: resource, identity: identity, bytes: bytes[slice: decoded.resource])
@@ -103,6 +103,10 @@ extension SeriesStore {
         sortedFamilies = nil
         return withSLOSource(stream(family, nil))
     }
+
+    /// Label names attributes must not take, shared by every stream of the kind.
+    private static let reservedForHistograms: Set<String> = ["le"]
+    private static let reservedForSummaries: Set<String> = ["quantile"]
 
     /// The series of `stream` with these attributes (another stream's when
     /// its labels render the same), its cost (and that of its key in the

@@ -98,10 +98,11 @@ package final class LabelTemplate {
                 Resource(key: key, name: nameSpan, value: Span(start: Int32(start), count: Int32(bytes.count - start))))
         }
         isRenderable = renderable && bytes.count < Int32.max
-        self.fixed = fixedSpans
-        self.taken = taken
-        self.resource = resourceSpans
-        self.bytes = bytes
+        // Kept per stream: copies of their own size, without the slack of growing.
+        self.fixed = fixedSpans.withUnsafeBufferPointer { Array($0) }
+        self.taken = taken.withUnsafeBufferPointer { Array($0) }
+        self.resource = resourceSpans.withUnsafeBufferPointer { Array($0) }
+        self.bytes = bytes.withUnsafeBufferPointer { Array($0) }
     }
 
     private static func isASCII(_ text: String) -> Bool {
