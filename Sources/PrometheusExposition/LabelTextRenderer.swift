@@ -1,4 +1,3 @@
-import Glibc
 import OpenSREModel
 
 /// What every series of one stream shares in its label text, prepared once per
@@ -141,9 +140,9 @@ package final class LabelTemplate {
 ///
 /// Keys and names are compared as bytes, which is `String`'s order and
 /// equality for ASCII: a label set with a non-ASCII key (or a template with a
-/// non-ASCII name) is left to the reference path, as are none of the common
-/// ones. Values may hold any bytes: a non-ASCII one goes through `String`
-/// (which repairs invalid UTF-8 as the reference does).
+/// non-ASCII name) is left to the reference path; the common ones are not.
+/// Values may hold any bytes: a non-ASCII one goes through `String` (which
+/// repairs invalid UTF-8 as the reference does).
 ///
 /// One per store (not thread-safe); after the first few series it allocates
 /// nothing but for non-string values (rendered as JSON through `String`s).
