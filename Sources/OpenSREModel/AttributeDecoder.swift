@@ -25,6 +25,45 @@ package struct AttributeDecoder {
         bytes.withUnsafeBytes { decode($0) }
     }
 
+    /// The next entry's key and encoded value (its tag and payload), as
+    /// views of the input: for readers that build no Swift values. Nil at the
+    /// end, or where the encoding is cut short (as ``decode(_:)-swift.type.method`` stops).
+    package mutating func nextRawEntry() -> (key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)? {
+        guard let key = readRaw() else { return nil }
+        let start = offset
+        guard skipValue() else { return nil }
+        return (key, UnsafeRawBufferPointer(rebasing: bytes[start..<offset]))
+    }
+
+    /// Decodes one encoded value, as ``nextRawEntry()`` gives it.
+    package static func value(_ encoded: UnsafeRawBufferPointer) -> AttributeValue? {
+        var decoder = AttributeDecoder(encoded)
+        return decoder.readValue()
+    }
+
+    /// Steps over one value; false where the encoding is cut short.
+    private mutating func skipValue() -> Bool {
+        guard offset < bytes.count, let tag = AttributeTag(rawValue: bytes[offset]) else { return false }
+        offset += 1
+        switch tag {
+        case .empty: return true
+        case .string, .bytes: return readRaw() != nil
+        case .bool:
+            guard offset < bytes.count else { return false }
+            offset += 1
+            return true
+        case .int, .double: return readWord() != nil
+        case .array:
+            guard let count = readLength() else { return false }
+            for _ in 0..<count where !skipValue() { return false }
+            return true
+        case .map:
+            guard let count = readLength() else { return false }
+            for _ in 0..<count where readRaw() == nil || !skipValue() { return false }
+            return true
+        }
+    }
+
     private mutating func nextEntry() -> Attribute? {
         guard let key = readString(), let value = readValue() else { return nil }
         return Attribute(key, value)

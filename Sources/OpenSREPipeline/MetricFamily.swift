@@ -33,7 +33,13 @@ final class MetricFamily {
     /// of every key, and a slot takes 4 bytes. Sorting and removal move series
     /// within `ordered`, and renumber the slots to match. Only series creation
     /// and removal use the index, never the ingest of a known series.
+    ///
+    /// While positions fit in 24 bits (`tagged`, families of fewer than 16M
+    /// series), a slot's top byte holds 8 bits of its series' hash: a lookup
+    /// then reads a series (a cache miss each, the bulk of creating one
+    /// before) only for 1 in 256 of the others it probes past.
     private var index: [UInt32] = []
+    private var tagged = true
     /// Where a label text held in two parts is joined to be hashed.
     private var scratch: [UInt8] = []
 
@@ -67,13 +73,22 @@ final class MetricFamily {
 
     /// The series with `labelText`, if any, and the text's hash (for ``insert(labelText:hash:prefix:utf8LabelText:)``).
     func find(labelText: [UInt8]) -> (Series?, hash: UInt64) {
-        let hash = labelText.withUnsafeBytes { ByteHasher.hash($0, seed: Self.seed) }
+        labelText.withUnsafeBytes { find(labelText: $0) }
+    }
+
+    /// ``find(labelText:)-([UInt8])`` of a text where the caller keeps it.
+    func find(labelText: UnsafeRawBufferPointer) -> (Series?, hash: UInt64) {
+        let hash = ByteHasher.hash(labelText, seed: Self.seed)
         if !index.isEmpty {
             let mask = index.count - 1
             var slot = Int(truncatingIfNeeded: hash) & mask
+            let tag = Self.tag(hash)
             while index[slot] != 0 {
-                let candidate = ordered[Int(index[slot]) - 1]
-                if candidate.hasLabelText(labelText) { return (candidate, hash) }
+                let entry = index[slot]
+                if !tagged || entry & Self.tagMask == tag {
+                    let candidate = ordered[position(entry)]
+                    if candidate.hasLabelText(labelText) { return (candidate, hash) }
+                }
                 slot = (slot + 1) & mask
             }
         }
@@ -82,6 +97,13 @@ final class MetricFamily {
 
     /// Adds a series with `labelText`, known to be absent, whose hash ``find(labelText:)`` gave.
     func insert(labelText: [UInt8], hash: UInt64, prefix: [UInt8] = [], utf8LabelText: [UInt8]? = nil) -> Series {
+        labelText.withUnsafeBytes { insert(labelText: $0, hash: hash, prefix: prefix, utf8LabelText: utf8LabelText) }
+    }
+
+    /// ``insert(labelText:hash:prefix:utf8LabelText:)-([UInt8],_,_,_)`` of a text where the caller keeps it.
+    func insert(
+        labelText: UnsafeRawBufferPointer, hash: UInt64, prefix: [UInt8] = [], utf8LabelText: [UInt8]? = nil
+    ) -> Series {
         precondition(ordered.count < UInt32.max, "too many series in one family")
         let series = Series.make(labelText: labelText, prefix: prefix, utf8LabelText: utf8LabelText)
         ordered.append(series)
@@ -120,9 +142,7 @@ final class MetricFamily {
             kept += 1
             renumbered[position] = kept
         }
-        for slot in index.indices where index[slot] != 0 {
-            index[slot] = renumbered[Int(index[slot]) - 1]
-        }
+        renumber(renumbered)
         ordered.removeAll { $0.isRemoved }
         removedCount = 0
     }
@@ -165,9 +185,7 @@ final class MetricFamily {
                 renumbered[Int(pair.position)] = UInt32(position + 1)
             }
             ordered = pairs.map(\.series)
-            for slot in index.indices where index[slot] != 0 {
-                index[slot] = renumbered[Int(index[slot]) - 1]
-            }
+            renumber(renumbered)
             needsSort = false
         }
         return ordered
@@ -179,13 +197,41 @@ final class MetricFamily {
         series.hashLabelText(seed: Self.seed, scratch: &scratch)
     }
 
+    private static let tagMask: UInt32 = 0xFF00_0000
+    private static let positionMask: UInt32 = 0x00FF_FFFF
+
+    /// The hash bits a tagged slot keeps (its top byte; the home slot comes from the low bits).
+    private static func tag(_ hash: UInt64) -> UInt32 {
+        UInt32(truncatingIfNeeded: hash >> 32) & tagMask
+    }
+
+    /// The position in `ordered` a (non-empty) slot holds.
+    @inline(__always)
+    private func position(_ entry: UInt32) -> Int {
+        Int(tagged ? entry & Self.positionMask : entry) - 1
+    }
+
+    /// Points the slots at the series' new positions (`renumbered[old]` is the new one + 1), tags kept.
+    private func renumber(_ renumbered: [UInt32]) {
+        for slot in index.indices where index[slot] != 0 {
+            let entry = index[slot]
+            index[slot] = (tagged ? entry & Self.tagMask : 0) | renumbered[position(entry)]
+        }
+    }
+
     private func place(position: Int, hash: UInt64) {
+        if tagged, position + 1 > Int(Self.positionMask) {
+            // Positions no longer fit beside a tag: plain positions from now on.
+            tagged = false
+            rebuildIndex()
+            return
+        }
         let mask = index.count - 1
         var slot = Int(truncatingIfNeeded: hash) & mask
         while index[slot] != 0 {
             slot = (slot + 1) & mask
         }
-        index[slot] = UInt32(position + 1)
+        index[slot] = (tagged ? Self.tag(hash) : 0) | UInt32(position + 1)
     }
 
     /// A fresh index of `ordered`, at most half full (so that it grows by doubling).
@@ -197,6 +243,7 @@ final class MetricFamily {
         var size = 8
         while size < seriesCount * 2 { size <<= 1 }
         index = Array(repeating: 0, count: size)
+        tagged = ordered.count <= Int(Self.positionMask)
         for position in ordered.indices where !ordered[position].isRemoved {
             place(position: position, hash: hash(of: ordered[position]))
         }
@@ -211,16 +258,16 @@ final class MetricFamily {
         var hole = Int(truncatingIfNeeded: hash(of: series)) & mask
         while true {
             guard index[hole] != 0 else { return nil }
-            if ordered[Int(index[hole]) - 1] === series { break }
+            if ordered[position(index[hole])] === series { break }
             hole = (hole + 1) & mask
         }
-        let position = Int(index[hole]) - 1
+        let removed = position(index[hole])
         // Backward-shift deletion: move later entries of the probe run back
         // unless their home lies cyclically in (hole, next].
         index[hole] = 0
         var next = (hole + 1) & mask
         while index[next] != 0 {
-            let home = Int(truncatingIfNeeded: hash(of: ordered[Int(index[next]) - 1])) & mask
+            let home = Int(truncatingIfNeeded: hash(of: ordered[position(index[next])])) & mask
             let homeInRange = hole <= next ? (home > hole && home <= next) : (home > hole || home <= next)
             if !homeInRange {
                 index[hole] = index[next]
@@ -229,6 +276,6 @@ final class MetricFamily {
             }
             next = (next + 1) & mask
         }
-        return position
+        return removed
     }
 }

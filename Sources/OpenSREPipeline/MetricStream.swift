@@ -43,6 +43,10 @@ final class MetricStream {
     /// ``Series``): the longest common to the texts seen since two agreed on
     /// at least ``minimumSharedPrefix`` bytes (empty until then).
     private var labelPrefix: [UInt8] = []
+    /// The stream's fixed labels and resource labels prepared for rendering
+    /// its series' label texts (the UTF-8 form's too, when the translation
+    /// strategy keeps UTF-8 names); made with the stream's first series.
+    var labelTemplates: (legacy: LabelTemplate, utf8: LabelTemplate?)?
     /// Shorter prefixes are not worth an array of their own.
     static let minimumSharedPrefix = 16
 
@@ -70,6 +74,11 @@ final class MetricStream {
     /// stream's other series (empty for none). Without a prefix yet, the text
     /// is compared with one of the stream's series: no text is kept for that.
     func sharedPrefix(for text: [UInt8]) -> [UInt8] {
+        text.withUnsafeBytes { sharedPrefix(for: $0) }
+    }
+
+    /// ``sharedPrefix(for:)-([UInt8])`` of a text where the caller keeps it.
+    func sharedPrefix(for text: UnsafeRawBufferPointer) -> [UInt8] {
         let common: Int
         if !labelPrefix.isEmpty {
             common = labelPrefix.withUnsafeBytes { Self.commonPrefixLength(text, SplitLabelText(head: $0)) }
@@ -84,16 +93,23 @@ final class MetricStream {
         return labelPrefix
     }
 
-    private static func commonPrefixLength(_ text: [UInt8], _ other: SplitLabelText) -> Int {
+    private static func commonPrefixLength(_ text: UnsafeRawBufferPointer, _ other: SplitLabelText) -> Int {
+        let head = equalPrefix(text, other.head)
+        guard head == other.head.count else { return head }
+        return head + equalPrefix(UnsafeRawBufferPointer(rebasing: text[head...]), other.tail)
+    }
+
+    /// How many bytes both start with, compared a word at a time.
+    private static func equalPrefix(_ left: UnsafeRawBufferPointer, _ right: UnsafeRawBufferPointer) -> Int {
+        let count = min(left.count, right.count)
         var index = 0
-        for byte in other.head {
-            guard index < text.count, text[index] == byte else { return index }
-            index += 1
+        while index + 8 <= count,
+            left.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                == right.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+        {
+            index += 8
         }
-        for byte in other.tail {
-            guard index < text.count, text[index] == byte else { return index }
-            index += 1
-        }
+        while index < count, left[index] == right[index] { index += 1 }
         return index
     }
 }

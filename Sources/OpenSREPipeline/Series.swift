@@ -40,8 +40,17 @@ final class Series: ManagedBuffer<Series.Fields, UInt8> {
     /// A series whose legacy label text is `labelText`, holding its first
     /// `prefix.count` bytes as `prefix` (shared: it must be how the text starts).
     static func make(labelText: [UInt8], prefix: [UInt8] = [], utf8LabelText: [UInt8]? = nil) -> Series {
+        labelText.withUnsafeBytes { make(labelText: $0, prefix: prefix, utf8LabelText: utf8LabelText) }
+    }
+
+    /// ``make(labelText:prefix:utf8LabelText:)-([UInt8],_,_)`` from a text
+    /// where the caller keeps it (copied into the series).
+    static func make(labelText: UnsafeRawBufferPointer, prefix: [UInt8] = [], utf8LabelText: [UInt8]? = nil) -> Series {
         precondition(labelText.count <= UInt32.max, "label text over 4 GiB")
-        precondition(labelText.starts(with: prefix), "not a prefix of the label text")
+        precondition(
+            prefix.count <= labelText.count
+                && prefix.withUnsafeBytes { $0.isEmpty || memcmp($0.baseAddress!, labelText.baseAddress!, $0.count) == 0 },
+            "not a prefix of the label text")
         let count = labelText.count - prefix.count
         let buffer = create(minimumCapacity: count) { _ in
             Fields(
@@ -50,8 +59,8 @@ final class Series: ManagedBuffer<Series.Fields, UInt8> {
         }
         let series = unsafeDowncast(buffer, to: Series.self)
         series.withUnsafeMutablePointerToElements { elements in
-            labelText.withUnsafeBufferPointer { text in
-                if count > 0 { elements.initialize(from: text.baseAddress! + prefix.count, count: count) }
+            if count > 0 {
+                UnsafeMutableRawPointer(elements).copyMemory(from: labelText.baseAddress! + prefix.count, byteCount: count)
             }
         }
         return series
@@ -127,8 +136,12 @@ final class Series: ManagedBuffer<Series.Fields, UInt8> {
     }
 
     func hasLabelText(_ text: [UInt8]) -> Bool {
+        text.withUnsafeBytes { hasLabelText($0) }
+    }
+
+    func hasLabelText(_ text: UnsafeRawBufferPointer) -> Bool {
         guard text.count == fields.pointee.prefix.count + Int(fields.pointee.labelCount) else { return false }
-        return withLabelText { own in text.withUnsafeBytes { SplitLabelText.compare(own, SplitLabelText(head: $0)) == 0 } }
+        return withLabelText { SplitLabelText.compare($0, SplitLabelText(head: text)) == 0 }
     }
 
     /// Label-text order (bytewise).

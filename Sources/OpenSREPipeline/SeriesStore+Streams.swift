@@ -57,8 +57,8 @@ extension SeriesStore {
 
         let reserved: Set<String> =
             switch decoded.kind {
-            case .histogram, .exponentialHistogram: ["le"]
-            case .summary: ["quantile"]
+            case .histogram, .exponentialHistogram: Self.reservedForHistograms
+            case .summary: Self.reservedForSummaries
             default: []
             }
         let targetKey = targetInfoKey(resource: resource, identity: identity, bytes: bytes[slice: decoded.resource])
@@ -104,51 +104,74 @@ extension SeriesStore {
         return withSLOSource(stream(family, nil))
     }
 
+    /// Label names attributes must not take, shared by every stream of the kind.
+    private static let reservedForHistograms: Set<String> = ["le"]
+    private static let reservedForSummaries: Set<String> = ["quantile"]
+
     /// The series of `stream` with these attributes (another stream's when
     /// its labels render the same), its cost (and that of its key in the
     /// stream's table) counted; nil when that does not fit in `max_series_bytes`.
     /// `stateBytes`: what its first point's state holds out of line.
+    ///
+    /// The label text is rendered into the store's scratch memory
+    /// (``LabelTextRenderer``) and looked up from there: a new series
+    /// allocates only what it keeps.
     func makeSeries(
         for stream: MetricStream, attributes key: UnsafeRawBufferPointer, stateBytes: Int
     ) -> (series: Series, isNew: Bool)? {
-        var attributes = AttributeDecoder.decode(key)
-        if !stream.resourceAttributes.isEmpty {
-            // Point attributes win over resource attributes with the same key.
-            let own = Set(attributes.map(\.key))
-            attributes += stream.resourceAttributes.filter { !own.contains($0.key) }
-        }
-        let labelText: [UInt8]
+        let templates = labelTemplates(of: stream)
+        labelRenderer.render(templates.legacy, attributes: key)
         var utf8LabelText: [UInt8]?
+        if let utf8 = templates.utf8 {
+            utf8LabelRenderer.render(utf8, attributes: key)
+            if utf8LabelRenderer.text != labelRenderer.text {
+                utf8LabelText = utf8LabelRenderer.text.withUnsafeBytes { Array($0) }  // its own, of its size
+            }
+        }
+        return labelRenderer.text.withUnsafeBytes { labelText in
+            let family = stream.family!
+            let keyCost = SeriesAccounting.keyBytes(key.count)
+            let (existing, hash) = family.find(labelText: labelText)
+            if let existing {
+                guard seriesBytes + keyCost <= maxSeriesBytes else { return nil }
+                seriesBytes += keyCost
+                return (existing, false)
+            }
+            let prefix = stream.sharedPrefix(for: labelText)
+            let cost =
+                keyCost + SeriesAccounting.seriesOverhead + labelText.count - prefix.count + (utf8LabelText?.count ?? 0)
+                + min((stateBytes + 15) / 16 * 16, SeriesAccounting.maximumStateBytes)
+            guard seriesBytes + cost <= maxSeriesBytes else { return nil }
+            let series = family.insert(labelText: labelText, hash: hash, prefix: prefix, utf8LabelText: utf8LabelText)
+            series.setAccountedStateBytes(stateBytes)
+            seriesBytes += keyCost + series.accountedBytes
+            return (series, true)
+        }
+    }
+
+    /// The stream's label templates, made with its first series: the legacy
+    /// text's, and with a UTF-8 translation strategy the UTF-8 text's (whose
+    /// fixed label names are not escaped).
+    private func labelTemplates(of stream: MetricStream) -> (legacy: LabelTemplate, utf8: LabelTemplate?) {
+        if let made = stream.labelTemplates { return made }
+        let made: (legacy: LabelTemplate, utf8: LabelTemplate?)
         if settings.translationStrategy.escapes {
-            let labels = LabelSetBuilder.labels(
-                fixed: stream.fixedLabels, attributes: attributes, reserved: stream.reservedLabels)
-            labelText = ExpositionWriter.labelText(labels)
+            made = (
+                LabelTemplate(
+                    fixed: stream.fixedLabels, resource: stream.resourceAttributes, reserved: stream.reservedLabels),
+                nil
+            )
         } else {
             let legacyFixed = stream.fixedLabels.map { Label(PrometheusNames.escape($0.name, allowColon: false), $0.value) }
-            labelText = ExpositionWriter.labelText(
-                LabelSetBuilder.labels(fixed: legacyFixed, attributes: attributes, reserved: stream.reservedLabels))
-            let utf8 = ExpositionWriter.labelText(
-                LabelSetBuilder.labels(
-                    fixed: stream.fixedLabels, attributes: attributes, reserved: stream.reservedLabels, utf8: true))
-            utf8LabelText = utf8 == labelText ? nil : utf8
+            made = (
+                LabelTemplate(fixed: legacyFixed, resource: stream.resourceAttributes, reserved: stream.reservedLabels),
+                LabelTemplate(
+                    fixed: stream.fixedLabels, resource: stream.resourceAttributes, reserved: stream.reservedLabels,
+                    utf8: true)
+            )
         }
-        let family = stream.family!
-        let keyCost = SeriesAccounting.keyBytes(key.count)
-        let (existing, hash) = family.find(labelText: labelText)
-        if let existing {
-            guard seriesBytes + keyCost <= maxSeriesBytes else { return nil }
-            seriesBytes += keyCost
-            return (existing, false)
-        }
-        let prefix = stream.sharedPrefix(for: labelText)
-        let cost =
-            keyCost + SeriesAccounting.seriesOverhead + labelText.count - prefix.count + (utf8LabelText?.count ?? 0)
-            + min((stateBytes + 15) / 16 * 16, SeriesAccounting.maximumStateBytes)
-        guard seriesBytes + cost <= maxSeriesBytes else { return nil }
-        let series = family.insert(labelText: labelText, hash: hash, prefix: prefix, utf8LabelText: utf8LabelText)
-        series.setAccountedStateBytes(stateBytes)
-        seriesBytes += keyCost + series.accountedBytes
-        return (series, true)
+        stream.labelTemplates = made
+        return made
     }
 
     /// The Prometheus type of a stream, and how its name is suffixed. A gauge

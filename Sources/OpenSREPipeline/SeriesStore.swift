@@ -47,6 +47,12 @@ package final class SeriesStore {
         families.values.lazy.map(\.seriesCount).max() ?? 0
     }
 
+    /// Where new series' label texts are rendered (reused: see
+    /// ``makeSeries(for:attributes:stateBytes:)``), and their UTF-8 form's
+    /// with a translation strategy that keeps UTF-8 names.
+    var labelRenderer = LabelTextRenderer()
+    var utf8LabelRenderer = LabelTextRenderer()
+
     /// Warnings for the processor to log (rate-limited there).
     package internal(set) var warnings: [String] = []
     var warnedMismatches: Set<Int> = []
@@ -339,3 +345,4 @@ package final class SeriesStore {
         }
     }
 }
+
