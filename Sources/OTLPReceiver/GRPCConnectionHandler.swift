@@ -66,25 +66,45 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let created = event as? NIOHTTP2StreamCreatedEvent {
-            openStreams += 1
-            if created.streamID > lastStreamID { lastStreamID = created.streamID }
-            idleTimer?.cancel()
-            idleTimer = nil
-        } else if event is StreamClosedEvent {
-            openStreams -= 1
-            if openStreams == 0 {
-                if goingAway {
-                    closeAfterFlush(context)
-                } else {
-                    armIdle(context)
-                }
-            }
-        } else if event is ChannelShouldQuiesceEvent {
+        if event is ChannelShouldQuiesceEvent {
             goAway(context, grace: nil)
             return  // consumed: the HTTP/2 connection is drained here
         }
         context.fireUserInboundEventTriggered(event)
+    }
+
+    /// A call's stream opened (from the HTTP/2 handler's stream delegate).
+    func streamOpened(_ id: HTTP2StreamID) {
+        openStreams += 1
+        if id > lastStreamID { lastStreamID = id }
+        idleTimer?.cancel()
+        idleTimer = nil
+    }
+
+    /// A call's stream closed: the last one of a going-away connection closes it.
+    func streamClosed(_ id: HTTP2StreamID) {
+        guard let context else { return }
+        openStreams -= 1
+        guard openStreams == 0 else { return }
+        if goingAway {
+            closeAfterFlush(context)
+        } else {
+            armIdle(context)
+        }
+    }
+
+    /// What the HTTP/2 handler calls as streams open and close. The inline
+    /// multiplexer reports streams to its delegate, not as events in this
+    /// pipeline, so without it the connection would not know its calls: it
+    /// would name no call in its GOAWAY and close under calls in flight.
+    func streamDelegate(on loop: any EventLoop) -> any NIOHTTP2StreamDelegate {
+        StreamEvents(handler: NIOLoopBound(self, eventLoop: loop))
+    }
+
+    private struct StreamEvents: NIOHTTP2StreamDelegate {
+        let handler: NIOLoopBound<GRPCConnectionHandler>
+        func streamCreated(_ id: HTTP2StreamID, channel: any Channel) { handler.value.streamOpened(id) }
+        func streamClosed(_ id: HTTP2StreamID, channel: any Channel) { handler.value.streamClosed(id) }
     }
 
     private func start(_ context: ChannelHandlerContext) {

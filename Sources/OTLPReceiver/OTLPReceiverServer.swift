@@ -67,7 +67,10 @@ package final class OTLPReceiverServer: Sendable {
         let keepalive = settings.keepalive
         return HTTP2Service(
             connection: connection, stream: stream,
-            makeConnectionHandler: { _ in GRPCConnectionHandler(keepalive: keepalive) },
+            makeConnectionHandler: { channel in
+                let handler = GRPCConnectionHandler(keepalive: keepalive)
+                return (handler, handler.streamDelegate(on: channel.eventLoop))
+            },
             makeStreamHandler: { stream in
                 OTLPGRPCStreamHandler(ingestor: ingestors.ingestor(for: stream.eventLoop), rules: rules, health: health)
             })

@@ -123,6 +123,7 @@ def tls(target, ca, token):
 def sigterm(target):
     """Exports +1 deltas from four threads until the collector goes away."""
     acknowledged = [0] * 4
+    endings = [""] * 4
     started = threading.Event()
 
     def worker(index):
@@ -131,8 +132,9 @@ def sigterm(target):
             while True:
                 start, end = end, end + 1_000_000
                 payload = request("grpc.sigterm.calls", 1, start, end, delta=True, attributes=[("worker", str(index))])
-                code, _ = call(channel, payload)
+                code, detail = call(channel, payload)
                 if code != "OK":
+                    endings[index] = f"{code}:{detail}"
                     return
                 acknowledged[index] += 1
                 started.set()
@@ -144,7 +146,7 @@ def sigterm(target):
     print("started", flush=True)
     for thread in threads:
         thread.join(30)
-    print("acknowledged", sum(acknowledged), *acknowledged, flush=True)
+    print("acknowledged", sum(acknowledged), *acknowledged, *endings, flush=True)
 
 
 if __name__ == "__main__":

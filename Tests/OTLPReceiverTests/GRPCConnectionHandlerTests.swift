@@ -1,5 +1,6 @@
 import NIOCore
 import NIOEmbedded
+import NIOHPACK
 import NIOHTTP2
 import Testing
 
@@ -42,21 +43,24 @@ final class SocketWriteBuffer: ChannelOutboundHandler {
 struct Harness {
     let loop = EmbeddedEventLoop()
     let channel: EmbeddedChannel
+    /// How the HTTP/2 handler tells the connection handler of its streams.
+    let streams: any NIOHTTP2StreamDelegate
 
     init(_ configure: (inout GRPCKeepalive) -> Void) throws {
         var keepalive = GRPCKeepalive()
         configure(&keepalive)
-        channel = EmbeddedChannel(handler: GRPCConnectionHandler(keepalive: keepalive), loop: loop)
+        let handler = GRPCConnectionHandler(keepalive: keepalive)
+        streams = handler.streamDelegate(on: loop)
+        channel = EmbeddedChannel(handler: handler, loop: loop)
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 4317)).wait()
     }
 
     func open(_ id: Int) throws {
-        try channel.pipeline.fireUserInboundEventTriggered(
-            NIOHTTP2StreamCreatedEvent(streamID: HTTP2StreamID(id), localInitialWindowSize: nil, remoteInitialWindowSize: nil))
+        streams.streamCreated(HTTP2StreamID(id), channel: channel)
     }
 
     func close(_ id: Int) {
-        channel.pipeline.fireUserInboundEventTriggered(StreamClosedEvent(streamID: HTTP2StreamID(id), reason: nil))
+        streams.streamClosed(HTTP2StreamID(id), channel: channel)
     }
 
     /// The next frame written, summarised (`GOAWAY 3`, `PING`), or nil.
@@ -194,5 +198,76 @@ extension GRPCConnectionHandlerTests {
         #expect(ProtocolSniffer.decide(ByteBuffer(string: "PRI * HTTP/2.0\r\n")) == nil)
         #expect(ProtocolSniffer.decide(ByteBuffer(string: "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")) == .http2)
         #expect(ProtocolSniffer.decide(ByteBuffer(string: "GET /metrics HTTP/1.1\r\n")) == .http1)
+    }
+}
+
+/// The connection handler on the library's real HTTP/2 pipeline (inline
+/// stream multiplexer), a client HTTP/2 handler on the other end: calls
+/// reach the handler through the stream delegate, not through events the
+/// synthetic harness above fires.
+@Suite("OTLP/gRPC connection management on the real HTTP/2 pipeline")
+struct GRPCConnectionPipelineTests {
+    /// A call handler that never answers: the call stays in flight.
+    final class Silent: ChannelInboundHandler, RemovableChannelHandler {
+        typealias InboundIn = HTTP2Frame.FramePayload
+    }
+
+    /// Collects what the client's HTTP/2 handler reads.
+    final class Frames: ChannelInboundHandler {
+        typealias InboundIn = HTTP2Frame
+        var received: [HTTP2Frame.FramePayload] = []
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) { received.append(unwrapInboundIn(data).payload) }
+    }
+
+    /// Moves bytes both ways until neither side has anything to send.
+    static func exchange(_ client: EmbeddedChannel, _ server: EmbeddedChannel) throws {
+        var moved = true
+        while moved {
+            moved = false
+            while let bytes = try client.readOutbound(as: ByteBuffer.self) {
+                try server.writeInbound(bytes)
+                moved = true
+            }
+            while let bytes = try server.readOutbound(as: ByteBuffer.self) {
+                try client.writeInbound(bytes)
+                moved = true
+            }
+        }
+    }
+
+    @Test("shutdown with a call in flight: GOAWAY names the call, the connection stays open until it ends")
+    func quiesceWithCallInFlight() throws {
+        let service = HTTP2Service(
+            connection: .init(), stream: .init(),
+            makeConnectionHandler: { channel in
+                let handler = GRPCConnectionHandler(keepalive: GRPCKeepalive())
+                return (handler, handler.streamDelegate(on: channel.eventLoop))
+            },
+            makeStreamHandler: { _ in Silent() })
+        let server = EmbeddedChannel()
+        try service.configure(server) { _ in Silent() }
+        try server.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 4317)).wait()
+        let frames = Frames()
+        let client = EmbeddedChannel(handlers: [NIOHTTP2Handler(mode: .client), frames])
+        try client.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 4317)).wait()
+        try Self.exchange(client, server)
+
+        let headers: HPACKHeaders = [
+            ":method": "POST", ":scheme": "http", ":path": "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export",
+            ":authority": "localhost", "content-type": "application/grpc", "te": "trailers",
+        ]
+        try client.writeOutbound(HTTP2Frame(streamID: 1, payload: .headers(.init(headers: headers))))
+        try Self.exchange(client, server)
+
+        server.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        try Self.exchange(client, server)
+        let goAways = frames.received.compactMap { payload -> HTTP2StreamID? in
+            if case .goAway(let last, _, _) = payload { return last }
+            return nil
+        }
+        #expect(goAways == [1], "GOAWAY names the call in flight")
+        #expect(server.isActive, "the call in flight may finish")
+        _ = try? server.finish()
+        _ = try? client.finish()
     }
 }
