@@ -235,12 +235,15 @@ struct GRPCConnectionPipelineTests {
         }
     }
 
-    @Test("shutdown with a call in flight: GOAWAY names the call, the connection stays open until it ends")
-    func quiesceWithCallInFlight() throws {
+    /// A server connection (keepalive as given) and a client, with a call
+    /// opened (stream 1) and left in flight.
+    static func connectionWithCall(_ keepalive: GRPCKeepalive = GRPCKeepalive()) throws -> (
+        server: EmbeddedChannel, client: EmbeddedChannel, frames: Frames
+    ) {
         let service = HTTP2Service(
             connection: .init(), stream: .init(),
             makeConnectionHandler: { channel in
-                let handler = GRPCConnectionHandler(keepalive: GRPCKeepalive())
+                let handler = GRPCConnectionHandler(keepalive: keepalive)
                 return (handler, handler.streamDelegate(on: channel.eventLoop))
             },
             makeStreamHandler: { _ in Silent() })
@@ -258,15 +261,36 @@ struct GRPCConnectionPipelineTests {
         ]
         try client.writeOutbound(HTTP2Frame(streamID: 1, payload: .headers(.init(headers: headers))))
         try Self.exchange(client, server)
+        return (server, client, frames)
+    }
 
-        server.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
-        try Self.exchange(client, server)
-        let goAways = frames.received.compactMap { payload -> HTTP2StreamID? in
+    static func goAways(_ frames: Frames) -> [HTTP2StreamID] {
+        frames.received.compactMap { payload -> HTTP2StreamID? in
             if case .goAway(let last, _, _) = payload { return last }
             return nil
         }
-        #expect(goAways == [1], "GOAWAY names the call in flight")
+    }
+
+    @Test("shutdown with a call in flight: GOAWAY names the call, the connection stays open until it ends")
+    func quiesceWithCallInFlight() throws {
+        let (server, client, frames) = try Self.connectionWithCall()
+        server.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        try Self.exchange(client, server)
+        #expect(Self.goAways(frames) == [1], "GOAWAY names the call in flight")
         #expect(server.isActive, "the call in flight may finish")
+        _ = try? server.finish()
+        _ = try? client.finish()
+    }
+
+    @Test("max_connection_idle does not close a connection with a call in flight")
+    func idleWithCallInFlight() throws {
+        var keepalive = GRPCKeepalive()
+        keepalive.maxConnectionIdle = .seconds(1)
+        let (server, client, frames) = try Self.connectionWithCall(keepalive)
+        server.embeddedEventLoop.advanceTime(by: .seconds(5))
+        try Self.exchange(client, server)
+        #expect(Self.goAways(frames).isEmpty)
+        #expect(server.isActive)
         _ = try? server.finish()
         _ = try? client.finish()
     }
