@@ -85,7 +85,8 @@ final class ReceiverFixture {
             rings: 1, configuration: BatchingConfiguration(ringCapacity: 1 << 16), settings: ExpositionSettings(),
             logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }))
         processor.start()
-        ingestor = OTLPIngestor(processor: processor, ring: 0, configuration: OTLPHTTPConfiguration())
+        ingestor = OTLPIngestor(
+            processor: processor, ring: 0, configuration: OTLPHTTPConfiguration(), counters: processor.receiverCounters)
         try warmUp()
     }
 
