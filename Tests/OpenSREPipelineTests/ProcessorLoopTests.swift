@@ -117,13 +117,19 @@ struct ProcessorLoopTests {
         await processor.stop()
     }
 
+    /// A running processor (every batch folded in at once) holding about
+    /// 700 kB of page: three slices of 256 kB.
+    func startedWithLargePage(_ clock: ManualProcessorClock) throws -> BatchProcessor {
+        let processor = processor(clock: clock, sendBatchSize: 1, timeout: .zero)
+        processor.start()
+        #expect(processor.submit(try Self.gauge(points: 6000, padding: 100), ring: 0) == .accepted)
+        return processor
+    }
+
     @Test("while ingest flows, a scrape pauses between slices for as long as a slice took")
     func scrapePacing() async throws {
         let clock = ManualProcessorClock()
-        let processor = processor(clock: clock, sendBatchSize: 1, timeout: .zero)
-        processor.start()
-        // About 700 kB: three slices of 256 kB.
-        #expect(processor.submit(try Self.gauge(points: 6000, padding: 100), ring: 0) == .accepted)
+        let processor = try startedWithLargePage(clock)
         let sink = IngestingSink(clock: clock, processor: processor, batch: try Self.gauge(points: 1, value: 2))
         let finished = Flag()
         processor.scrape(into: sink) { _ in finished.set() }
@@ -144,9 +150,7 @@ struct ProcessorLoopTests {
     @Test("without ingest, a scrape renders all its slices without pausing")
     func noPacingWhenIdle() async throws {
         let clock = ManualProcessorClock()
-        let processor = processor(clock: clock, sendBatchSize: 1, timeout: .zero)
-        processor.start()
-        #expect(processor.submit(try Self.gauge(points: 6000, padding: 100), ring: 0) == .accepted)
+        let processor = try startedWithLargePage(clock)
         let sink = IngestingSink(clock: clock, processor: nil, batch: nil)
         let page = try await withCheckedThrowingContinuation { continuation in
             processor.scrape(into: sink) { result in continuation.resume(with: result.map { sink.bytes.count }) }
