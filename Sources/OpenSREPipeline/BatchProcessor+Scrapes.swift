@@ -32,7 +32,8 @@ extension BatchProcessor {
             var renderer = store.value.beginScrape(
                 format: kind.format, gzip: kind.gzip, into: waiting.map(\.sink),
                 composer: ScrapeSources.composer(
-                    store: store.value, receiverCounters: receiverCounters, memoryLimiter: memoryLimiter, gauges: gauges),
+                    store: store.value, receiverCounters: receiverCounters, memoryLimiter: memoryLimiter, gauges: gauges,
+                    duplicate: { [self] name in warnShadowed(name) }),
                 scrape: ScrapeContext(wallClock: clock.wallClock()))
             var sliceStarted = clock.now()
             while !renderer.step() {
@@ -57,6 +58,14 @@ extension BatchProcessor {
             loopState.wokenDuringScrape = false
             wake()
         }
+    }
+
+    /// Logs, once per name, a computed family left out of scrapes because a
+    /// received metric has its name (see ``ScrapeComposer``).
+    private func warnShadowed(_ name: String) {
+        guard loopState.shadowedNames.insert(name).inserted else { return }
+        logger.warning(
+            "a received metric is named \(name), as one of the collector's own families: that family is left out of scrapes (a page may declare a name once)")
     }
 
     /// Waits on the processor's wake-up until `deadline` (monotonic

@@ -376,6 +376,8 @@ package final class BatchProcessor: Sendable {
         /// Set when a scrape's wait took a wake-up meant for the main loop,
         /// which then runs again at once (see ``BatchProcessor/awaitWake(until:)``).
         var wokenDuringScrape = false
+        /// Computed families' names already logged as shadowed by a received metric.
+        var shadowedNames: Set<String> = []
     }
 
     let loopState = LoopState()

@@ -7,10 +7,11 @@ import PrometheusExposition
 /// of the others.
 package enum ScrapeSources {
     /// Build one per scrape: the self-metrics hold the store's statistics and
-    /// `gauges` as they are when this is called.
+    /// `gauges` as they are when this is called. `duplicate` hears the names
+    /// of computed families left out because a user's metric has their name.
     package static func composer(
         store: SeriesStore, receiverCounters: CollectorCounters? = nil, memoryLimiter: MemoryLimiter? = nil,
-        gauges: ProcessorGauges? = nil
+        gauges: ProcessorGauges? = nil, duplicate: @escaping (String) -> Void = { _ in }
     ) -> ScrapeComposer {
         var sources: [any MetricFamilySource] = [store]
         if let receiverCounters {
@@ -22,6 +23,6 @@ package enum ScrapeSources {
         }
         if let slo = store.slo { sources.append(slo) }
         if let golden = store.golden { sources.append(GoldenSignalSource(golden: golden, store: store)) }
-        return ScrapeComposer(sources)
+        return ScrapeComposer(sources, duplicate: duplicate)
     }
 }

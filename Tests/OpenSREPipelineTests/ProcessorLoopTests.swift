@@ -160,6 +160,22 @@ struct ProcessorLoopTests {
         await processor.stop()
     }
 
+    @Test("a received metric named like a self-metric: the scrape declares the name once, with the received data")
+    func receivedMetricShadowsSelfMetric() async throws {
+        let clock = ManualProcessorClock()
+        let processor = processor(clock: clock, timeout: .zero)
+        processor.start()
+        let text = #"{"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"name":"collector.series","gauge":{"dataPoints":[{"asInt":"42"}]}}]}]}]}"#
+        let batch = try Array(text.utf8).withUnsafeBytes { try OTLPJSONDecoder().decode($0) }.batch
+        #expect(processor.submit(batch, ring: 0) == .accepted)
+        let page = try await page(processor)
+        let declarations = page.split(separator: "\n").filter { $0.hasPrefix("# TYPE opensre_collector_series ") }
+        #expect(declarations == ["# TYPE opensre_collector_series gauge"])
+        #expect(page.contains("\nopensre_collector_series 42\n"))
+        #expect(page.contains("# TYPE opensre_collector_series_bytes gauge\n"), "the other self-metrics stay")
+        await processor.stop()
+    }
+
     // The stalled-scraper cut-off on this clock: SlowScraperTests.
 }
 
