@@ -105,7 +105,8 @@ package final class BatchProcessor: Sendable {
             sloPersistence = nil
         }
         self.store = StoreBox(
-            SeriesStore(settings: settings, slo: engine, golden: golden, countingSince: clock.wallClock()))
+            SeriesStore(settings: settings, slo: engine, golden: golden, countingSince: clock.wallClock()),
+            sloEngine: engine)
         admission = SeriesAdmission(bound: SeriesBytesBound(settings: settings), store: store.value)
     }
 
@@ -158,7 +159,7 @@ package final class BatchProcessor: Sendable {
         }
         guard shouldStart else { return }
         // Before the thread exists, so the store is still this caller's alone.
-        if let sloPersistence, let engine = store.value.slo { sloPersistence.restore(into: engine, logger: logger) }
+        if let sloPersistence, let engine = store.sloEngine { sloPersistence.restore(into: engine, logger: logger) }
         memoryLimiter?.start()
         accepting.store(true, ordering: .sequentiallyConsistent)
         let thread = Thread { [self] in self.runLoop() }
@@ -360,7 +361,7 @@ package final class BatchProcessor: Sendable {
     }
 
     private func persistSLOState() {
-        guard let sloPersistence, let engine = store.value.slo else { return }
+        guard let sloPersistence, let engine = store.sloEngine else { return }
         sloPersistence.save(engine, now: clock.wallClock(), logger: logger)
     }
 
@@ -442,5 +443,10 @@ package enum ProcessorError: Error, Sendable {
 final class StoreBox: @unchecked Sendable {
     // @unchecked: confined to the processor thread; after it stops, accessed only under `control`.
     let value: SeriesStore
-    init(_ value: SeriesStore) { self.value = value }
+    /// The SLO state the store's SLO feed updates: restored and persisted by the processor.
+    let sloEngine: SLOEngine?
+    init(_ value: SeriesStore, sloEngine: SLOEngine?) {
+        self.value = value
+        self.sloEngine = sloEngine
+    }
 }

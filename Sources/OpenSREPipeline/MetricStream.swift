@@ -24,6 +24,7 @@ final class MetricStream {
     /// The histogram bounds the stream's series last took: equal bounds are
     /// shared by its series (one array per stream, not per series).
     var histogramBounds: [Double] = []
+    // Slots its observers (``SeriesObserver``) set when it is created.
     /// The OpenTelemetry metric name and resource, kept only when the stream
     /// may feed an SLO (its series are matched against the SLO sources).
     var sloSource: (metric: String, resource: [Attribute])?
@@ -31,6 +32,8 @@ final class MetricStream {
     var golden: (role: GoldenSignals.Role, job: String)?
     /// For a latency stream: its resource's choice between old and stable metrics.
     var goldenResource: GoldenSignals.ResourceState?
+    /// Whether an observer follows the stream: its new series are shown to them.
+    var isObserved = false
     /// Monotonic nanoseconds of the last point (for expiry of the stream itself).
     var lastSeen: UInt64 = 0
     /// The newest point time (Unix ns) seen on the stream: a bound on every

@@ -2,9 +2,9 @@ import PrometheusExposition
 
 /// What a scrape of the collector shows, and in which order ties between
 /// equal names are broken: the store's aggregated families, then (with the
-/// receivers' counters) the collector's self-metrics, the SLO families and
-/// the golden signals. The store is one source among them; it knows nothing
-/// of the others.
+/// receivers' counters) the collector's self-metrics, then the families of
+/// the store's observers (SLOs, golden signals). The store is one source
+/// among them; it knows nothing of the others.
 package enum ScrapeSources {
     /// Build one per scrape: the self-metrics hold the store's statistics and
     /// `gauges` as they are when this is called. `duplicate` hears the names
@@ -21,8 +21,7 @@ package enum ScrapeSources {
                     seriesBytes: (store.seriesBytes, store.maxSeriesBytes), memoryLimiter: memoryLimiter,
                     gauges: gauges))
         }
-        if let slo = store.slo { sources.append(slo) }
-        if let golden = store.golden { sources.append(GoldenSignalSource(golden: golden, store: store)) }
+        sources += store.observers.compactMap { $0.scrapeSource(reading: store) }
         return ScrapeComposer(sources, duplicate: duplicate)
     }
 }

@@ -171,6 +171,9 @@ final class Series: ManagedBuffer<Series.Fields, UInt8> {
     /// legacy form had to escape; nil when both are the same.
     var utf8LabelText: [UInt8]? { fields.pointee.extras?.utf8LabelText }
 
+    /// Asks the store for this series' accepted points (see ``SeriesObserver``).
+    func followPoints() { mutableExtras.wantsPoints = true }
+
     /// The SLOs this series feeds (usually none).
     var sloTaps: [SLOTap] {
         get { fields.pointee.extras?.sloTaps ?? [] }

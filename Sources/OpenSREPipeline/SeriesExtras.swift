@@ -1,4 +1,5 @@
-/// The fields of a series that few series use, out of line (see ``Series``).
+/// The fields of a series that few series use, out of line (see ``Series``):
+/// its UTF-8 label text, and the slots its observers (``SeriesObserver``) set.
 final class SeriesExtras {
     let utf8LabelText: [UInt8]?
     var sloTaps: [SLOTap] = []
@@ -10,4 +11,8 @@ final class SeriesExtras {
     init(utf8LabelText: [UInt8]?) {
         self.utf8LabelText = utf8LabelText
     }
+
+    /// Whether an observer follows this series' points (``Series/followPoints()``):
+    /// the store hands them over only then.
+    var wantsPoints = false
 }

@@ -31,7 +31,7 @@ extension SeriesStore {
         }
         streams.removeAll(where: idle)
         seriesBytes -= freed
-        golden?.retainResources(Set(streams.values.compactMap { $0.goldenResource.map(ObjectIdentifier.init) }))
+        for observer in observers { observer.didExpire(keeping: streams.values) }
         let referenced = Set(streams.values.compactMap { $0.family.map(ObjectIdentifier.init) })
         let before = families.count
         families = families.filter { !$0.value.isEmpty || referenced.contains(ObjectIdentifier($0.value)) }

@@ -72,13 +72,12 @@ extension SeriesStore {
 
         let metricName = text(decoded.name)
         let unit = text(decoded.unit)
-        let feedsSLOs = sloMatcher.hasSources(metric: metricName, kind: decoded.kind, monotonic: decoded.isMonotonic)
-        let goldenRole = golden == nil ? nil : GoldenSignals.role(metric: metricName, kind: decoded.kind)
-        func withSLOSource(_ stream: MetricStream) -> MetricStream {
-            if feedsSLOs { stream.sloSource = (metricName, resource) }
-            if let goldenRole {
-                stream.golden = (goldenRole, identity.job)
-                if case .latency = goldenRole { stream.goldenResource = golden?.resource(bytes[slice: decoded.resource]) }
+        func observed(_ stream: MetricStream) -> MetricStream {
+            for observer in observers {
+                let follows = observer.streamCreated(
+                    stream, decoded: decoded, metric: metricName, job: identity.job, resource: resource,
+                    resourceBytes: bytes[slice: decoded.resource])
+                if follows { stream.isObserved = true }
             }
             return stream
         }
@@ -94,14 +93,14 @@ extension SeriesStore {
                 return refused
             }
             if existing.help == metricName, !description.isEmpty { existing.help = description }
-            return withSLOSource(stream(existing, nil))
+            return observed(stream(existing, nil))
         }
         let family = MetricFamily(
             name: name, type: type, help: description.isEmpty ? metricName : description,
             unit: namer.unit(for: unit))
         families[name] = family
         sortedFamilies = nil
-        return withSLOSource(stream(family, nil))
+        return observed(stream(family, nil))
     }
 
     /// Label names attributes must not take, shared by every stream of the kind.

@@ -1,8 +1,11 @@
 import OpenSREModel
-import OpenSRESLO
 import PrometheusExposition
 
-/// The aggregated state of every series, and its rendering as Prometheus text.
+/// The accumulator: the aggregated state of every series. Applies folded
+/// batches, expires series, and owns the streams, series and families; a
+/// scrape reads its families as one ``MetricFamilySource`` among others.
+/// What is derived from the points (SLO events, golden signals) is done by
+/// its ``SeriesObserver``s, which it calls at fixed moments.
 ///
 /// Owned by the batching processor's thread: nothing here is synchronized.
 /// A point is found in two steps, both without allocating: its stream by the
@@ -23,9 +26,8 @@ package final class SeriesStore {
     var targets = SeriesTable<Series>()
     let scrapeSizeHint = ScrapeSizeHint()
     package internal(set) var statistics = ProcessorStatistics()
-    /// SLO state, fed from the series the SLO sources match (nil without SLOs).
-    package let slo: SLOEngine?
-    let sloMatcher: SLOMatcher
+    /// Told about new streams and series and about the points of the series they follow.
+    let observers: [any SeriesObserver]
     /// Series exposed (kept up to date for the cardinality limits).
     var totalSeries = 0
     /// Bytes the store holds as ``SeriesAccounting`` counts them (kept up to
@@ -53,24 +55,10 @@ package final class SeriesStore {
     var labelRenderer = LabelTextRenderer()
     var utf8LabelRenderer = LabelTextRenderer()
 
-    /// Warnings for the processor to log (rate-limited there).
-    package internal(set) var warnings: [String] = []
-    var warnedMismatches: Set<Int> = []
-    /// The golden signals (nil when disabled).
-    let golden: GoldenSignals?
-
-
-    /// - Parameter countingSince: Unix ns; cumulative series that started
-    ///   earlier only set baselines for the golden signals.
-    package init(
-        settings: ExpositionSettings = ExpositionSettings(), slo: SLOEngine? = nil,
-        golden: GoldenSignalsConfiguration = GoldenSignalsConfiguration(), countingSince: UInt64 = 0
-    ) {
+    init(settings: ExpositionSettings, observers: [any SeriesObserver]) {
         self.settings = settings
+        self.observers = observers
         maxSeriesBytes = settings.maxSeriesBytes ?? ExpositionSettings.defaultMaxSeriesBytes
-        self.slo = slo
-        self.golden = golden.enabled ? GoldenSignals(configuration: golden, countingSince: countingSince) : nil
-        sloMatcher = SLOMatcher(definitions: slo?.definitions ?? [])
         namer = MetricNamer(namespace: settings.namespace, strategy: settings.translationStrategy)
         let utf8 = !settings.translationStrategy.escapes
         constLabels = settings.constLabels.compactMap { key, value in
@@ -91,7 +79,9 @@ package final class SeriesStore {
         var report = ApplyReport()
         batch.bytes.withUnsafeBytes { bytes in
             batch.points.withUnsafeBufferPointer { points in
-                if let golden { resolveLatencySources(golden, batch: batch, bytes: bytes, points: points) }
+                for observer in observers {
+                    observer.willApply(batch, bytes: bytes, points: points) { self.stream(for: $0, bytes: bytes) }
+                }
                 for stream in batch.streams {
                     guard let target = self.stream(for: stream, bytes: bytes) else {
                         // A new stream that does not fit in max_series_bytes: all its series would be new.
@@ -127,29 +117,8 @@ package final class SeriesStore {
                 }
             }
         }
-        golden?.finishBatch()
+        for observer in observers { observer.didApply() }
         return report
-    }
-
-    /// The stable latency metrics of the batch take over from the old ones of
-    /// their resource before any point is recorded, whatever their order in
-    /// the request (see ``GoldenSignals``). Only streams named like a stable
-    /// latency metric are looked up here.
-    private func resolveLatencySources(
-        _ golden: GoldenSignals, batch: DecodedBatch, bytes: UnsafeRawBufferPointer,
-        points: UnsafeBufferPointer<DecodedPoint>
-    ) {
-        for decoded in batch.streams {
-            let name = bytes[slice: decoded.name]
-            guard GoldenSignals.stableLatencyNames.contains(where: { $0.elementsEqual(name) }) else { continue }
-            guard let stream = stream(for: decoded, bytes: bytes), stream.refusal == nil,
-                case .latency(_, let pair, true)? = stream.golden?.role,
-                let resource = stream.goldenResource
-            else { continue }
-            var latest: UInt64 = 0
-            for index in decoded.pointRange { latest = max(latest, points[index].time) }
-            golden.stableArrives(resource, pair: pair, time: latest)
-        }
     }
 
     private func apply(
@@ -195,18 +164,10 @@ package final class SeriesStore {
             stream.series.insert(hash: point.attributesHash, key: key, value: created.series)
             series = created.series
             isNew = created.isNew
-            if let source = stream.sloSource {
-                let taps = sloMatcher.taps(
-                    metric: source.metric, attributes: AttributeDecoder.decode(key), resource: source.resource)
-                created.series.sloTaps = taps
-                // The key matters only to a series with taps (kept out of line, in its extras);
-                // it is persisted, hence pinned (not the decoder's in-process hashes).
-                if !taps.isEmpty {
-                    created.series.sloKey = SLOSeriesKey.make(identity: bytes[slice: identity], attributes: key)
+            if stream.isObserved {
+                for observer in observers {
+                    observer.seriesCreated(created.series, of: stream, attributes: key, identity: bytes[slice: identity])
                 }
-            }
-            if let golden, let role = stream.golden {
-                attachGolden(golden, role: role, of: stream, to: created.series, attributes: AttributeDecoder.decode(key))
             }
         }
         let target = series!
@@ -227,11 +188,8 @@ package final class SeriesStore {
             if point.exemplars.count > 0 {
                 recordExemplars(of: point, into: &target.state, stream: stream, batch: batch, bytes: bytes)
             }
-            if let extras = target.extras {
-                if !extras.sloTaps.isEmpty { feedSLOs(from: target, kind: stream.kind, wallClock: wallClock) }
-                if let tap = extras.goldenTap, let golden {
-                    golden.record(tap, state: target.state, counting: golden.counts(tap, point: point))
-                }
+            if let extras = target.extras, extras.wantsPoints {
+                for observer in observers { observer.folded(point, into: target, of: stream, wallClock: wallClock) }
             }
         }
     }
@@ -263,69 +221,9 @@ package final class SeriesStore {
         }
     }
 
-    /// Gives each SLO the series' cumulative count: a counter's value, a
-    /// histogram's observations (at or under `le` for latency). When `le` is
-    /// not one of the histogram's bounds, the series feeds that SLO nothing at
-    /// all — not its total either, which would turn every event bad — and the
-    /// mismatch is counted and warned about.
-    private func feedSLOs(from series: Series, kind: MetricKind, wallClock: UInt64) {
-        guard let slo else { return }
-        let state = series.state
-        var mismatched: Set<Int> = []
-        for tap in series.sloTaps {
-            guard let bound = tap.lessOrEqual else { continue }
-            if state.exponential != nil || !state.bounds.contains(bound) {
-                mismatched.insert(tap.slo)
-                slo.recordThresholdMismatch(slo: tap.slo)
-                if warnedMismatches.insert(tap.slo).inserted {
-                    warnings.append(
-                        "SLO \(slo.definitions[tap.slo].name): le \(bound) is not a bucket bound of the incoming histogram; its points are not counted")
-                }
-            }
-        }
-        for tap in series.sloTaps where !mismatched.contains(tap.slo) {
-            let cumulative: UInt64
-            switch kind {
-            case .sum:
-                cumulative = state.value >= 0 && state.value < 1.8e19 ? UInt64(state.value) : 0
-            case .histogram, .exponentialHistogram:
-                if let bound = tap.lessOrEqual, let index = state.bounds.firstIndex(of: bound) {
-                    cumulative = state.buckets[0...index].reduce(0, &+)
-                } else {
-                    cumulative = state.count
-                }
-            default:
-                continue
-            }
-            slo.observe(
-                slo: tap.slo, role: tap.role, series: series.sloKey, startTime: state.startTime, cumulative: cumulative,
-                now: wallClock)
-        }
-    }
-
-    private func attachGolden(
-        _ golden: GoldenSignals, role: (role: GoldenSignals.Role, job: String), of stream: MetricStream, to series: Series,
-        attributes: [Attribute]
-    ) {
-        switch role.role {
-        case .latency(let scale, let pair, let stable):
-            guard let resource = stream.goldenResource else { break }
-            series.goldenTap = GoldenSignals.LatencyTap(
-                job: golden.job(role.job), isError: golden.isError(attributes), scale: scale, resource: resource,
-                pair: pair, stable: stable)
-        case .saturation(let resource, _):
-            series.goldenCounts = GoldenSignals.includes(attributes, resource: resource)
-            series.goldenCPU = attributes.first { $0.key == "cpu" || $0.key == "system.cpu.logical_number" }
-                .map { AttributeText.labelValue($0.value) }
-        default:
-            break
-        }
-    }
-
     /// Takes the warnings collected since the last call.
     package func takeWarnings() -> [String] {
-        defer { warnings.removeAll() }
-        return warnings
+        observers.flatMap { $0.takeWarnings() }
     }
 
     /// Counters keep their latest exemplar, explicit histograms the latest per

@@ -20,7 +20,7 @@ struct HostileBodyTests {
     init() async throws {
         processor = BatchProcessor(
             rings: 1, configuration: BatchingConfiguration(timeout: .seconds(60), ringCapacity: 4),
-            settings: ExpositionSettings(), logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+            settings: ExpositionSettings(), clock: ManualProcessorClock(), logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         processor.start()
         let processor = self.processor
         channel = try await NIOAsyncTestingChannel {

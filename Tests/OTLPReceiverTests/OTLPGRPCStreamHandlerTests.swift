@@ -33,7 +33,7 @@ struct OTLPGRPCStreamHandlerTests {
     init() {
         processor = BatchProcessor(
             rings: 1, configuration: BatchingConfiguration(timeout: .seconds(60), ringCapacity: 4),
-            settings: ExpositionSettings(), logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+            settings: ExpositionSettings(), clock: ManualProcessorClock(), logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         processor.start()
         ingestor = OTLPIngestor(processor: processor, ring: 0, configuration: OTLPHTTPConfiguration(), counters: processor.receiverCounters)
     }

@@ -21,7 +21,7 @@ struct OTLPHTTPHandlerTests {
     init() async throws {
         processor = BatchProcessor(
             rings: 1, configuration: BatchingConfiguration(timeout: .seconds(60), ringCapacity: 4),
-            settings: ExpositionSettings(), logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+            settings: ExpositionSettings(), clock: ManualProcessorClock(), logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         processor.start()
         let processor = self.processor
         channel = try await NIOAsyncTestingChannel {
@@ -232,7 +232,7 @@ struct OTLPHTTPHandlerTests {
         let processor = BatchProcessor(
             rings: 1, configuration: BatchingConfiguration(timeout: .seconds(60)),
             settings: ExpositionSettings(maxSeries: 100, maxSeriesPerMetric: 2),
-            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+            clock: ManualProcessorClock(), logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         processor.start()
         let channel = try await NIOAsyncTestingChannel {
             try $0.pipeline.syncOperations.addHandler(

@@ -23,7 +23,7 @@ struct ReceiverContractTests {
     static func processor(memoryLimiter: MemoryLimiterConfiguration? = nil) -> BatchProcessor {
         let processor = BatchProcessor(
             rings: 1, configuration: BatchingConfiguration(timeout: .seconds(60)), settings: ExpositionSettings(),
-            memoryLimiter: memoryLimiter, logger: quiet)
+            memoryLimiter: memoryLimiter, clock: ManualProcessorClock(), logger: quiet)
         processor.start()
         return processor
     }
@@ -343,7 +343,7 @@ struct ReceiverContractTests {
     func crossLoopRace() async throws {
         let processor = BatchProcessor(
             rings: 2, configuration: BatchingConfiguration(timeout: .seconds(60)), settings: ExpositionSettings(),
-            logger: Self.quiet)
+            clock: ManualProcessorClock(), logger: Self.quiet)
         processor.start()
         let configuration = OTLPHTTPConfiguration()
         var channels: [NIOAsyncTestingChannel] = []

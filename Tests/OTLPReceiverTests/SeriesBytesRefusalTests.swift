@@ -5,6 +5,7 @@ import NIOHTTP1
 import OTLPDecoding
 @testable import OTLPReceiver
 import OpenSREPipeline
+import OpenSRETestSupport
 import Testing
 
 /// `max_series_bytes` refusals reach the sender in `partial_success`, exactly.
@@ -26,7 +27,7 @@ struct SeriesBytesRefusalTests {
         let processor = BatchProcessor(
             rings: 1, configuration: BatchingConfiguration(timeout: .seconds(60)),
             settings: ExpositionSettings(maxSeriesBytes: reference.seriesBytes),
-            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+            clock: ManualProcessorClock(), logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         processor.start()
         let channel = try await NIOAsyncTestingChannel {
             try $0.pipeline.syncOperations.addHandler(

@@ -2,6 +2,7 @@ import Logging
 import OTLPDecoding
 import OpenSREModel
 import OpenSREPipeline
+import OpenSRETestSupport
 import Synchronization
 import Testing
 
@@ -28,7 +29,7 @@ struct PipelineEntranceTests {
     func decisions() async throws {
         let processor = BatchProcessor(
             rings: 1, configuration: BatchingConfiguration(sendBatchSize: 1_000_000, timeout: .seconds(60), ringCapacity: 2),
-            settings: ExpositionSettings(), logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+            settings: ExpositionSettings(), clock: ManualProcessorClock(), logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         processor.start()
         var entrance = PipelineEntrance(processor: processor, ring: 0)
         let reports = Reports()
