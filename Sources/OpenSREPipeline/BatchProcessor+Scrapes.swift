@@ -29,8 +29,8 @@ extension BatchProcessor {
         for kind in kinds {
             let waiting = scrapes.filter { $0.kind == kind }
             let started = clock.now()
-            var renderer = store.value.beginScrape(
-                format: kind.format, gzip: kind.gzip, into: waiting.map(\.sink),
+            var renderer = ScrapeSources.beginScrape(
+                of: store.value, format: kind.format, gzip: kind.gzip, into: waiting.map(\.sink),
                 composer: ScrapeSources.composer(
                     store: store.value, receiverCounters: receiverCounters, memoryLimiter: memoryLimiter, gauges: gauges,
                     duplicate: { [self] name in warnShadowed(name) }),

@@ -38,74 +38,42 @@ extension SeriesStore {
     }
 
     private func makeStream(_ decoded: DecodedStream, bytes: UnsafeRawBufferPointer) -> MetricStream {
-        func text(_ range: SliceRange) -> String { String(decoding: bytes[slice: range], as: UTF8.self) }
-        let utf8 = !settings.translationStrategy.escapes
-        let resource = AttributeDecoder.decode(bytes[slice: decoded.resource])
-        let identity = ResourceIdentity(resource)
-
-        // Collector-derived labels win over const labels of the same name.
-        var fixed = [Label("job", identity.job), Label("instance", identity.instance)]
-        if !settings.withoutScopeInfo {
-            fixed += Self.scopeLabels(
-                name: text(decoded.scopeName), version: text(decoded.scopeVersion),
-                schemaURL: text(decoded.scopeSchemaURL),
-                attributes: AttributeDecoder.decode(bytes[slice: decoded.scopeAttributes]), utf8: utf8)
-        }
-        let derived = Set(fixed.map(\.name))
-        fixed += constLabels.filter { !derived.contains($0.name) }
-        fixed = fixed.filter { !$0.value.isEmpty }.sorted { $0.name < $1.name }
-
-        let reserved: Set<String> =
-            switch decoded.kind {
-            case .histogram, .exponentialHistogram: Self.reservedForHistograms
-            case .summary: Self.reservedForSummaries
-            default: []
-            }
-        let targetKey = targetInfoKey(resource: resource, identity: identity, bytes: bytes[slice: decoded.resource])
-        let resourceAttributes = settings.resourceToTelemetryConversion ? resource : []
+        let translated = naming.translate(decoded, bytes: bytes)
+        let targetKey = targetInfoKey(
+            resource: translated.resource, identity: translated.identity, bytes: bytes[slice: decoded.resource])
         func stream(_ family: MetricFamily?, _ refusal: MetricStream.Refusal?) -> MetricStream {
             MetricStream(
                 kind: decoded.kind, temporality: decoded.temporality, family: family, refusal: refusal,
-                fixedLabels: fixed, resourceAttributes: resourceAttributes, reservedLabels: reserved,
-                targetKey: targetKey)
+                fixedLabels: translated.fixedLabels, resourceAttributes: translated.resourceLabels,
+                reservedLabels: translated.reservedLabels, targetKey: targetKey)
         }
-
-        let metricName = text(decoded.name)
-        let unit = text(decoded.unit)
         func observed(_ stream: MetricStream) -> MetricStream {
             for observer in observers {
                 let follows = observer.streamCreated(
-                    stream, decoded: decoded, metric: metricName, job: identity.job, resource: resource,
-                    resourceBytes: bytes[slice: decoded.resource])
+                    stream, decoded: decoded, metric: translated.metric, job: translated.identity.job,
+                    resource: translated.resource, resourceBytes: bytes[slice: decoded.resource])
                 if follows { stream.isObserved = true }
             }
             return stream
         }
-        let (type, namingKind) = Self.prometheusType(of: decoded)
-        guard let name = namer.name(for: metricName, unit: unit, kind: namingKind) else {
-            return stream(nil, .invalidName)
-        }
-        let description = text(decoded.description)
+        guard let name = translated.name else { return stream(nil, .invalidName) }
         if let existing = families[name] {
-            guard existing.type == type, !existing.isInfo else {
+            guard existing.type == translated.type, !existing.isInfo else {
                 let refused = stream(nil, .typeConflict)
                 refused.conflictingName = name
                 return refused
             }
-            if existing.help == metricName, !description.isEmpty { existing.help = description }
+            // A family first seen without a description takes the first one that arrives.
+            if existing.help == translated.metric, !translated.description.isEmpty {
+                existing.help = translated.description
+            }
             return observed(stream(existing, nil))
         }
-        let family = MetricFamily(
-            name: name, type: type, help: description.isEmpty ? metricName : description,
-            unit: namer.unit(for: unit))
+        let family = MetricFamily(name: name, type: translated.type, help: translated.help, unit: translated.unit)
         families[name] = family
         sortedFamilies = nil
         return observed(stream(family, nil))
     }
-
-    /// Label names attributes must not take, shared by every stream of the kind.
-    private static let reservedForHistograms: Set<String> = ["le"]
-    private static let reservedForSummaries: Set<String> = ["quantile"]
 
     /// The series of `stream` with these attributes (another stream's when
     /// its labels render the same), its cost (and that of its key in the
@@ -171,34 +139,6 @@ extension SeriesStore {
         }
         stream.labelTemplates = made
         return made
-    }
-
-    /// The Prometheus type of a stream, and how its name is suffixed. A gauge
-    /// whose metadata says `prometheus.type=unknown` is untyped but named as a
-    /// gauge (compatibility spec, "Gauges"; the Collector's exporter).
-    static func prometheusType(of stream: DecodedStream) -> (PrometheusMetricType, NamingKind) {
-        switch stream.kind {
-        case .gauge: return (stream.isPrometheusUnknown ? .untyped : .gauge, .gauge)
-        case .sum: return stream.isMonotonic ? (.counter, .monotonicCounter) : (.gauge, .other)
-        case .histogram, .exponentialHistogram: return (.histogram, .other)
-        case .summary: return (.summary, .other)
-        }
-    }
-
-    /// `otel_scope_name`, `otel_scope_version`, `otel_scope_schema_url` and
-    /// `otel_scope_<attribute>`; scope attributes that would take one of the
-    /// first three names are dropped (compatibility spec).
-    static func scopeLabels(
-        name: String, version: String, schemaURL: String, attributes: [Attribute], utf8: Bool
-    ) -> [Label] {
-        let reserved = ["otel_scope_name", "otel_scope_version", "otel_scope_schema_url"]
-        var labels = [
-            Label(reserved[0], name), Label(reserved[1], version), Label(reserved[2], schemaURL),
-        ]
-        let prefixed = attributes.map { Attribute("otel_scope_" + $0.key, $0.value) }
-        let attributeLabels = LabelSetBuilder.labels(fixed: [], attributes: prefixed, utf8: utf8)
-        labels += attributeLabels.filter { !reserved.contains($0.name) }
-        return labels
     }
 
     // MARK: target_info

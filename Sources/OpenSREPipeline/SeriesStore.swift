@@ -16,9 +16,8 @@ import PrometheusExposition
 /// and formats numbers.
 package final class SeriesStore {
     let settings: ExpositionSettings
-    let namer: MetricNamer
-    /// `const_labels`, named for the output.
-    let constLabels: [Label]
+    /// Family names and fixed labels of new streams.
+    let naming: StreamNaming
     var streams = SeriesTable<MetricStream>()
     var families: [String: MetricFamily] = [:]
     var sortedFamilies: [MetricFamily]?
@@ -59,11 +58,7 @@ package final class SeriesStore {
         self.settings = settings
         self.observers = observers
         maxSeriesBytes = settings.maxSeriesBytes ?? ExpositionSettings.defaultMaxSeriesBytes
-        namer = MetricNamer(namespace: settings.namespace, strategy: settings.translationStrategy)
-        let utf8 = !settings.translationStrategy.escapes
-        constLabels = settings.constLabels.compactMap { key, value in
-            LabelNamer.name(for: key, utf8: utf8).map { Label($0, value) }
-        }
+        naming = StreamNaming(settings: settings)
     }
 
     /// Number of series currently exposed (target_info included).

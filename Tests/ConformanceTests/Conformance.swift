@@ -40,7 +40,7 @@ func expose(
         let result = try bytes.withUnsafeBytes { try OTLPJSONDecoder().decode($0) }
         store.apply(result.batch, now: 1)
     }
-    return String(decoding: store.render(format: format), as: UTF8.self)
+    return String(decoding: ScrapeSources.render(store, format: format), as: UTF8.self)
 }
 
 func expose(_ request: String, settings: ExpositionSettings = ExpositionSettings(), format: ExpositionFormat = .text) throws -> String {

@@ -165,10 +165,10 @@ struct TypeConformanceTests {
         expiring.apply(batch, now: 1_000_000_000)
         #expect(expiring.expire(now: 1_500_000_000) == 0)
         #expect(expiring.expire(now: 2_000_000_001) == 1)
-        #expect(expiring.render() == [])
+        #expect(ScrapeSources.render(expiring) == [])
         #expect(expiring.statistics.expiredSeries == 1)
         expiring.apply(batch, now: 3_000_000_000)
-        #expect(samples(String(decoding: expiring.render(), as: UTF8.self)) == ["opensre_up{\(svc)} 1"])
+        #expect(samples(String(decoding: ScrapeSources.render(expiring), as: UTF8.self)) == ["opensre_up{\(svc)} 1"])
 
         let forever = SeriesStore(settings: ExpositionSettings(metricExpiration: .zero))
         forever.apply(batch, now: 1)

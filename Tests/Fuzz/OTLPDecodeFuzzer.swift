@@ -95,7 +95,7 @@ enum FuzzState {
     /// did, so their states are rendered too), and an expiry sweep now and then.
     static func render() {
         if inputs % 4 == 0 {
-            _ = store.render(format: inputs % 8 == 0 ? .text : .openMetrics, wallClock: wallClock)
+            _ = ScrapeSources.render(store, format: inputs % 8 == 0 ? .text : .openMetrics, wallClock: wallClock)
         }
         if inputs % 50 == 0 {
             monotonic += 120_000_000_000

@@ -20,7 +20,7 @@ struct CardinalityTests {
         // Existing series still take new values.
         let update = store.apply(try JSONRequests.batch(request("a", series: 0..<3, value: 9)))
         #expect(update.refused[.cardinalityLimit] == 0)
-        let page = String(decoding: store.render(), as: UTF8.self)
+        let page = String(decoding: ScrapeSources.render(store), as: UTF8.self)
         #expect(page.contains(#"opensre_a{id="2",instance="i1",job="api",otel_scope_name="lib"} 9"#))
         #expect(store.statistics.refused[.cardinalityLimit] == 3)
     }

@@ -23,7 +23,7 @@ struct DecodeToExpositionTests {
     static func render(_ batches: [DecodedBatch], format: ExpositionFormat = .text) -> String {
         let store = SeriesStore()
         for batch in batches { store.apply(batch) }
-        return String(decoding: store.render(format: format), as: UTF8.self)
+        return String(decoding: ScrapeSources.render(store, format: format), as: UTF8.self)
     }
 
     static func gauge(_ points: [ProtobufWriter], name: String = "g", metadata: [ProtobufWriter] = []) -> [UInt8] {

@@ -83,7 +83,7 @@ struct DeltaRefusalTests {
         let statistics = store.statistics
         #expect(statistics.refused[.deltaOlderStart] == 1 && statistics.refused[.deltaOutOfOrder] == 1 && statistics.refused[.deltaOverlap] == 1)
         #expect(statistics.rejectedPoints == 3 && statistics.acceptedPoints == 2)
-        let page = String(decoding: store.render(counters: CollectorCounters()), as: UTF8.self)
+        let page = String(decoding: ScrapeSources.render(store, counters: CollectorCounters()), as: UTF8.self)
         for line in [
             #"opensre_collector_points_refused_total{reason="delta_older_start",stage="processor"} 1"#,
             #"opensre_collector_points_refused_total{reason="delta_out_of_order",stage="processor"} 1"#,

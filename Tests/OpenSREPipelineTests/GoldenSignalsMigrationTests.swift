@@ -53,7 +53,7 @@ struct GoldenSignalsMigrationTests {
             #"opensre_golden_request_duration_seconds_bucket{job="web",le="1"}"#,
             "opensre_golden_request_duration_seconds_count{",
         ]
-        return String(decoding: store.render(), as: UTF8.self).split(separator: "\n").map(String.init)
+        return String(decoding: ScrapeSources.render(store), as: UTF8.self).split(separator: "\n").map(String.init)
             .filter { line in wanted.contains { line.hasPrefix($0) } }
     }
 
@@ -80,7 +80,7 @@ struct GoldenSignalsMigrationTests {
     func exported() throws {
         let store = SeriesStore()
         try Self.send(store, .dup, ok: 8, failed: 2)
-        let page = String(decoding: store.render(), as: UTF8.self)
+        let page = String(decoding: ScrapeSources.render(store), as: UTF8.self)
         #expect(page.contains(#"opensre_http_server_duration_milliseconds_count{http_status_code="200",instance="i1",job="web",otel_scope_name="lib"} 8"#))
         #expect(page.contains(#"opensre_http_server_request_duration_seconds_count{http_response_status_code="200",instance="i1",job="web",otel_scope_name="lib"} 8"#))
     }

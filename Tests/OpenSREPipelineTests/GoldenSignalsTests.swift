@@ -5,7 +5,7 @@ import Testing
 @Suite("Golden signals")
 struct GoldenSignalsTests {
     func lines(_ store: SeriesStore, prefix: String = "opensre_golden_") -> [String] {
-        String(decoding: store.render(), as: UTF8.self).split(separator: "\n").map(String.init).filter { $0.hasPrefix(prefix) }
+        String(decoding: ScrapeSources.render(store), as: UTF8.self).split(separator: "\n").map(String.init).filter { $0.hasPrefix(prefix) }
     }
 
     @Test("errors: 5xx status, error.type, non-OK gRPC status; ms histograms are scaled to seconds")

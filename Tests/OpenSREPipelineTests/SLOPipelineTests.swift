@@ -51,7 +51,7 @@ struct SLOPipelineTests {
             """)
 
     func lines(_ store: SeriesStore, prefix: String) -> [String] {
-        String(decoding: store.render(wallClock: Self.start), as: UTF8.self).split(separator: "\n")
+        String(decoding: ScrapeSources.render(store, wallClock: Self.start), as: UTF8.self).split(separator: "\n")
             .map(String.init).filter { $0.hasPrefix(prefix) }
     }
 
@@ -135,7 +135,7 @@ struct SLOPipelineTests {
         let store = SeriesStore(slo: after)
         store.apply(try request(ok: [100, 60, 30, 10], failed: [0, 2, 4, 4]), wallClock: later)
         #expect(
-            String(decoding: store.render(wallClock: later), as: UTF8.self).split(separator: "\n").map(String.init)
+            String(decoding: ScrapeSources.render(store, wallClock: later), as: UTF8.self).split(separator: "\n").map(String.init)
                 .filter { $0.hasPrefix("opensre_slo_events_total") } == [
                     // New: the series ran before it existed, so it starts from their values (nothing yet).
                     #"opensre_slo_events_total{outcome="bad",slo="api-availability"} 0"#,

@@ -25,7 +25,7 @@ struct ScrapeComposerRenderingTests {
 
     func render(_ store: SeriesStore, _ composer: ScrapeComposer, format: ExpositionFormat = .text) -> String {
         let sink = ArrayScrapeSink()
-        var renderer = store.beginScrape(format: format, gzip: false, into: [sink], composer: composer, scrape: Self.scrape)
+        var renderer = ScrapeSources.beginScrape(of: store, format: format, gzip: false, into: [sink], composer: composer, scrape: Self.scrape)
         while !renderer.step(sliceBytes: 64) {}
         let complete = renderer.finish()
         #expect(complete)
@@ -92,7 +92,7 @@ struct ScrapeComposerRenderingTests {
         let store = try mixedStore()
         let page = render(store, ScrapeSources.composer(store: store))
         #expect(page == String(decoding: try Fixtures.bytes("mixed.expected.prom"), as: UTF8.self))
-        #expect(page == String(decoding: store.render(), as: UTF8.self))
+        #expect(page == String(decoding: ScrapeSources.render(store), as: UTF8.self))
     }
 
     @Test("a fake source's families are rendered among the store's, by name; an empty one is left out")
@@ -118,7 +118,7 @@ struct ScrapeComposerRenderingTests {
             aaa_fake_seconds_sum{job="x"} 7.5
             aaa_fake_seconds_count{job="x"} 6
 
-            """ + String(decoding: store.render(), as: UTF8.self) + """
+            """ + String(decoding: ScrapeSources.render(store), as: UTF8.self) + """
             # HELP zzz_fake Last.
             # TYPE zzz_fake gauge
             zzz_fake{a="1"} 1
@@ -158,6 +158,6 @@ struct ScrapeComposerRenderingTests {
         let store = SeriesStore(slo: SLOEngine(definitions: [definition], now: Self.scrape.wallClock))
         let page = render(store, ScrapeSources.composer(store: store))
         #expect(page.contains("opensre_slo_objective_ratio{slo=\"api\"} 0.99\n"))
-        #expect(page == String(decoding: store.render(wallClock: Self.scrape.wallClock), as: UTF8.self))
+        #expect(page == String(decoding: ScrapeSources.render(store, wallClock: Self.scrape.wallClock), as: UTF8.self))
     }
 }

@@ -15,7 +15,7 @@ struct ScrapeRendererTests {
     /// The page rendered one series per slice, and whether it completed.
     func renderInSlices(_ store: SeriesStore, gzip: Bool) -> (bytes: [UInt8], complete: Bool) {
         let sink = ArrayScrapeSink()
-        var renderer = store.beginScrape(format: .text, gzip: gzip, into: [sink])
+        var renderer = ScrapeSources.beginScrape(of: store, format: .text, gzip: gzip, into: [sink])
         var slices = 1
         while !renderer.step(sliceBytes: 1) { slices += 1 }
         #expect(slices > 9, "one slice per series at least")
@@ -30,7 +30,7 @@ struct ScrapeRendererTests {
     @Test("a page rendered one series per slice is byte-identical to one rendered at once")
     func slicesMatchWhole() throws {
         let store = try mixedStore()
-        let whole = store.render()
+        let whole = ScrapeSources.render(store)
         let sliced = renderInSlices(store, gzip: false)
         #expect(sliced.complete)
         #expect(sliced.bytes == whole)
@@ -43,7 +43,7 @@ struct ScrapeRendererTests {
         let page = renderInSlices(store, gzip: true)
         #expect(page.complete)
         #expect(Array(page.bytes.prefix(2)) == [0x1F, 0x8B])
-        #expect(try inflate(page.bytes) == store.render())
+        #expect(try inflate(page.bytes) == ScrapeSources.render(store))
     }
 
     @Test("between slices: updates show, new series wait for the next scrape, removed series are skipped")
@@ -59,7 +59,7 @@ struct ScrapeRendererTests {
         }
         store.apply(try gauge((0..<4).map { ($0, 1, 0) }))
         let sink = ArrayScrapeSink()
-        var renderer = store.beginScrape(format: .text, gzip: false, into: [sink])
+        var renderer = ScrapeSources.beginScrape(of: store, format: .text, gzip: false, into: [sink])
         let headerDone = renderer.step(sliceBytes: 1)  // the family's header
         let firstDone = renderer.step(sliceBytes: 1)  // id 0
         #expect(!headerDone && !firstDone)
@@ -76,7 +76,7 @@ struct ScrapeRendererTests {
                 #"opensre_g{id="0"\#(suffix) 1"#, #"opensre_g{id="1"\#(suffix) 7"#, #"opensre_g{id="3"\#(suffix) 1"#,
             ])
         #expect(
-            samples(store.render()) == [
+            samples(ScrapeSources.render(store)) == [
                 #"opensre_g{id="0"\#(suffix) 1"#, #"opensre_g{id="1"\#(suffix) 7"#, #"opensre_g{id="3"\#(suffix) 1"#,
                 #"opensre_g{id="9"\#(suffix) 5"#,
             ])

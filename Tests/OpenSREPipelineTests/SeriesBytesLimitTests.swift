@@ -36,7 +36,7 @@ struct SeriesBytesLimitTests {
         #expect(store.seriesCount == 3 && store.seriesBytes == limit && store.seriesBytesHeadroom == 0)
         let update = store.apply(try JSONRequests.batch(Self.request(0..<3, value: 7)), now: 2)
         #expect(update.refused.total == 0 && store.statistics.acceptedPoints == 6)
-        let page = String(decoding: store.render(), as: UTF8.self)
+        let page = String(decoding: ScrapeSources.render(store), as: UTF8.self)
         #expect(page.contains(#"instance="i1",job="api",otel_scope_name="lib",v="C"#))
         #expect(!page.contains(#"v="D"#))
         // A new stream that cannot fit is refused whole, without being kept.

@@ -103,7 +103,7 @@ struct SeriesObserverTests {
         #expect(store.takeWarnings() == ["seen 2 points"])
 
         // Its family is composed into the scrape, by name among the store's.
-        #expect(String(decoding: store.render(), as: UTF8.self) == """
+        #expect(String(decoding: ScrapeSources.render(store), as: UTF8.self) == """
             # HELP observed_points Points seen.
             # TYPE observed_points gauge
             observed_points 2

@@ -13,7 +13,7 @@ struct SeriesStoreTests {
     }
 
     func render(_ store: SeriesStore) -> String {
-        String(decoding: store.render(), as: UTF8.self)
+        String(decoding: ScrapeSources.render(store), as: UTF8.self)
     }
 
     @Test("the mixed fixture renders exactly the golden exposition")

@@ -148,7 +148,7 @@ struct Cases {
             return {
                 // As a scrape runs on the processor thread: slice by slice, gzip'd as it goes.
                 let sink = ArrayScrapeSink()
-                var renderer = store.beginScrape(format: .text, gzip: gzip, into: [sink])
+                var renderer = ScrapeSources.beginScrape(of: store, format: .text, gzip: gzip, into: [sink])
                 while !renderer.step() {}
                 _ = renderer.finish()
             }

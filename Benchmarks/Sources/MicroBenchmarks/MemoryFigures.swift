@@ -28,7 +28,7 @@ enum MemoryFigures {
         let after = heapInUse()
         let rssFilled = residentBytes()
         let count = store.seriesCount
-        var renderer = store.beginScrape(format: .text, gzip: false, into: [DiscardingSink()])
+        var renderer = ScrapeSources.beginScrape(of: store, format: .text, gzip: false, into: [DiscardingSink()])
         while !renderer.step() {}
         _ = renderer.finish()
         let scraped = heapInUse()
