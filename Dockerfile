@@ -5,7 +5,7 @@ ARG SWIFT_IMAGE=swift:6.3.1-bookworm
 # Stage 1: build a release binary with the Swift runtime linked in.
 FROM ${SWIFT_IMAGE} AS build
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libprotobuf-c-dev zlib1g-dev libzstd-dev \
+    && apt-get install -y --no-install-recommends libprotobuf-c-dev zlib1g-dev libzstd-dev libsnappy-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Package.swift ./

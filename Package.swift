@@ -2,7 +2,7 @@
 // OpenSRE: an OTLP (HTTP and gRPC) metrics collector with a Prometheus exporter.
 //
 // Target graph (one way, data model at the bottom):
-//   COTLP, CZlib, CZstd               C: protoc-c output + arena allocator; zlib and zstd shims
+//   COTLP, CZlib, CZstd, CSnappy      C: protoc-c output + arena allocator; zlib, zstd and snappy shims
 //   OpenSREModel                      attributes, decoded batches, hashing
 //   OTLPDecoding      -> COTLP, CZlib, OpenSREModel
 //   PrometheusExposition -> OpenSREModel   naming, label text, text-format writer
@@ -11,6 +11,7 @@
 //   HTTPServerSupport -> NIO, NIOHTTP2   binding, protocol detection, quiescing, response helpers
 //   OTLPReceiver      -> OTLPDecoding, OpenSREPipeline, HTTPServerSupport   POST /v1/metrics, MetricsService/Export
 //   PrometheusExporter -> OpenSREPipeline, HTTPServerSupport                 GET /metrics
+//   RemoteWriteExporter -> PrometheusExposition, COTLP, CSnappy             remote-write requests
 //   OpenSREConfig     -> the components above + Yams   the YAML file, validated
 //   OpenSRECollector  -> all of the above + ServiceLifecycle   wiring
 //   opensre           -> OpenSRECollector + ArgumentParser     the executable
@@ -44,6 +45,10 @@ let package = Package(
         .systemLibrary(
             name: "CZstd",
             providers: [.apt(["libzstd-dev"])]
+        ),
+        .systemLibrary(
+            name: "CSnappy",
+            providers: [.apt(["libsnappy-dev"])]
         ),
         .target(name: "CMallocTuning"),
         .target(name: "OpenSREModel", dependencies: ["CMallocTuning"]),
@@ -102,6 +107,10 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .target(
+            name: "RemoteWriteExporter",
+            dependencies: ["COTLP", "CSnappy", "PrometheusExposition"]
         ),
         .target(
             name: "OpenSREConfig",
@@ -184,9 +193,14 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "RemoteWriteExporterTests",
+            dependencies: ["RemoteWriteExporter", "COTLP", "OpenSREPipeline", "OTLPDecoding", "PrometheusExposition"]
+        ),
+        .testTarget(
             name: "EndToEndTests",
             dependencies: [
                 "OpenSRECollector", "OpenSREConfig", "OpenSRETestSupport", "OTLPDecoding", "OpenSREPipeline",
+                "RemoteWriteExporter",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

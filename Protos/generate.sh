@@ -14,6 +14,7 @@ protos=(
   google/rpc/status.proto
   google/rpc/retry_info.proto
   grpc/health/v1/health.proto
+  prometheus/remote_write.proto
 )
 command -v protoc-c >/dev/null || { echo "protoc-c not found: apt-get install protobuf-c-compiler" >&2; exit 1; }
 out=$(mktemp -d)

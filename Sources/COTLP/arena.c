@@ -77,6 +77,10 @@ void cotlp_arena_reset(COTLPArena *arena) {
     }
 }
 
+void *cotlp_arena_allocate(COTLPArena *arena, size_t size) {
+    return cotlp_arena_alloc(arena, size);
+}
+
 void cotlp_arena_destroy(COTLPArena *arena) {
     if (arena == NULL) return;
     cotlp_arena_reset(arena);

@@ -61,27 +61,34 @@ struct PrometheusServerTests {
     }
 }
 
-/// A Prometheus server on a free port scraping one target every second.
+/// A Prometheus server on a free port scraping one target every second (or
+/// none), with extra flags such as `--web.enable-remote-write-receiver`.
 final class PrometheusProcess: @unchecked Sendable {
     // @unchecked: the process handle is only touched by the test that owns it.
     let port: Int
     private let process: Process
     private let directory: URL
 
-    static func start(binary: String, target: Int) throws -> PrometheusProcess {
+    static func start(binary: String, target: Int?, arguments: [String] = []) throws -> PrometheusProcess {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("opensre-prometheus-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let config = directory.appendingPathComponent("prometheus.yml")
+        let scrape =
+            target.map {
+                """
+                scrape_configs:
+                  - job_name: opensre-scrape
+                    honor_labels: true
+                    scrape_interval: 1s
+                    static_configs:
+                      - targets: ["127.0.0.1:\($0)"]
+                """
+            } ?? ""
         try """
         global:
           scrape_interval: 1s
           evaluation_interval: 1s
-        scrape_configs:
-          - job_name: opensre-scrape
-            honor_labels: true
-            scrape_interval: 1s
-            static_configs:
-              - targets: ["127.0.0.1:\(target)"]
+        \(scrape)
         """.write(to: config, atomically: true, encoding: .utf8)
         let port = try ExecutableTests.freePort()
         let process = Process()
@@ -89,7 +96,7 @@ final class PrometheusProcess: @unchecked Sendable {
         process.arguments = [
             "--config.file=\(config.path)", "--storage.tsdb.path=\(directory.appendingPathComponent("data").path)",
             "--web.listen-address=127.0.0.1:\(port)", "--log.level=warn",
-        ]
+        ] + arguments
         FileManager.default.createFile(atPath: directory.appendingPathComponent("log").path, contents: nil)
         let log = try FileHandle(forWritingTo: directory.appendingPathComponent("log"))
         process.standardOutput = log
@@ -130,6 +137,18 @@ final class PrometheusProcess: @unchecked Sendable {
             let text = pair[1] as? String
         else { return nil }
         return Double(text)
+    }
+
+    /// Polls `/-/ready` until Prometheus answers 200 (false after the timeout).
+    func waitUntilReady(timeout: Duration) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let response = try? await TestHTTPConnection.send(port: port, .GET, "/-/ready"), response.status == .ok {
+                return true
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return false
     }
 
     /// Polls `query` until it equals `expected` (or the timeout passes); returns the last value.

@@ -1,0 +1,227 @@
+import COTLP
+import PrometheusExposition
+
+/// Turns the families a scrape shows into remote-write requests (Prometheus
+/// remote write 1.0): one `TimeSeries` per line the text exposition would
+/// write for the same series (histograms as `_bucket`/`_sum`/`_count`,
+/// summaries as quantiles, `_sum` and `_count`), named as the page names it,
+/// labels sorted by name with `__name__`. Series keep the time of their
+/// latest point; computed ones (golden signals, SLOs, self-metrics) take the
+/// export's time. External labels are added to every series that lacks them:
+/// a label the series carries wins, as in Prometheus.
+///
+/// The protobuf goes through the protoc-c code generated from
+/// `Protos/prometheus/remote_write.proto`, its messages built in an arena
+/// reset after every request; bodies are snappy block-compressed.
+package final class RemoteWriteEncoder {
+    /// One request, ready to send.
+    package struct Request {
+        /// The snappy-compressed `WriteRequest`.
+        package var body: [UInt8]
+        package var uncompressedBytes: Int
+        package var series: Int
+    }
+
+    private let externalLabels: [(name: [UInt8], value: [UInt8])]
+    private let maxBatchBytes: Int
+    private let sendMetadata: Bool
+    private let arena: UnsafeMutablePointer<COTLPArena>
+    private var parsed = ParsedLabels()
+    /// One series' labels before sorting: ranges of `labelBytes`.
+    private var labelBytes: [UInt8] = []
+    private var labelRanges: [(name: Range<Int>, value: Range<Int>)] = []
+    private var pending: [UnsafeMutablePointer<Prometheus__TimeSeries>] = []
+    private var pendingMetadata: [UnsafeMutablePointer<Prometheus__MetricMetadata>] = []
+    private var pendingBytes = 0
+    private var requests: [Request] = []
+    private var numberScratch: [UInt8] = []
+
+    private static let nameLabel = Array("__name__".utf8)
+
+    /// - Parameters:
+    ///   - externalLabels: added to every series (`external_labels`).
+    ///   - maxBatchBytes: the most a request's protobuf may hold before it
+    ///     is split (`max_batch_size_bytes`); a series is never split.
+    ///   - sendMetadata: send each family's type, help and unit (`send_metadata`).
+    package init(externalLabels: [String: String] = [:], maxBatchBytes: Int = 3_000_000, sendMetadata: Bool = false) {
+        self.externalLabels = externalLabels.map { (Array($0.key.utf8), Array($0.value.utf8)) }
+            .sorted { $0.name.lexicographicallyPrecedes($1.name) }
+        self.maxBatchBytes = maxBatchBytes
+        self.sendMetadata = sendMetadata
+        guard let arena = cotlp_arena_create(1 << 20, Int.max) else { fatalError("out of memory for the remote-write arena") }
+        self.arena = arena
+    }
+
+    deinit { cotlp_arena_destroy(arena) }
+
+    /// Requests carrying every series of `families`; `now` (Unix ns) stamps
+    /// series that have no time of their own.
+    package func encode(_ families: [any ExposedFamily], now: UInt64) -> [Request] {
+        requests = []
+        let nowMilliseconds = Int64(now / 1_000_000)
+        for family in families where !family.isEmpty {
+            let name = family.metricName.escaped
+            if sendMetadata { addMetadata(of: family) }
+            family.forEachSeries(utf8: false) { series in
+                guard parsed.read(series.labels) else { return }
+                let time = series.timestamp.map { Int64($0 / 1_000_000) } ?? nowMilliseconds
+                switch series.value {
+                case .single(let value):
+                    add(name, suffix: "", extra: nil, value: value, time: time)
+                case .histogram(let histogram):
+                    for (index, bound) in histogram.bounds.enumerated() {
+                        add(name, suffix: "_bucket", extra: ("le", bound), value: Double(histogram.cumulativeCounts[index]), time: time)
+                    }
+                    add(name, suffix: "_bucket", extra: ("le", .infinity), value: Double(histogram.count), time: time)
+                    if let sum = histogram.sum { add(name, suffix: "_sum", extra: nil, value: sum, time: time) }
+                    add(name, suffix: "_count", extra: nil, value: Double(histogram.count), time: time)
+                case .summary(let summary):
+                    for (quantile, value) in zip(summary.quantiles, summary.values) {
+                        add(name, suffix: "", extra: ("quantile", quantile), value: value, time: time)
+                    }
+                    add(name, suffix: "_sum", extra: nil, value: summary.sum, time: time)
+                    add(name, suffix: "_count", extra: nil, value: Double(summary.count), time: time)
+                }
+            }
+        }
+        flush()
+        return requests
+    }
+
+    // MARK: Building messages
+
+    private func add(
+        _ name: [UInt8], suffix: StaticString, extra: (name: StaticString, value: Double)?, value: Double, time: Int64
+    ) {
+        labelBytes.removeAll(keepingCapacity: true)
+        labelRanges.removeAll(keepingCapacity: true)
+        func append(_ bytes: some Collection<UInt8>) -> Range<Int> {
+            let start = labelBytes.count
+            labelBytes.append(contentsOf: bytes)
+            return start..<labelBytes.count
+        }
+        let nameLabel = append(Self.nameLabel)
+        let nameStart = labelBytes.count
+        labelBytes.append(contentsOf: name)
+        suffix.withUTF8Buffer { labelBytes.append(contentsOf: $0) }
+        labelRanges.append((nameLabel, nameStart..<labelBytes.count))
+        let parsedStart = labelBytes.count
+        labelBytes.append(contentsOf: parsed.bytes)
+        for entry in parsed.entries {
+            let entryName = (entry.name.lowerBound + parsedStart)..<(entry.name.upperBound + parsedStart)
+            if labelBytes[entryName].elementsEqual(Self.nameLabel) { continue }
+            labelRanges.append((entryName, (entry.value.lowerBound + parsedStart)..<(entry.value.upperBound + parsedStart)))
+        }
+        if let extra {
+            let extraName = extra.name.withUTF8Buffer { append($0) }
+            numberScratch.removeAll(keepingCapacity: true)
+            PrometheusFloat.appendSampleValue(extra.value, to: &numberScratch)
+            labelRanges.append((extraName, append(numberScratch)))
+        }
+        for external in externalLabels where !hasLabel(external.name) {
+            labelRanges.append((append(external.name), append(external.value)))
+        }
+        labelRanges.sort { labelBytes[$0.name].lexicographicallyPrecedes(labelBytes[$1.name]) }
+
+        var estimate = 24  // the sample, the series' framing
+        for range in labelRanges { estimate += range.name.count + range.value.count + 6 }
+        if pendingBytes + estimate > maxBatchBytes, !pending.isEmpty { flush() }
+        pendingBytes += estimate
+        pending.append(makeSeries(value: value, time: time))
+    }
+
+    private func hasLabel(_ name: [UInt8]) -> Bool {
+        labelRanges.contains { labelBytes[$0.name].elementsEqual(name) }
+    }
+
+    private func makeSeries(value: Double, time: Int64) -> UnsafeMutablePointer<Prometheus__TimeSeries> {
+        let series = allocate(Prometheus__TimeSeries.self)
+        prometheus__time_series__init(series)
+        let count = labelRanges.count
+        let labels = allocate(Prometheus__Label.self, count: count)
+        let labelPointers = allocate(UnsafeMutablePointer<Prometheus__Label>?.self, count: count)
+        labelBytes.withUnsafeBytes { bytes in
+            for (index, range) in labelRanges.enumerated() {
+                let label = labels + index
+                prometheus__label__init(label)
+                label.pointee.name = cString(UnsafeRawBufferPointer(rebasing: bytes[range.name]))
+                label.pointee.value = cString(UnsafeRawBufferPointer(rebasing: bytes[range.value]))
+                labelPointers[index] = label
+            }
+        }
+        series.pointee.n_labels = count
+        series.pointee.labels = labelPointers
+        let sample = allocate(Prometheus__Sample.self)
+        prometheus__sample__init(sample)
+        sample.pointee.value = value
+        sample.pointee.timestamp = time
+        let samplePointers = allocate(UnsafeMutablePointer<Prometheus__Sample>?.self, count: 1)
+        samplePointers[0] = sample
+        series.pointee.n_samples = 1
+        series.pointee.samples = samplePointers
+        return series
+    }
+
+    private func addMetadata(of family: any ExposedFamily) {
+        let metadata = allocate(Prometheus__MetricMetadata.self)
+        prometheus__metric_metadata__init(metadata)
+        metadata.pointee.type =
+            switch family.type {
+            case _ where family.isInfo: PROMETHEUS__METRIC_METADATA__METRIC_TYPE__INFO
+            case .counter: PROMETHEUS__METRIC_METADATA__METRIC_TYPE__COUNTER
+            case .gauge: PROMETHEUS__METRIC_METADATA__METRIC_TYPE__GAUGE
+            case .histogram: PROMETHEUS__METRIC_METADATA__METRIC_TYPE__HISTOGRAM
+            case .summary: PROMETHEUS__METRIC_METADATA__METRIC_TYPE__SUMMARY
+            case .untyped: PROMETHEUS__METRIC_METADATA__METRIC_TYPE__UNKNOWN
+            }
+        metadata.pointee.metric_family_name = family.metricName.escaped.withUnsafeBytes { cString($0) }
+        metadata.pointee.help = Array(family.help.utf8).withUnsafeBytes { cString($0) }
+        metadata.pointee.unit = Array(family.unit.utf8).withUnsafeBytes { cString($0) }
+        pendingBytes += family.metricName.escaped.count + family.help.utf8.count + family.unit.utf8.count + 12
+        pendingMetadata.append(metadata)
+    }
+
+    /// Packs and compresses what is pending into one request.
+    private func flush() {
+        defer {
+            pending.removeAll(keepingCapacity: true)
+            pendingMetadata.removeAll(keepingCapacity: true)
+            pendingBytes = 0
+            cotlp_arena_reset(arena)
+        }
+        guard !pending.isEmpty || !pendingMetadata.isEmpty else { return }
+        var request = Prometheus__WriteRequest()
+        prometheus__write_request__init(&request)
+        let series = allocate(UnsafeMutablePointer<Prometheus__TimeSeries>?.self, count: pending.count)
+        for (index, pointer) in pending.enumerated() { series[index] = pointer }
+        request.n_timeseries = pending.count
+        request.timeseries = series
+        let metadata = allocate(UnsafeMutablePointer<Prometheus__MetricMetadata>?.self, count: pendingMetadata.count)
+        for (index, pointer) in pendingMetadata.enumerated() { metadata[index] = pointer }
+        request.n_metadata = pendingMetadata.count
+        request.metadata = pendingMetadata.isEmpty ? nil : metadata
+        let size = prometheus__write_request__get_packed_size(&request)
+        let packed = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            count = prometheus__write_request__pack(&request, buffer.baseAddress)
+        }
+        let body = packed.withUnsafeBytes { Snappy.compress($0) }
+        requests.append(Request(body: body, uncompressedBytes: packed.count, series: pending.count))
+    }
+
+    // MARK: Arena
+
+    private func allocate<T>(_ type: T.Type, count: Int = 1) -> UnsafeMutablePointer<T> {
+        // The arena's limit is Int.max: it fails only when malloc does.
+        guard let raw = cotlp_arena_allocate(arena, MemoryLayout<T>.stride * max(count, 1)) else {
+            fatalError("out of memory building a remote-write request")
+        }
+        return raw.bindMemory(to: T.self, capacity: max(count, 1))
+    }
+
+    private func cString(_ bytes: UnsafeRawBufferPointer) -> UnsafeMutablePointer<CChar> {
+        let text = allocate(CChar.self, count: bytes.count + 1)
+        if !bytes.isEmpty { UnsafeMutableRawPointer(text).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
+        text[bytes.count] = 0
+        return text
+    }
+}

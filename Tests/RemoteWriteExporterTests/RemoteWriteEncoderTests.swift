@@ -1,0 +1,109 @@
+import OTLPDecoding
+import OpenSREPipeline
+import PrometheusExposition
+import RemoteWriteExporter
+import Testing
+
+@Suite("Remote write: encoding the scrape's families")
+struct RemoteWriteEncoderTests {
+    static let time: UInt64 = 1_700_000_000_000_000_000
+    static let now: UInt64 = 1_700_000_060_000_000_000
+
+    /// A counter, a gauge with a value to escape, an explicit histogram and a
+    /// summary from one resource (which also gets a target_info series).
+    static let request = #"""
+        {"resourceMetrics":[{"resource":{"attributes":[
+          {"key":"service.name","value":{"stringValue":"shop"}},
+          {"key":"service.instance.id","value":{"stringValue":"i1"}},
+          {"key":"host.name","value":{"stringValue":"node-a"}}]},
+         "scopeMetrics":[{"scope":{"name":"lib"},"metrics":[
+          {"name":"orders.placed","sum":{"isMonotonic":true,"aggregationTemporality":2,"dataPoints":[
+            {"startTimeUnixNano":"1","timeUnixNano":"1700000000000000000","asInt":"7",
+             "attributes":[{"key":"method","value":{"stringValue":"card"}}]}]}},
+          {"name":"queue.depth","gauge":{"dataPoints":[
+            {"timeUnixNano":"1700000000000000000","asDouble":3.5,
+             "attributes":[{"key":"queue","value":{"stringValue":"a\"b\\c\nd"}}]}]}},
+          {"name":"job.duration","unit":"s","histogram":{"aggregationTemporality":2,"dataPoints":[
+            {"startTimeUnixNano":"1","timeUnixNano":"1700000000000000000","count":"4","sum":2.5,
+             "bucketCounts":["2","1","1"],"explicitBounds":[0.1,1]}]}},
+          {"name":"rpc.latency","summary":{"dataPoints":[
+            {"timeUnixNano":"1700000000000000000","count":"10","sum":4,
+             "quantileValues":[{"quantile":0.5,"value":0.3},{"quantile":0.99,"value":0.9}]}]}}]}]}]}
+        """#
+
+    static func families(settings: ExpositionSettings = ExpositionSettings()) throws -> [any ExposedFamily] {
+        let store = SeriesStore(settings: settings, golden: GoldenSignalsConfiguration(enabled: false))
+        store.apply(try Array(request.utf8).withUnsafeBytes { try OTLPJSONDecoder().decode($0) }.batch)
+        return store.families(for: ScrapeContext(wallClock: now))
+    }
+
+    @Test("every exposition line is a series: named as on the page, labels sorted with __name__, the point's time; external labels added")
+    func series() throws {
+        let encoder = RemoteWriteEncoder(externalLabels: ["cluster": "eu", "job": "ignored"])
+        let requests = encoder.encode(try Self.families(), now: Self.now)
+        #expect(requests.count == 1)
+        let written = try #require(WriteRequestReader.read(requests[0].body))
+        let ms: Int64 = 1_700_000_000_000
+        let common = ["cluster=eu", "instance=i1", "job=shop"]
+        func labels(_ name: String, _ rest: [String]) -> [String] {
+            (["__name__=" + name] + common + rest).sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        }
+        let scope = ["otel_scope_name=lib"]
+        #expect(written.series == [
+            WrittenSeries(labels: labels("opensre_job_duration_seconds_bucket", ["le=0.1"] + scope), value: 2, timestamp: ms),
+            WrittenSeries(labels: labels("opensre_job_duration_seconds_bucket", ["le=1"] + scope), value: 3, timestamp: ms),
+            WrittenSeries(labels: labels("opensre_job_duration_seconds_bucket", ["le=+Inf"] + scope), value: 4, timestamp: ms),
+            WrittenSeries(labels: labels("opensre_job_duration_seconds_sum", scope), value: 2.5, timestamp: ms),
+            WrittenSeries(labels: labels("opensre_job_duration_seconds_count", scope), value: 4, timestamp: ms),
+            WrittenSeries(labels: labels("opensre_orders_placed_total", ["method=card"] + scope), value: 7, timestamp: ms),
+            WrittenSeries(labels: labels("opensre_queue_depth", ["queue=a\"b\\c\nd"] + scope), value: 3.5, timestamp: ms),
+            WrittenSeries(labels: labels("opensre_rpc_latency", ["quantile=0.5"] + scope), value: 0.3, timestamp: ms),
+            WrittenSeries(labels: labels("opensre_rpc_latency", ["quantile=0.99"] + scope), value: 0.9, timestamp: ms),
+            WrittenSeries(labels: labels("opensre_rpc_latency_sum", scope), value: 4, timestamp: ms),
+            WrittenSeries(labels: labels("opensre_rpc_latency_count", scope), value: 10, timestamp: ms),
+            // target_info has no point of its own: stamped with the export's time.
+            WrittenSeries(labels: labels("opensre_target_info", ["host_name=node-a"]), value: 1, timestamp: 1_700_000_060_000),
+        ])
+        #expect(written.series.allSatisfy { $0.labels.first?.hasPrefix("__name__=") == true })
+        #expect(!written.series.contains { $0.labels.contains("job=ignored") })
+        #expect(written.metadata.isEmpty)
+    }
+
+    @Test("computed families (no point time) take the export's time")
+    func computedSeries() throws {
+        var family = SyntheticFamily(name: "opensre_golden_requests_total", type: .counter, help: "Requests.")
+        family.append([Label("job", "shop")], 12)
+        let requests = RemoteWriteEncoder().encode([family], now: Self.now)
+        let written = try #require(WriteRequestReader.read(requests[0].body))
+        #expect(written.series == [
+            WrittenSeries(labels: ["__name__=opensre_golden_requests_total", "job=shop"], value: 12, timestamp: 1_700_000_060_000)
+        ])
+    }
+
+    @Test("max_batch_size_bytes splits requests between series, never inside one; nothing lost or repeated")
+    func batches() throws {
+        let whole = try #require(WriteRequestReader.read(RemoteWriteEncoder().encode(try Self.families(), now: Self.now)[0].body))
+        let requests = RemoteWriteEncoder(maxBatchBytes: 250).encode(try Self.families(), now: Self.now)
+        #expect(requests.count > 3)
+        var series: [WrittenSeries] = []
+        for request in requests {
+            #expect(request.uncompressedBytes <= 250 || request.series == 1)
+            series += try #require(WriteRequestReader.read(request.body)).series
+        }
+        #expect(series == whole.series)
+    }
+
+    @Test("send_metadata: each family's type, name, help and unit once")
+    func metadata() throws {
+        let requests = RemoteWriteEncoder(sendMetadata: true).encode(try Self.families(), now: Self.now)
+        let written = try #require(WriteRequestReader.read(requests[0].body))
+        // MetricType: COUNTER 1, GAUGE 2, HISTOGRAM 3, SUMMARY 5, INFO 6.
+        #expect(written.metadata == [
+            WrittenMetadata(type: 3, name: "opensre_job_duration_seconds", help: "job.duration", unit: "seconds"),
+            WrittenMetadata(type: 1, name: "opensre_orders_placed_total", help: "orders.placed", unit: ""),
+            WrittenMetadata(type: 2, name: "opensre_queue_depth", help: "queue.depth", unit: ""),
+            WrittenMetadata(type: 5, name: "opensre_rpc_latency", help: "rpc.latency", unit: ""),
+            WrittenMetadata(type: 6, name: "opensre_target_info", help: "Target metadata", unit: ""),
+        ])
+    }
+}
