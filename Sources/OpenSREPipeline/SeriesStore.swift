@@ -68,7 +68,8 @@ package final class SeriesStore {
 
     /// Folds every point of `batch` into its series; `now` (monotonic
     /// nanoseconds) stamps what was touched, for `metric_expiration`.
-    /// `wallClock` (Unix nanoseconds) places SLO events in their minute.
+    /// `wallClock` (Unix nanoseconds) goes to the observers (the SLO feed
+    /// places events in its minute).
     @discardableResult
     package func apply(_ batch: DecodedBatch, now: UInt64 = 0, wallClock: UInt64 = 0) -> ApplyReport {
         var report = ApplyReport()

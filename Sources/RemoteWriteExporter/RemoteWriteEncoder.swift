@@ -1,4 +1,5 @@
 import COTLP
+import OpenSREModel
 import PrometheusExposition
 
 /// Turns the families a scrape shows into remote-write requests (Prometheus
@@ -10,8 +11,12 @@ import PrometheusExposition
 /// export's time. External labels are added to every series that lacks them:
 /// a label the series carries wins, as in Prometheus.
 ///
+/// With several shards (`remote_write_queue.num_consumers`), each series
+/// always goes to the same one (a hash of its name and label text), so the
+/// consumers sending shards in parallel keep every series' samples in order.
+///
 /// The protobuf goes through the protoc-c code generated from
-/// `Protos/prometheus/remote_write.proto`, its messages built in an arena
+/// `Protos/prometheus/remote_write.proto`, its messages built in an arena per shard
 /// reset after every request; bodies are snappy block-compressed.
 package final class RemoteWriteEncoder {
     /// One request, ready to send.
@@ -20,20 +25,27 @@ package final class RemoteWriteEncoder {
         package var body: [UInt8]
         package var uncompressedBytes: Int
         package var series: Int
+        /// The shard whose series it carries.
+        package var shard: Int
     }
 
     private let externalLabels: [(name: [UInt8], value: [UInt8])]
     private let maxBatchBytes: Int
     private let sendMetadata: Bool
-    private let arena: UnsafeMutablePointer<COTLPArena>
+    package let shards: Int
+    /// Per shard: where its pending messages are built (reset once packed).
+    private let arenas: [UnsafeMutablePointer<COTLPArena>]
     private var parsed = ParsedLabels()
     /// One series' labels before sorting: ranges of `labelBytes`.
     private var labelBytes: [UInt8] = []
     private var labelRanges: [(name: Range<Int>, value: Range<Int>)] = []
-    private var pending: [UnsafeMutablePointer<Prometheus__TimeSeries>] = []
+    /// Per shard: series built and not yet packed.
+    private var pending: [[UnsafeMutablePointer<Prometheus__TimeSeries>]]
+    private var pendingBytes: [Int]
     private var pendingMetadata: [UnsafeMutablePointer<Prometheus__MetricMetadata>] = []
-    private var pendingBytes = 0
     private var requests: [Request] = []
+    /// The shard of the series being added.
+    private var shard = 0
     private var numberScratch: [UInt8] = []
 
     private static let nameLabel = Array("__name__".utf8)
@@ -43,16 +55,27 @@ package final class RemoteWriteEncoder {
     ///   - maxBatchBytes: the most a request's protobuf may hold before it
     ///     is split (`max_batch_size_bytes`); a series is never split.
     ///   - sendMetadata: send each family's type, help and unit (`send_metadata`).
-    package init(externalLabels: [String: String] = [:], maxBatchBytes: Int = 3_000_000, sendMetadata: Bool = false) {
+    ///   - shards: how many shards series are spread over.
+    package init(
+        externalLabels: [String: String] = [:], maxBatchBytes: Int = 3_000_000, sendMetadata: Bool = false,
+        shards: Int = 1
+    ) {
         self.externalLabels = externalLabels.map { (Array($0.key.utf8), Array($0.value.utf8)) }
             .sorted { $0.name.lexicographicallyPrecedes($1.name) }
         self.maxBatchBytes = maxBatchBytes
         self.sendMetadata = sendMetadata
-        guard let arena = cotlp_arena_create(1 << 20, Int.max) else { fatalError("out of memory for the remote-write arena") }
-        self.arena = arena
+        self.shards = max(shards, 1)
+        pending = Array(repeating: [], count: max(shards, 1))
+        pendingBytes = Array(repeating: 0, count: max(shards, 1))
+        arenas = (0..<max(shards, 1)).map { _ in
+            guard let arena = cotlp_arena_create(1 << 20, Int.max) else {
+                fatalError("out of memory for the remote-write arenas")
+            }
+            return arena
+        }
     }
 
-    deinit { cotlp_arena_destroy(arena) }
+    deinit { for arena in arenas { cotlp_arena_destroy(arena) } }
 
     /// Requests carrying every series of `families`; `now` (Unix ns) stamps
     /// series that have no time of their own.
@@ -62,8 +85,13 @@ package final class RemoteWriteEncoder {
         for family in families where !family.isEmpty {
             let name = family.metricName.escaped
             if sendMetadata { addMetadata(of: family) }
+            let nameHash = name.withUnsafeBytes { ByteHasher.hash($0) }
             family.forEachSeries(utf8: false) { series in
                 guard parsed.read(series.labels) else { return }
+                if shards > 1 {
+                    let hash = ByteHasher.hash(series.labels.tail, seed: ByteHasher.hash(series.labels.head, seed: nameHash))
+                    shard = Int(hash % UInt64(shards))
+                }
                 let time = series.timestamp.map { Int64($0 / 1_000_000) } ?? nowMilliseconds
                 switch series.value {
                 case .single(let value):
@@ -84,7 +112,7 @@ package final class RemoteWriteEncoder {
                 }
             }
         }
-        flush()
+        for index in 0..<shards { flush(shard: index) }
         return requests
     }
 
@@ -125,9 +153,9 @@ package final class RemoteWriteEncoder {
 
         var estimate = 24  // the sample, the series' framing
         for range in labelRanges { estimate += range.name.count + range.value.count + 6 }
-        if pendingBytes + estimate > maxBatchBytes, !pending.isEmpty { flush() }
-        pendingBytes += estimate
-        pending.append(makeSeries(value: value, time: time))
+        if pendingBytes[shard] + estimate > maxBatchBytes, !pending[shard].isEmpty { flush(shard: shard) }
+        pendingBytes[shard] += estimate
+        pending[shard].append(makeSeries(value: value, time: time))
     }
 
     private func hasLabel(_ name: [UInt8]) -> Bool {
@@ -163,7 +191,7 @@ package final class RemoteWriteEncoder {
     }
 
     private func addMetadata(of family: any ExposedFamily) {
-        let metadata = allocate(Prometheus__MetricMetadata.self)
+        let metadata = allocate(Prometheus__MetricMetadata.self, shard: 0)
         prometheus__metric_metadata__init(metadata)
         metadata.pointee.type =
             switch family.type {
@@ -174,52 +202,55 @@ package final class RemoteWriteEncoder {
             case .summary: PROMETHEUS__METRIC_METADATA__METRIC_TYPE__SUMMARY
             case .untyped: PROMETHEUS__METRIC_METADATA__METRIC_TYPE__UNKNOWN
             }
-        metadata.pointee.metric_family_name = family.metricName.escaped.withUnsafeBytes { cString($0) }
-        metadata.pointee.help = Array(family.help.utf8).withUnsafeBytes { cString($0) }
-        metadata.pointee.unit = Array(family.unit.utf8).withUnsafeBytes { cString($0) }
-        pendingBytes += family.metricName.escaped.count + family.help.utf8.count + family.unit.utf8.count + 12
+        metadata.pointee.metric_family_name = family.metricName.escaped.withUnsafeBytes { cString($0, shard: 0) }
+        metadata.pointee.help = Array(family.help.utf8).withUnsafeBytes { cString($0, shard: 0) }
+        metadata.pointee.unit = Array(family.unit.utf8).withUnsafeBytes { cString($0, shard: 0) }
         pendingMetadata.append(metadata)
     }
 
-    /// Packs and compresses what is pending into one request.
-    private func flush() {
+    /// Packs and compresses what is pending for `shard` into one request.
+    /// Metadata goes with the first request of shard 0 of each `encode`.
+    private func flush(shard: Int) {
+        let metadata = shard == 0 ? pendingMetadata : []
         defer {
-            pending.removeAll(keepingCapacity: true)
-            pendingMetadata.removeAll(keepingCapacity: true)
-            pendingBytes = 0
-            cotlp_arena_reset(arena)
+            pending[shard].removeAll(keepingCapacity: true)
+            pendingBytes[shard] = 0
+            if shard == 0 { pendingMetadata.removeAll(keepingCapacity: true) }
+            cotlp_arena_reset(arenas[shard])
         }
-        guard !pending.isEmpty || !pendingMetadata.isEmpty else { return }
+        guard !pending[shard].isEmpty || !metadata.isEmpty else { return }
         var request = Prometheus__WriteRequest()
         prometheus__write_request__init(&request)
-        let series = allocate(UnsafeMutablePointer<Prometheus__TimeSeries>?.self, count: pending.count)
-        for (index, pointer) in pending.enumerated() { series[index] = pointer }
-        request.n_timeseries = pending.count
+        let series = allocate(UnsafeMutablePointer<Prometheus__TimeSeries>?.self, count: pending[shard].count, shard: shard)
+        for (index, pointer) in pending[shard].enumerated() { series[index] = pointer }
+        request.n_timeseries = pending[shard].count
         request.timeseries = series
-        let metadata = allocate(UnsafeMutablePointer<Prometheus__MetricMetadata>?.self, count: pendingMetadata.count)
-        for (index, pointer) in pendingMetadata.enumerated() { metadata[index] = pointer }
-        request.n_metadata = pendingMetadata.count
-        request.metadata = pendingMetadata.isEmpty ? nil : metadata
+        let metadataPointers = allocate(
+            UnsafeMutablePointer<Prometheus__MetricMetadata>?.self, count: metadata.count, shard: shard)
+        for (index, pointer) in metadata.enumerated() { metadataPointers[index] = pointer }
+        request.n_metadata = metadata.count
+        request.metadata = metadata.isEmpty ? nil : metadataPointers
         let size = prometheus__write_request__get_packed_size(&request)
         let packed = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
             count = prometheus__write_request__pack(&request, buffer.baseAddress)
         }
         let body = packed.withUnsafeBytes { Snappy.compress($0) }
-        requests.append(Request(body: body, uncompressedBytes: packed.count, series: pending.count))
+        requests.append(Request(body: body, uncompressedBytes: packed.count, series: pending[shard].count, shard: shard))
     }
 
     // MARK: Arena
 
-    private func allocate<T>(_ type: T.Type, count: Int = 1) -> UnsafeMutablePointer<T> {
-        // The arena's limit is Int.max: it fails only when malloc does.
-        guard let raw = cotlp_arena_allocate(arena, MemoryLayout<T>.stride * max(count, 1)) else {
+    /// Memory from the arena of `shard` (the series being added's by default).
+    private func allocate<T>(_ type: T.Type, count: Int = 1, shard: Int? = nil) -> UnsafeMutablePointer<T> {
+        // The arenas' limit is Int.max: allocation fails only when malloc does.
+        guard let raw = cotlp_arena_allocate(arenas[shard ?? self.shard], MemoryLayout<T>.stride * max(count, 1)) else {
             fatalError("out of memory building a remote-write request")
         }
         return raw.bindMemory(to: T.self, capacity: max(count, 1))
     }
 
-    private func cString(_ bytes: UnsafeRawBufferPointer) -> UnsafeMutablePointer<CChar> {
-        let text = allocate(CChar.self, count: bytes.count + 1)
+    private func cString(_ bytes: UnsafeRawBufferPointer, shard: Int? = nil) -> UnsafeMutablePointer<CChar> {
+        let text = allocate(CChar.self, count: bytes.count + 1, shard: shard)
         if !bytes.isEmpty { UnsafeMutableRawPointer(text).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
         text[bytes.count] = 0
         return text

@@ -106,4 +106,27 @@ struct RemoteWriteEncoderTests {
             WrittenMetadata(type: 6, name: "opensre_target_info", help: "Target metadata", unit: ""),
         ])
     }
+
+    @Test("with several shards every series goes to one shard, the same one every time; all of them are sent once")
+    func shards() throws {
+        let whole = try #require(WriteRequestReader.read(RemoteWriteEncoder().encode(try Self.families(), now: Self.now)[0].body))
+        func assignment() throws -> [String: Int] {
+            var shardOf: [String: Int] = [:]
+            for request in RemoteWriteEncoder(maxBatchBytes: 300, shards: 3).encode(try Self.families(), now: Self.now) {
+                for series in try #require(WriteRequestReader.read(request.body)).series {
+                    let key = series.labels.joined(separator: ",")
+                    #expect(shardOf[key] == nil, "\(key) sent twice")
+                    shardOf[key] = request.shard
+                }
+            }
+            return shardOf
+        }
+        let first = try assignment()
+        #expect(Set(first.keys) == Set(whole.series.map { $0.labels.joined(separator: ",") }))
+        #expect(Set(first.values).count > 1, "spread over shards")
+        #expect(try assignment() == first)
+        // A histogram's lines share the series' label text, hence its shard.
+        let buckets = first.filter { $0.key.contains("opensre_job_duration_seconds") }
+        #expect(buckets.count == 5 && Set(buckets.values).count == 1)
+    }
 }
