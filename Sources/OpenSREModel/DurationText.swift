@@ -3,7 +3,7 @@
 /// A bare `0` is zero.
 package enum DurationText {
     package static func parse(_ text: String) -> Duration? {
-        let trimmed = text.trimmingCharacters(in: " ")
+        let trimmed = text.trimming { $0 == " " }
         if trimmed == "0" { return .zero }
         var rest = Substring(trimmed)
         guard !rest.isEmpty else { return nil }
@@ -29,11 +29,5 @@ package enum DurationText {
             total += .nanoseconds(Int64(amount))
         }
         return total
-    }
-}
-
-extension String {
-    fileprivate func trimmingCharacters(in character: Character) -> String {
-        String(drop { $0 == character }.reversed().drop { $0 == character }.reversed())
     }
 }

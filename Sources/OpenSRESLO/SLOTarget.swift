@@ -1,3 +1,5 @@
+import OpenSREModel
+
 /// An SLO target kept as an exact decimal fraction (0.999 = 999/1000), so
 /// that boundary decisions — "is the budget exactly spent?" — are made in
 /// integer arithmetic, never in floating point (where 1 − 0.999 ≠ 0.001).
@@ -9,7 +11,7 @@ package struct SLOTarget: Sendable, Hashable, CustomStringConvertible {
     /// Parses a decimal such as `0.999`, `0.95` or `99.9` (with `percent`).
     /// Nil unless the value is in [0, 1) with at most 15 decimals.
     package init?(decimal text: String, percent: Bool = false) {
-        let trimmed = text.trimmingCharacters(in: " ")
+        let trimmed = text.trimming { $0 == " " }
         let parts = trimmed.split(separator: ".", omittingEmptySubsequences: false)
         guard (1...2).contains(parts.count), parts[0].allSatisfy(\.isNumber),
             let whole = UInt64(parts[0].isEmpty ? "0" : parts[0])
@@ -39,11 +41,5 @@ package struct SLOTarget: Sendable, Hashable, CustomStringConvertible {
         var text = String(value)
         if text.hasSuffix(".0") { text.removeLast(2) }
         return text
-    }
-}
-
-extension String {
-    fileprivate func trimmingCharacters(in character: Character) -> String {
-        String(drop { $0 == character }.reversed().drop { $0 == character }.reversed())
     }
 }

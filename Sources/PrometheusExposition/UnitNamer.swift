@@ -1,3 +1,5 @@
+import OpenSREModel
+
 /// Turns UCUM units into the words Prometheus names end with
 /// (OpenTelemetry "Prometheus and OpenMetrics compatibility", as implemented by
 /// prometheus/otlptranslator, which the OpenTelemetry Collector uses).
@@ -35,13 +37,13 @@ package enum UnitNamer {
         var main = ""
         var per = ""
         if let first = parts.first {
-            let trimmed = first.trimmingSpaces
+            let trimmed = first.trimming { $0 == " " || $0 == "\t" }
             if !trimmed.isEmpty, !trimmed.contains(where: { $0 == "{" || $0 == "}" }) {
                 main = words[trimmed] ?? trimmed
             }
         }
         if parts.count > 1 {
-            let trimmed = parts[1].trimmingSpaces
+            let trimmed = parts[1].trimming { $0 == " " || $0 == "\t" }
             if !trimmed.isEmpty, !trimmed.contains(where: { $0 == "{" || $0 == "}" }) {
                 per = "per_" + (perWords[trimmed] ?? trimmed)
             }
@@ -70,11 +72,5 @@ package enum UnitNamer {
         }
         if result.hasPrefix("_") { result.removeFirst() }
         return result
-    }
-}
-
-extension Substring {
-    var trimmingSpaces: String {
-        String(self.drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
     }
 }

@@ -95,17 +95,11 @@ package struct RemoteWriteRetryPolicy: Sendable, Equatable {
     /// `Retry-After` as seconds (`120`) or an HTTP date
     /// (`Wed, 21 Oct 2015 07:28:00 GMT`); nil when neither, or a date passed.
     static func parseRetryAfter(_ text: String, wallClock: UInt64) -> Duration? {
-        let trimmed = text.trimmingSpaces
+        let trimmed = text.trimming { $0 == " " || $0 == "\t" }
         if let seconds = Int(trimmed) { return seconds >= 0 ? .seconds(seconds) : nil }
         guard let date = HTTPDate.unixSeconds(trimmed) else { return nil }
         let now = Int64(wallClock / 1_000_000_000)
         return date > now ? .seconds(date - now) : nil
-    }
-}
-
-extension String {
-    fileprivate var trimmingSpaces: String {
-        String(self.drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
     }
 }
 
