@@ -6,10 +6,16 @@ import PrometheusExposition
 /// remote write 1.0): one `TimeSeries` per line the text exposition would
 /// write for the same series (histograms as `_bucket`/`_sum`/`_count`,
 /// summaries as quantiles, `_sum` and `_count`), named as the page names it,
-/// labels sorted by name with `__name__`. Series keep the time of their
-/// latest point; computed ones (golden signals, SLOs, self-metrics) take the
-/// export's time. External labels are added to every series that lacks them:
-/// a label the series carries wins, as in Prometheus.
+/// labels sorted by name with `__name__`. External labels are added to every
+/// series that lacks them: a label the series carries wins, as in Prometheus.
+///
+/// Every sample is stamped with the export's time, as a scrape of the page
+/// would be, not with its point's time: the accumulated value holds at that
+/// time, each export adds one sample per series at a strictly later time (so
+/// a receiver never sees a series go back in time or change value at a time
+/// it already has, which Prometheus answers with a 400 that rejects the
+/// whole request), and a series the collector still shows never goes stale
+/// in the receiver between two points of a slow sender.
 ///
 /// With several shards (`remote_write_queue.num_consumers`), each series
 /// always goes to the same one (a hash of its name and label text), so the
@@ -47,6 +53,8 @@ package final class RemoteWriteEncoder {
     /// The shard of the series being added.
     private var shard = 0
     private var numberScratch: [UInt8] = []
+    /// Whether the current `encode` writes stale markers.
+    private var stale = false
 
     private static let nameLabel = Array("__name__".utf8)
 
@@ -77,11 +85,17 @@ package final class RemoteWriteEncoder {
 
     deinit { for arena in arenas { cotlp_arena_destroy(arena) } }
 
-    /// Requests carrying every series of `families`; `now` (Unix ns) stamps
-    /// series that have no time of their own.
-    package func encode(_ families: [any ExposedFamily], now: UInt64) -> [Request] {
+    /// The value of a stale marker: the NaN Prometheus reserves to say a
+    /// series ended (remote write 1.0: sent when a series goes away).
+    package static let staleMarker = Double(bitPattern: 0x7ff0_0000_0000_0002)
+
+    /// Requests carrying every series of `families`, stamped `now` (Unix ns).
+    /// `stale`: each line's value is ``staleMarker`` instead (the families
+    /// are series that ended).
+    package func encode(_ families: [any ExposedFamily], now: UInt64, stale: Bool = false) -> [Request] {
         requests = []
-        let nowMilliseconds = Int64(now / 1_000_000)
+        self.stale = stale
+        let time = Int64(now / 1_000_000)
         for family in families where !family.isEmpty {
             let name = family.metricName.escaped
             if sendMetadata { addMetadata(of: family) }
@@ -92,7 +106,6 @@ package final class RemoteWriteEncoder {
                     let hash = ByteHasher.hash(series.labels.tail, seed: ByteHasher.hash(series.labels.head, seed: nameHash))
                     shard = Int(hash % UInt64(shards))
                 }
-                let time = series.timestamp.map { Int64($0 / 1_000_000) } ?? nowMilliseconds
                 switch series.value {
                 case .single(let value):
                     add(name, suffix: "", extra: nil, value: value, time: time)
@@ -181,7 +194,7 @@ package final class RemoteWriteEncoder {
         series.pointee.labels = labelPointers
         let sample = allocate(Prometheus__Sample.self)
         prometheus__sample__init(sample)
-        sample.pointee.value = value
+        sample.pointee.value = stale ? Self.staleMarker : value
         sample.pointee.timestamp = time
         let samplePointers = allocate(UnsafeMutablePointer<Prometheus__Sample>?.self, count: 1)
         samplePointers[0] = sample

@@ -37,13 +37,14 @@ struct RemoteWriteEncoderTests {
         return store.families(for: ScrapeContext(wallClock: now))
     }
 
-    @Test("every exposition line is a series: named as on the page, labels sorted with __name__, the point's time; external labels added")
+    @Test("every exposition line is a series: named as on the page, labels sorted with __name__, the export's time; external labels added")
     func series() throws {
         let encoder = RemoteWriteEncoder(externalLabels: ["cluster": "eu", "job": "ignored"])
         let requests = encoder.encode(try Self.families(), now: Self.now)
         #expect(requests.count == 1)
         let written = try #require(WriteRequestReader.read(requests[0].body))
-        let ms: Int64 = 1_700_000_000_000
+        // Points at 1_700_000_000 s; the export at 60 s later stamps every sample.
+        let ms: Int64 = 1_700_000_060_000
         let common = ["cluster=eu", "instance=i1", "job=shop"]
         func labels(_ name: String, _ rest: [String]) -> [String] {
             (["__name__=" + name] + common + rest).sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
@@ -61,15 +62,23 @@ struct RemoteWriteEncoderTests {
             WrittenSeries(labels: labels("opensre_rpc_latency", ["quantile=0.99"] + scope), value: 0.9, timestamp: ms),
             WrittenSeries(labels: labels("opensre_rpc_latency_sum", scope), value: 4, timestamp: ms),
             WrittenSeries(labels: labels("opensre_rpc_latency_count", scope), value: 10, timestamp: ms),
-            // target_info has no point of its own: stamped with the export's time.
-            WrittenSeries(labels: labels("opensre_target_info", ["host_name=node-a"]), value: 1, timestamp: 1_700_000_060_000),
+            WrittenSeries(labels: labels("opensre_target_info", ["host_name=node-a"]), value: 1, timestamp: ms),
         ])
         #expect(written.series.allSatisfy { $0.labels.first?.hasPrefix("__name__=") == true })
         #expect(!written.series.contains { $0.labels.contains("job=ignored") })
         #expect(written.metadata.isEmpty)
     }
 
-    @Test("computed families (no point time) take the export's time")
+    @Test("stale markers: every line of the series, the NaN with bit pattern 0x7ff0000000000002")
+    func staleMarkers() throws {
+        let requests = RemoteWriteEncoder().encode(try Self.families(), now: Self.now, stale: true)
+        let written = try #require(WriteRequestReader.read(requests[0].body))
+        let fresh = try #require(WriteRequestReader.read(RemoteWriteEncoder().encode(try Self.families(), now: Self.now)[0].body))
+        #expect(written.series.map(\.labels) == fresh.series.map(\.labels))
+        #expect(written.series.allSatisfy { $0.value.bitPattern == 0x7ff0_0000_0000_0002 && $0.timestamp == 1_700_000_060_000 })
+    }
+
+    @Test("computed families take the export's time too")
     func computedSeries() throws {
         var family = SyntheticFamily(name: "opensre_golden_requests_total", type: .counter, help: "Requests.")
         family.append([Label("job", "shop")], 12)
