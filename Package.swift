@@ -11,7 +11,7 @@
 //   HTTPServerSupport -> NIO, NIOHTTP2   binding, protocol detection, quiescing, response helpers
 //   OTLPReceiver      -> OTLPDecoding, OpenSREPipeline, HTTPServerSupport   POST /v1/metrics, MetricsService/Export
 //   PrometheusExporter -> OpenSREPipeline, HTTPServerSupport                 GET /metrics
-//   RemoteWriteExporter -> PrometheusExposition, COTLP, CSnappy             remote-write requests, retry rules
+//   RemoteWriteExporter -> OpenSREPipeline, COTLP, CSnappy, AsyncHTTPClient  remote write: encoding, queues, WAL, delivery
 //   OpenSREConfig     -> the components above + Yams   the YAML file, validated
 //   OpenSRECollector  -> all of the above + ServiceLifecycle   wiring
 //   opensre           -> OpenSRECollector + ArgumentParser     the executable
@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .target(
@@ -110,13 +111,20 @@ let package = Package(
         ),
         .target(
             name: "RemoteWriteExporter",
-            dependencies: ["COTLP", "CSnappy", "OpenSREModel", "PrometheusExposition"]
+            dependencies: [
+                "COTLP", "CSnappy", "OpenSREModel", "PrometheusExposition", "OpenSREPipeline", "HTTPServerSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .target(
             name: "OpenSREConfig",
             dependencies: [
                 "OpenSREModel", "OpenSREPipeline", "OTLPReceiver", "PrometheusExporter", "PrometheusExposition",
-                "OpenSRESLO", "HTTPServerSupport",
+                "OpenSRESLO", "HTTPServerSupport", "RemoteWriteExporter",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -125,6 +133,7 @@ let package = Package(
             name: "OpenSRECollector",
             dependencies: [
                 "OpenSREConfig", "OTLPReceiver", "PrometheusExporter", "OpenSREPipeline", "HTTPServerSupport",
+                "RemoteWriteExporter",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -194,7 +203,12 @@ let package = Package(
         ),
         .testTarget(
             name: "RemoteWriteExporterTests",
-            dependencies: ["RemoteWriteExporter", "COTLP", "OpenSREPipeline", "OTLPDecoding", "PrometheusExposition"]
+            dependencies: [
+                "RemoteWriteExporter", "COTLP", "OpenSREPipeline", "OTLPDecoding", "PrometheusExposition",
+                "OpenSRETestSupport",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "EndToEndTests",

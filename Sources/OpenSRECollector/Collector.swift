@@ -6,26 +6,34 @@ import OpenSREConfig
 import HTTPServerSupport
 import OpenSREPipeline
 import PrometheusExporter
+import RemoteWriteExporter
 import ServiceLifecycle
 
 /// The assembled collector: OTLP receiver (HTTP and gRPC) → batching
-/// processor → Prometheus exporter, sharing one event loop group.
+/// processor → Prometheus exporter and/or remote-write exporter, sharing one
+/// event loop group.
 ///
 /// Lifecycle (as the OpenTelemetry Collector does it): start downstream first
-/// (processor, exporter, receiver), stop upstream first — the receiver stops
-/// accepting and finishes in-flight requests, the exporter finishes its
-/// scrapes, then the processor folds in everything still queued.
+/// (processor, exporters, receiver), stop upstream first — the receiver stops
+/// accepting and finishes in-flight requests, the scrape exporter finishes its
+/// scrapes, the remote-write exporter sends a last export (and keeps what it
+/// could not deliver in its WAL), then the processor folds in everything still queued.
 package final class Collector: Sendable {
     package let processor: BatchProcessor
     package let receiver: OTLPReceiverServer
     package let exporter: PrometheusHTTPExporter
+    /// Whether `exporter` listens (the pipeline lists `prometheus`).
+    private let servesScrapes: Bool
+    /// `prometheusremotewrite`, when the pipeline lists it.
+    package let remoteWrite: RemoteWriteExporter?
     /// `/healthz` and `/readyz` on both listeners.
     package let health = HealthState()
     private let logger: Logger
     private let shutdownGracePeriod: Duration
 
     /// - Parameter group: the event loops serving both listeners; one ring per loop.
-    package init(configuration: CollectorConfiguration, group: MultiThreadedEventLoopGroup, logger: Logger) {
+    /// - Throws: when the remote-write exporter cannot open its WAL or read its TLS files.
+    package init(configuration: CollectorConfiguration, group: MultiThreadedEventLoopGroup, logger: Logger) throws {
         self.logger = logger
         shutdownGracePeriod = configuration.exporter.shutdownGracePeriod
         // The receiver counts its requests; the processor's self-metrics show them.
@@ -47,14 +55,25 @@ package final class Collector: Sendable {
         exporter = PrometheusHTTPExporter(
             configuration: configuration.exporter, group: group, processor: processor, health: health,
             logger: exporterLogger)
+        servesScrapes = configuration.servesScrapes
+        if let remoteWriteConfiguration = configuration.remoteWrite {
+            var remoteWriteLogger = logger
+            remoteWriteLogger[metadataKey: "component"] = "exporter.prometheusremotewrite"
+            remoteWrite = try RemoteWriteExporter(
+                configuration: remoteWriteConfiguration, processor: processor, group: group, logger: remoteWriteLogger)
+        } else {
+            remoteWrite = nil
+        }
     }
 
-    /// Starts every component; returns the bound receiver and exporter ports.
+    /// Starts every component; returns the bound receiver and exporter ports
+    /// (the exporter's is 0 when the pipeline does not list `prometheus`).
     @discardableResult
     package func start() async throws -> (receiver: Int, exporter: Int) {
         processor.start()
+        remoteWrite?.start()
         do {
-            let exporterPort = try await exporter.start()
+            let exporterPort = servesScrapes ? try await exporter.start() : 0
             let receiverPort = try await receiver.start().http
             health.markReady()
             return (receiverPort, exporterPort)
@@ -62,6 +81,7 @@ package final class Collector: Sendable {
             // Both servers, bound or not, so neither outlives the event loops.
             await receiver.shutdown()
             await exporter.shutdown()
+            await remoteWrite?.shutdown(drainTime: .zero)
             await processor.stop()
             throw error
         }
@@ -75,11 +95,12 @@ package final class Collector: Sendable {
         await receiver.shutdown()
         let scrapes = processor.scrapeCount
         let deadline = ContinuousClock.now + shutdownGracePeriod
-        if shutdownGracePeriod > .zero {
+        if servesScrapes, shutdownGracePeriod > .zero {
             logger.info("waiting for a final scrape", metadata: ["grace": "\(shutdownGracePeriod)"])
             _ = await processor.waitForScrape(after: scrapes, until: deadline)
         }
         await exporter.shutdown()
+        await remoteWrite?.shutdown()
         await processor.stop()
         logger.info("collector stopped")
     }

@@ -3,6 +3,7 @@ import OpenSREModel
 import OpenSRESLO
 import OpenSREPipeline
 import PrometheusExporter
+import RemoteWriteExporter
 import Foundation
 import Yams
 
@@ -16,7 +17,7 @@ import Glibc
 /// ```yaml
 /// receivers:  { otlp: { protocols: { http: { endpoint, max_request_body_size }, grpc: { endpoint, max_recv_msg_size_mib } } } }
 /// processors: { batch: { send_batch_size, timeout }, slo: { definitions, state_dir, persist_interval } }
-/// exporters:  { prometheus: { endpoint, namespace, const_labels } }
+/// exporters:  { prometheus: { endpoint, namespace, const_labels }, prometheusremotewrite: { endpoint, ... } }
 /// service:    { pipelines: { metrics: { receivers, processors, exporters } } }
 /// ```
 /// Components may be named `type/name` as in the Collector. Unknown keys are
@@ -30,8 +31,14 @@ package struct CollectorConfiguration: Sendable, Equatable {
     package var batching = BatchingConfiguration()
     /// `processors.batch.golden_signals`.
     package var goldenSignals = GoldenSignalsConfiguration()
-    /// `exporters.prometheus`.
+    /// `exporters.prometheus`. Its exposition settings (names, labels,
+    /// limits) are the one translation both exporters show, also when only
+    /// `prometheusremotewrite` is listed.
     package var exporter = PrometheusExporterConfiguration()
+    /// Whether the pipeline lists `prometheus` (else nothing listens on its endpoint).
+    package var servesScrapes = true
+    /// `exporters.prometheusremotewrite`, when the pipeline lists it.
+    package var remoteWrite: RemoteWriteConfiguration?
     /// `processors.slo`, when the pipeline lists it.
     package var slo: SLOProcessorConfiguration?
     /// `processors.memory_limiter`, when the pipeline lists it.

@@ -19,7 +19,7 @@ struct ConfigurationParser {
         self.baseDirectory = baseDirectory
     }
 
-    private var configuration = CollectorConfiguration()
+    var configuration = CollectorConfiguration()
     /// Component ids defined in each section, by type (`otlp`, `otlp/2`, ...).
     private var receivers: [String: Node] = [:]
     private var processors: [String: Node] = [:]
@@ -27,7 +27,7 @@ struct ConfigurationParser {
 
     static let receiverTypes = ["otlp"]
     static let processorTypes = ["batch", "slo", "memory_limiter"]
-    static let exporterTypes = ["prometheus"]
+    static let exporterTypes = ["prometheus", "prometheusremotewrite"]
 
     mutating func parse(_ root: Node?) -> CollectorConfiguration {
         guard let root, !YAMLReader.isNull(root) else {
@@ -105,12 +105,16 @@ struct ConfigurationParser {
         let processorIDs = references(lists["processors"], at: "\(path).processors", defined: processors, kind: "processor")
         let exporterIDs = references(lists["exporters"], at: "\(path).exporters", defined: exporters, kind: "exporter")
         if lists["receivers"] == nil { reader.fail("\(path).receivers", "missing: list the otlp receiver", node) }
-        if lists["exporters"] == nil { reader.fail("\(path).exporters", "missing: list the prometheus exporter", node) }
+        if lists["exporters"] == nil {
+            reader.fail("\(path).exporters", "missing: list the prometheus exporter, the prometheusremotewrite exporter or both", node)
+        }
         func type(_ id: String) -> String { String(id.split(separator: "/").first ?? "") }
         let batchIDs = processorIDs.filter { type($0) == "batch" }
         let sloIDs = processorIDs.filter { type($0) == "slo" }
         let limiterIDs = processorIDs.filter { type($0) == "memory_limiter" }
-        for (ids, kind) in [(receiverIDs, "receivers"), (batchIDs, "processors"), (sloIDs, "processors"), (limiterIDs, "processors"), (exporterIDs, "exporters")]
+        let scrapeIDs = exporterIDs.filter { type($0) == "prometheus" }
+        let remoteWriteIDs = exporterIDs.filter { type($0) == "prometheusremotewrite" }
+        for (ids, kind) in [(receiverIDs, "receivers"), (batchIDs, "processors"), (sloIDs, "processors"), (limiterIDs, "processors"), (scrapeIDs, "exporters"), (remoteWriteIDs, "exporters")]
         where ids.count > 1 {
             reader.fail("\(path).\(kind)", "only one component of each type is supported, got \(ids.joined(separator: ", "))", node)
         }
@@ -118,7 +122,11 @@ struct ConfigurationParser {
         if let id = batchIDs.first { parseBatch(processors[id]!, at: "processors.\(id)") }
         if let id = sloIDs.first { parseSLO(processors[id]!, at: "processors.\(id)") }
         if let id = limiterIDs.first { parseMemoryLimiter(processors[id]!, at: "processors.\(id)") }
-        if let id = exporterIDs.first { parsePrometheus(exporters[id]!, at: "exporters.\(id)") }
+        configuration.servesScrapes = !scrapeIDs.isEmpty
+        if let id = scrapeIDs.first { parsePrometheus(exporters[id]!, at: "exporters.\(id)") }
+        if let id = remoteWriteIDs.first {
+            parseRemoteWrite(exporters[id]!, at: "exporters.\(id)", besidePrometheus: scrapeIDs.first.map { "exporters.\($0)" })
+        }
         let used = Set(receiverIDs + processorIDs + exporterIDs)
         for id in (Array(receivers.keys) + Array(processors.keys) + Array(exporters.keys)).sorted() where !used.contains(id) {
             configuration.warnings.append("component \"\(id)\" is configured but not used in the metrics pipeline")
@@ -472,7 +480,7 @@ struct ConfigurationParser {
         configuration.exporter.exposition = exposition
     }
 
-    private mutating func duration(_ node: Node, at path: String) -> Duration? {
+    mutating func duration(_ node: Node, at path: String) -> Duration? {
         guard let text = reader.string(node, at: path) else { return nil }
         guard let duration = DurationText.parse(text) else {
             reader.fail(path, "expected a duration such as 200ms, 5m or 1h, got \"\(text)\"", node)

@@ -33,7 +33,7 @@ extension BatchProcessor {
                 of: store.value, format: kind.format, gzip: kind.gzip, into: waiting.map(\.sink),
                 composer: ScrapeSources.composer(
                     store: store.value, receiverCounters: receiverCounters, memoryLimiter: memoryLimiter, gauges: gauges,
-                    duplicate: { [self] name in warnShadowed(name) }),
+                    extra: extraSources.withLock { $0.map { $0 as any MetricFamilySource } }, duplicate: { [self] name in warnShadowed(name) }),
                 scrape: ScrapeContext(wallClock: clock.wallClock()))
             var sliceStarted = clock.now()
             while !renderer.step() {

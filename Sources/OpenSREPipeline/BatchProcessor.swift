@@ -56,6 +56,8 @@ package final class BatchProcessor: Sendable {
     /// A scraper that takes nothing for this long (10 s by default) is cut
     /// off, its connection closed, so the others and the processor's other work go on.
     let scrapeStallTimeout: UInt64
+    /// Families exporters add to every scrape (``addSource(_:)``).
+    let extraSources = Mutex<[any MetricFamilySource & Sendable]>([])
     /// Where SLO state is persisted, and how often (nil without SLOs).
     private let sloPersistence: SLOPersistence?
 
@@ -263,6 +265,9 @@ package final class BatchProcessor: Sendable {
     }
 
     // MARK: Processor thread
+
+    /// Runs `body` on the processor thread with the store (after draining).
+    func runOnStore(_ body: @escaping @Sendable (SeriesStore) -> Void) { run(body) }
 
     /// Runs `body` on the processor thread with the store (after draining).
     private func run(_ body: @escaping StoreTask) {

@@ -11,28 +11,32 @@ extension MetricFamily: ExposedFamily {
     /// remote-write exporter); the text renderer reads the state in place
     /// instead (`ScrapeRenderer`).
     func forEachSeries(utf8: Bool, _ body: (ExposedSeries) -> Void) {
-        for series in sortedSeries() where !series.isRemoved {
-            let state = series.state
-            let value: ExposedValue
-            switch type {
-            case .counter, .gauge, .untyped:
-                value = .single(state.value)
-            case .histogram:
-                value = .histogram(Self.histogram(of: state))
-            case .summary:
-                let pairs = state.quantiles
-                value = .summary(
-                    ExposedSummary(
-                        quantiles: stride(from: 0, to: pairs.count - 1, by: 2).map { pairs[$0] },
-                        values: stride(from: 1, to: pairs.count, by: 2).map { pairs[$0] }, count: state.count,
-                        sum: state.value))
-            }
-            series.withLabelText(utf8: utf8) { labels in
-                body(
-                    ExposedSeries(
-                        labels: labels, value: value, timestamp: state.lastTime > 0 ? state.lastTime : nil,
-                        exemplar: type == .counter ? state.exemplar : nil))
-            }
+        for series in sortedSeries() where !series.isRemoved { expose(series, utf8: utf8, body) }
+    }
+
+    /// One series of this family as an ``ExposedSeries`` (also a removed
+    /// one: stale markers are sent for series that ended).
+    func expose(_ series: Series, utf8: Bool, _ body: (ExposedSeries) -> Void) {
+        let state = series.state
+        let value: ExposedValue
+        switch type {
+        case .counter, .gauge, .untyped:
+            value = .single(state.value)
+        case .histogram:
+            value = .histogram(Self.histogram(of: state))
+        case .summary:
+            let pairs = state.quantiles
+            value = .summary(
+                ExposedSummary(
+                    quantiles: stride(from: 0, to: pairs.count - 1, by: 2).map { pairs[$0] },
+                    values: stride(from: 1, to: pairs.count, by: 2).map { pairs[$0] }, count: state.count,
+                    sum: state.value))
+        }
+        series.withLabelText(utf8: utf8) { labels in
+            body(
+                ExposedSeries(
+                    labels: labels, value: value, timestamp: state.lastTime > 0 ? state.lastTime : nil,
+                    exemplar: type == .counter ? state.exemplar : nil))
         }
     }
 

@@ -149,6 +149,11 @@ final class MetricFamily {
 
     /// Removes every series last seen before `deadline`; returns how many,
     /// and the bytes they were accounted (``Series/accountedBytes``).
+    /// The live series last seen before `deadline`: those ``expire(before:)`` would remove.
+    func series(lastSeenBefore deadline: UInt64) -> [Series] {
+        ordered.filter { !$0.isRemoved && $0.lastSeen < deadline }
+    }
+
     func expire(before deadline: UInt64) -> (count: Int, bytes: Int) {
         var expired = 0
         var bytes = 0

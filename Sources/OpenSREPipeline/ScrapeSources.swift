@@ -2,8 +2,8 @@ import PrometheusExposition
 
 /// What a scrape of the collector shows, and in which order ties between
 /// equal names are broken: the store's aggregated families, then (with the
-/// receivers' counters) the collector's self-metrics, then the families of
-/// the store's observers (SLOs, golden signals). The store is one source
+/// receivers' counters) the collector's self-metrics, then the exporters'
+/// own (remote write's self-metrics), then the families of the store's observers (SLOs, golden signals). The store is one source
 /// among them; it knows nothing of the others.
 package enum ScrapeSources {
     /// Build one per scrape: the self-metrics hold the store's statistics and
@@ -11,7 +11,8 @@ package enum ScrapeSources {
     /// of computed families left out because a user's metric has their name.
     package static func composer(
         store: SeriesStore, receiverCounters: CollectorCounters? = nil, memoryLimiter: MemoryLimiter? = nil,
-        gauges: ProcessorGauges? = nil, duplicate: @escaping (String) -> Void = { _ in }
+        gauges: ProcessorGauges? = nil, extra: [any MetricFamilySource] = [],
+        duplicate: @escaping (String) -> Void = { _ in }
     ) -> ScrapeComposer {
         var sources: [any MetricFamilySource] = [store]
         if let receiverCounters {
@@ -21,6 +22,7 @@ package enum ScrapeSources {
                     seriesBytes: (store.seriesBytes, store.maxSeriesBytes), memoryLimiter: memoryLimiter,
                     gauges: gauges))
         }
+        sources += extra
         sources += store.observers.compactMap { $0.scrapeSource(reading: store) }
         return ScrapeComposer(sources, duplicate: duplicate)
     }

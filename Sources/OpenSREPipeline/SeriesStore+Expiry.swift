@@ -12,6 +12,10 @@ extension SeriesStore {
         var expired = 0
         var freed = 0
         for family in families.values {
+            if endedSeries != nil {
+                let ended = family.series(lastSeenBefore: deadline)
+                if !ended.isEmpty { endedSeries?.append(EndedFamily(family: family, series: ended)) }
+            }
             let (count, bytes) = family.expire(before: deadline)
             expired += count
             freed += bytes

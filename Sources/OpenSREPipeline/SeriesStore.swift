@@ -34,6 +34,9 @@ package final class SeriesStore {
     package internal(set) var seriesBytes = 0
     /// `max_series_bytes`, resolved (``ExpositionSettings/maxSeriesBytes``).
     let maxSeriesBytes: Int
+    /// Series that expired since an exporter last took them (for stale
+    /// markers); nil, and nothing kept, until an exporter asks for them.
+    var endedSeries: [any ExposedFamily]?
 
     /// How many more bytes of series may be created before `max_series_bytes` refuses one.
     package var seriesBytesHeadroom: Int { max(0, maxSeriesBytes - seriesBytes) }

@@ -76,7 +76,7 @@ struct Run: AsyncParsableCommand {
             return source
         }
         defer { for source in sources { source.cancel() } }
-        let collector = Collector(configuration: configuration, group: group, logger: logger)
+        let collector = try Collector(configuration: configuration, group: group, logger: logger)
         let services = ServiceGroup(
             configuration: .init(
                 services: [.init(service: collector.service)],

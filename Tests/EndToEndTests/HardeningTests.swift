@@ -69,7 +69,7 @@ struct HardeningTests {
                 service: { pipelines: { metrics: { receivers: [otlp], processors: [memory_limiter, batch], exporters: [prometheus] } } }
                 """)
         #expect(configuration.memoryLimiter == MemoryLimiterConfiguration(checkInterval: .milliseconds(50), limitMiB: 2, spikeLimitMiB: 1))
-        let collector = Collector(
+        let collector = try Collector(
             configuration: configuration, group: MultiThreadedEventLoopGroup.singleton,
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         let ports = try await collector.start()

@@ -48,7 +48,7 @@ final class RunningCollector: Sendable {
                       processors: [\(memoryLimitMiB == nil ? "" : "memory_limiter, ")batch]
                       exporters: [prometheus]
                 """)
-        let collector = Collector(
+        let collector = try Collector(
             configuration: configuration, group: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "e2e", factory: { _ in SwiftLogNoOpLogHandler() }))
         let ports = try await collector.start()
         return RunningCollector(collector: collector, receiverPort: ports.receiver, exporterPort: ports.exporter)

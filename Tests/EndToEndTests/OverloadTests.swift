@@ -36,7 +36,7 @@ struct OverloadTests {
                 exporters: { prometheus: { endpoint: "127.0.0.1:0", shutdown_grace_period: 0s } }
                 service: { pipelines: { metrics: { receivers: [otlp], processors: [memory_limiter, batch], exporters: [prometheus] } } }
                 """)
-        let collector = Collector(
+        let collector = try Collector(
             configuration: configuration, group: MultiThreadedEventLoopGroup.singleton,
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         let ports = try await collector.start()

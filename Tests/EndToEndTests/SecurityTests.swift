@@ -37,7 +37,7 @@ struct SecurityTests {
                 service: { pipelines: { metrics: { receivers: [otlp], exporters: [prometheus] } } }
                 """, baseDirectory: directory.path)
         #expect(configuration.receiver.bearerToken == "s3cret-token")
-        let collector = Collector(
+        let collector = try Collector(
             configuration: configuration, group: MultiThreadedEventLoopGroup.singleton,
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         let ports = try await collector.start()
