@@ -66,7 +66,7 @@ struct PrometheusServerTests {
 final class PrometheusProcess: @unchecked Sendable {
     // @unchecked: the process handle is only touched by the test that owns it.
     let port: Int
-    private let process: Process
+    private var process: Process
     private let directory: URL
 
     static func start(binary: String, target: Int?, arguments: [String] = []) throws -> PrometheusProcess {
@@ -91,24 +91,44 @@ final class PrometheusProcess: @unchecked Sendable {
         \(scrape)
         """.write(to: config, atomically: true, encoding: .utf8)
         let port = try ExecutableTests.freePort()
+        FileManager.default.createFile(atPath: directory.appendingPathComponent("log").path, contents: nil)
+        let process = try launch(binary: binary, config: config, directory: directory, port: port, arguments: arguments)
+        return PrometheusProcess(port: port, process: process, directory: directory)
+    }
+
+    private static func launch(binary: String, config: URL, directory: URL, port: Int, arguments: [String]) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = [
             "--config.file=\(config.path)", "--storage.tsdb.path=\(directory.appendingPathComponent("data").path)",
             "--web.listen-address=127.0.0.1:\(port)", "--log.level=warn",
         ] + arguments
-        FileManager.default.createFile(atPath: directory.appendingPathComponent("log").path, contents: nil)
         let log = try FileHandle(forWritingTo: directory.appendingPathComponent("log"))
+        log.seekToEndOfFile()
         process.standardOutput = log
         process.standardError = log
         try process.run()
-        return PrometheusProcess(port: port, process: process, directory: directory)
+        return process
     }
 
     private init(port: Int, process: Process, directory: URL) {
         self.port = port
         self.process = process
         self.directory = directory
+    }
+
+    /// Stops the server (SIGTERM), keeping its data for ``restart()``.
+    func pause() {
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    /// Starts the server again after ``pause()``: same port, flags and data.
+    func restart() throws {
+        process = try Self.launch(
+            binary: process.executableURL!.path, config: directory.appendingPathComponent("prometheus.yml"),
+            directory: directory, port: port,
+            arguments: Array((process.arguments ?? []).dropFirst(4)))
     }
 
     func stop() {

@@ -110,14 +110,24 @@ final class RunningExecutable: @unchecked Sendable {
     // @unchecked: the process handle is only touched by the test that owns it.
     private let process: Process
 
-    /// Starts the executable and waits until `GET /metrics` answers on `readyPort`.
-    static func start(config: String, readyPort: Int) async throws -> RunningExecutable {
+    /// Starts the executable and waits until `GET readyPath` answers on `readyPort`.
+    static func start(config: String, readyPort: Int, readyPath: String = "/metrics", log: String? = nil) async throws
+        -> RunningExecutable
+    {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: ExecutableTests.binary)
         process.arguments = ["--config", config, "--log-level", "warning"]
+        if let log, let handle = FileHandle(forWritingAtPath: log) ?? {
+            FileManager.default.createFile(atPath: log, contents: nil)
+            return FileHandle(forWritingAtPath: log)
+        }() {
+            handle.seekToEndOfFile()
+            process.standardError = handle
+            process.standardOutput = handle
+        }
         try process.run()
         for _ in 0..<200 {
-            if (try? await TestHTTPConnection.send(port: readyPort, .GET, "/metrics"))?.status == .ok { break }
+            if (try? await TestHTTPConnection.send(port: readyPort, .GET, readyPath))?.status == .ok { break }
             try await Task.sleep(for: .milliseconds(25))
         }
         return RunningExecutable(process: process)
@@ -125,6 +135,14 @@ final class RunningExecutable: @unchecked Sendable {
 
     private init(process: Process) {
         self.process = process
+    }
+
+    var pid: Int32 { process.processIdentifier }
+
+    /// SIGKILL: no shutdown, nothing flushed.
+    func kill9() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
     }
 
     /// SIGTERM, then the exit status.
