@@ -187,7 +187,7 @@ let package = Package(
         .testTarget(
             name: "OpenSREConfigTests",
             dependencies: [
-                "OpenSREConfig", "PrometheusExposition", "OTLPReceiver",
+                "OpenSREConfig", "PrometheusExposition", "OTLPReceiver", "RemoteWriteExporter",
                 .product(name: "NIOCore", package: "swift-nio"),
             ]),
         .testTarget(
