@@ -11,7 +11,7 @@
 //   HTTPServerSupport -> NIO, NIOHTTP2   binding, protocol detection, quiescing, response helpers
 //   OTLPReceiver      -> OTLPDecoding, OpenSREPipeline, HTTPServerSupport   POST /v1/metrics, MetricsService/Export
 //   PrometheusExporter -> OpenSREPipeline, HTTPServerSupport                 GET /metrics
-//   RemoteWriteExporter -> PrometheusExposition, COTLP, CSnappy             remote-write requests, retry rules
+//   RemoteWriteExporter -> PrometheusExposition, COTLP, CSnappy, CZlib      remote-write requests, retry rules, WAL
 //   OpenSREConfig     -> the components above + Yams   the YAML file, validated
 //   OpenSRECollector  -> all of the above + ServiceLifecycle   wiring
 //   opensre           -> OpenSRECollector + ArgumentParser     the executable
@@ -110,7 +110,7 @@ let package = Package(
         ),
         .target(
             name: "RemoteWriteExporter",
-            dependencies: ["COTLP", "CSnappy", "OpenSREModel", "PrometheusExposition"]
+            dependencies: ["COTLP", "CSnappy", "CZlib", "OpenSREModel", "PrometheusExposition"]
         ),
         .target(
             name: "OpenSREConfig",
