@@ -11,7 +11,7 @@
 //   HTTPServerSupport -> NIO, NIOHTTP2   binding, protocol detection, quiescing, response helpers
 //   OTLPReceiver      -> OTLPDecoding, OpenSREPipeline, HTTPServerSupport   POST /v1/metrics, MetricsService/Export
 //   PrometheusExporter -> OpenSREPipeline, HTTPServerSupport                 GET /metrics
-//   RemoteWriteExporter -> OpenSREPipeline, COTLP, CSnappy, AsyncHTTPClient  remote write: encoding, queues, WAL, delivery
+//   RemoteWriteExporter -> OpenSREPipeline, COTLP, CSnappy, CZlib, AsyncHTTPClient  remote write: encoding, queues, WAL, delivery
 //   OpenSREConfig     -> the components above + Yams   the YAML file, validated
 //   OpenSRECollector  -> all of the above + ServiceLifecycle   wiring
 //   opensre           -> OpenSRECollector + ArgumentParser     the executable
@@ -112,7 +112,7 @@ let package = Package(
         .target(
             name: "RemoteWriteExporter",
             dependencies: [
-                "COTLP", "CSnappy", "OpenSREModel", "PrometheusExposition", "OpenSREPipeline", "HTTPServerSupport",
+                "COTLP", "CSnappy", "CZlib", "OpenSREModel", "PrometheusExposition", "OpenSREPipeline", "HTTPServerSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
