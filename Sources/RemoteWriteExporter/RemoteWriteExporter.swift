@@ -64,6 +64,9 @@ package final class RemoteWriteExporter: Sendable {
         wakeups = continuations
         self.streams = Mutex(streams)
         encoder = ExportEncoder(configuration: configuration)
+        for case let queue as WALShardQueue in queues {
+            for warning in queue.recoveryWarnings { logger.warning("\(warning)") }
+        }
         let replayed = queues.reduce(0) { $0 + $1.requests }
         if replayed > 0 {
             logger.info("replaying the write-ahead log", metadata: ["requests": "\(replayed)"])

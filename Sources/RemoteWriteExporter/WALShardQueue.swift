@@ -43,6 +43,8 @@ package final class WALShardQueue: ShardQueue {
     package var requests: Int { log.pendingRecords }
     package var samples: Int { log.pendingSamples }
     package var diskBytes: Int { log.bytes }
+    /// What opening found and repaired (a torn tail after a crash, a corrupt record).
+    var recoveryWarnings: [String] { log.recoveryWarnings }
 
     /// Deletes what was delivered; logs (does not throw) a failure, which the next truncation retries.
     func truncate(logger: Logger) {
