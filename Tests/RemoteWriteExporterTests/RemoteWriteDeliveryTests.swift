@@ -15,10 +15,18 @@ struct RemoteWriteDeliveryTests {
     static let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
 
     /// A processor holding one counter per `series` label value.
-    static func processor(series: Int = 3, value: Int = 5) throws -> BatchProcessor {
-        let processor = BatchProcessor(
-            rings: 1, configuration: BatchingConfiguration(), settings: ExpositionSettings(namespace: "opensre"),
-            golden: GoldenSignalsConfiguration(enabled: false), logger: logger)
+    static func processor(series: Int = 3, value: Int = 5, clock: ManualProcessorClock? = nil) throws -> BatchProcessor {
+        let processor: BatchProcessor
+        if let clock {
+            processor = BatchProcessor(
+                rings: 1, configuration: BatchingConfiguration(timeout: .zero),
+                settings: ExpositionSettings(namespace: "opensre", metricExpiration: .seconds(60)),
+                golden: GoldenSignalsConfiguration(enabled: false), clock: clock, logger: logger)
+        } else {
+            processor = BatchProcessor(
+                rings: 1, configuration: BatchingConfiguration(), settings: ExpositionSettings(namespace: "opensre"),
+                golden: GoldenSignalsConfiguration(enabled: false), logger: logger)
+        }
         processor.start()
         let points = (0..<series).map { index in
             #"{"startTimeUnixNano":"1","timeUnixNano":"2000000000","asInt":"\#(value)","attributes":[{"key":"n","value":{"stringValue":"s\#(index)"}}]}"#
@@ -232,6 +240,42 @@ struct RemoteWriteDeliveryTests {
                 for time in sent where unique.last != time { unique.append(time) }
                 #expect(unique.count == 4 && unique == unique.sorted(), "\(series): \(sent)")
             }
+        }
+    }
+
+    @Test("a series that expires gets a stale marker on every line, stamped just before the next export, then nothing")
+    func staleMarkers() async throws {
+        let receiver = try await ScriptedHTTPServer { _ in .status(204) }
+        defer { Task { await receiver.stop() } }
+        let clock = ManualProcessorClock()
+        let processor = try Self.processor(clock: clock)
+        await clock.settled()
+        try await Self.withExporter(Self.configuration(port: receiver.port), processor: processor) { exporter in
+            func orders(_ request: ScriptedHTTPServer.Received) throws -> [WrittenSeries] {
+                try Self.series(request).filter { $0.labels[0] == "__name__=opensre_orders_total" }
+            }
+            await exporter.exportNow()
+            #expect(await Self.eventually { exporter.queuedRequests == 0 && receiver.received.count == 1 })
+            #expect(try orders(receiver.received[0]).map(\.value) == [5, 5, 5])
+
+            clock.advance(by: .seconds(120))  // past metric_expiration: the sweep removes the three series
+            await clock.settled()
+            await exporter.exportNow()
+            #expect(await Self.eventually { exporter.queuedRequests == 0 && exporter.statistics.exportCount == 2 })
+            // The markers go in a request of their own, ahead of the export's.
+            let received = receiver.received
+            #expect(received.count == 3)
+            let stale = try orders(received[1])
+            let exportTime = try #require(try Self.series(received[2]).first).timestamp
+            let markerRequest = try Self.series(received[1])
+            #expect(stale.count == 3 && markerRequest.count == 3)
+            #expect(stale.allSatisfy { $0.value.bitPattern == 0x7ff0_0000_0000_0002 && $0.timestamp == exportTime - 1 })
+            #expect(exportTime == Int64(clock.wallClock() / 1_000_000))
+            #expect(try orders(received[2]).isEmpty)
+
+            await exporter.exportNow()
+            #expect(await Self.eventually { exporter.queuedRequests == 0 && receiver.received.count == 4 })
+            #expect(try orders(receiver.received[3]).isEmpty)
         }
     }
 
