@@ -17,7 +17,7 @@ RUN swift build -c release --product opensre --static-swift-stdlib \
 # Stage 2: a slim Debian with only the C libraries the binary links.
 FROM debian:bookworm-slim
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libprotobuf-c1 zlib1g libzstd1 \
+    && apt-get install -y --no-install-recommends libprotobuf-c1 zlib1g libzstd1 libsnappy1v5 \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --home-dir /var/lib/opensre --create-home opensre
 COPY --from=build /out/opensre /usr/local/bin/opensre
