@@ -275,6 +275,8 @@ if Context.environment["OPENSRE_BENCHMARKS"] == "1" {
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHPACK", package: "swift-nio-http2"),
                 .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+                // remotewrite.encode.*: encode + snappy of a store's series.
+                "RemoteWriteExporter",
             ],
             path: "Benchmarks/Sources/MicroBenchmarks"
         ),

@@ -5,12 +5,14 @@ Starts a fresh collector (Benchmarks/bench.yaml) for every scenario, drives it
 with opensre-loadgen and prints medians of several runs as Markdown, ready for
 Benchmarks/RESULTS.md. See Benchmarks/README.md for what each part measures.
 
-Usage: python3 Benchmarks/bench.py [ingest|latency|scrape|memory|all]... [--runs N] [--seconds S] [--no-build]
-       [--transport http|grpc|both] [--sets a,c] [--latency-sets a] [--latency-rate R] [--quiet-latency-only]
+Usage: python3 Benchmarks/bench.py [ingest|latency|scrape|memory|remote-write-memory|all]... [--runs N] [--seconds S]
+       [--no-build] [--transport http|grpc|both] [--sets a,c] [--latency-sets a] [--latency-rate R]
+       [--quiet-latency-only] [--remote-write] [--sink-port P]
 """
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -27,6 +29,8 @@ INGEST_URL = "http://127.0.0.1:24318/v1/metrics"
 GRPC_URL = "grpc://127.0.0.1:24317"  # receivers.otlp.protocols.grpc in bench.yaml
 URLS = {"http": INGEST_URL, "grpc": GRPC_URL}
 METRICS_URL = "http://127.0.0.1:28889/metrics"
+SINK = os.path.join(ROOT, "Benchmarks", "remote_write_sink.py")
+SINK_PORT = 29201  # --sink-port: where the remote-write exporter sends (remote_write_sink.py)
 
 # name, payload file, extra loadgen arguments; the name's first letter selects it (--sets)
 SETS = [
@@ -49,8 +53,11 @@ def build():
 class Collector:
     """A fresh collector process for one scenario."""
 
+    def __init__(self, config=None):
+        self.config = config or CONFIG
+
     def __enter__(self):
-        self.process = subprocess.Popen([os.path.join(BUILD, "opensre"), "--config", CONFIG, "--log-level", "error"])
+        self.process = subprocess.Popen([os.path.join(BUILD, "opensre"), "--config", self.config, "--log-level", "error"])
         for _ in range(100):
             if self.process.poll() is not None:
                 raise RuntimeError("collector exited with status %d (port in use?)" % self.process.returncode)
@@ -81,6 +88,54 @@ class Collector:
             if line.startswith("opensre_collector_series "):
                 return int(float(line.split()[1]))
         return 0
+
+    def remote_write(self):
+        """The collector's opensre_collector_remote_write_* figures, without the prefix (label sets summed)."""
+        prefix = "opensre_collector_remote_write_"
+        figures = {}
+        for line in urllib.request.urlopen(METRICS_URL, timeout=60).read().decode().splitlines():
+            if line.startswith(prefix):
+                name = line[len(prefix):].split("{")[0].split()[0]
+                figures[name] = figures.get(name, 0) + float(line.split()[-1])
+        return figures
+
+
+def remote_write_config(endpoint, interval="1s", extra=""):
+    """bench.yaml (with --ports applied) plus a prometheusremotewrite exporter beside prometheus."""
+    with open(CONFIG) as file:
+        text = file.read()
+    exporter = ('  prometheusremotewrite:\n    endpoint: "%s"\n    export_interval: %s\n%s'
+                % (endpoint, interval, extra))
+    text = text.replace("\nservice:", "\n" + exporter + "service:", 1)
+    text = text.replace("exporters: [prometheus]", "exporters: [prometheus, prometheusremotewrite]")
+    path = os.path.join(tempfile.mkdtemp(prefix="opensre-bench-rw-"), "bench.yaml")
+    with open(path, "w") as file:
+        file.write(text)
+    return path
+
+
+class Sink:
+    """Benchmarks/remote_write_sink.py on SINK_PORT: answers 204 to every remote-write POST and counts them."""
+
+    def __enter__(self):
+        self.process = subprocess.Popen([sys.executable, SINK, "--port", str(SINK_PORT)])
+        for _ in range(100):
+            if self.process.poll() is not None:
+                raise RuntimeError("the sink exited with status %d (port %d in use?)" % (self.process.returncode,
+                                                                                       SINK_PORT))
+            try:
+                self.stats()
+                return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("the sink did not start")
+
+    def __exit__(self, *_):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+    def stats(self):
+        return json.loads(urllib.request.urlopen("http://127.0.0.1:%d/stats" % SINK_PORT, timeout=5).read())
 
 
 def use_ports(http, grpc, metrics):
@@ -158,28 +213,150 @@ def run_ingest(args):
     """Closed loop per set and transport; returns requests/s by (transport, payload)."""
     print("### Ingest (closed loop, 8 keep-alive connections, %g s per run, median of %d runs)\n" %
           (args.seconds, args.runs))
-    print("| set | transport | points/s | requests/s | points per collector CPU-s | collector CPU µs/request "
-          "| p50 ms | p99 ms | p99.9 ms | RSS MiB |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    if args.remote_write:
+        print("Remote write \"on\": a prometheusremotewrite exporter beside prometheus, export_interval 1s, "
+              "default queue (5 shards), sending to remote_write_sink.py on port %d; runs alternate off, on, "
+              "off, on, ...\n" % SINK_PORT)
+    print("| set | transport |%s points/s | requests/s | points per collector CPU-s | collector CPU µs/request "
+          "| p50 ms | p99 ms | p99.9 ms | RSS MiB |" % (" remote write |" if args.remote_write else ""))
+    print("|---|---|%s---:|---:|---:|---:|---:|---:|---:|---:|" % ("---|" if args.remote_write else ""))
     rates = {}
-    for name, payload, extra in chosen(args.sets):
-        # Transports alternate run by run, so a change in the machine's load hits both alike.
-        runs = {transport: [] for transport in transports(args)}
-        for _ in range(args.runs):
-            for transport in runs:
-                with Collector() as collector:
-                    runs[transport].append(ingest(collector, payload, args.seconds, extra, transport))
-        for transport, reports in runs.items():
-            rates[transport, payload] = median(reports, "requests_per_second")
-            print("| %s | %s | %.0f | %.0f | %.0f | %.1f | %.2f | %.2f | %.2f | %.0f |" % (
-                name, transport, median(reports, "points_per_second"), rates[transport, payload],
-                median(reports, "points_per_cpu_second"), statistics.median(map(cpu_us_per_request, reports)),
-                median(reports, "latency_p50_ms"), median(reports, "latency_p99_ms"),
-                median(reports, "latency_p999_ms"), median(reports, "collector_rss_mib")), flush=True)
-            if args.raw:
-                print_raw("%s %s" % (name.split()[0], transport), reports, RAW_KEYS)
+    sink = Sink().__enter__() if args.remote_write else None
+    config = remote_write_config("http://127.0.0.1:%d/api/v1/write" % SINK_PORT) if args.remote_write else None
+    remote = {}  # (transport, payload) -> per "on" run: (sink requests, sink bytes, bad requests, collector figures)
+    summary = []
+    try:
+        for name, payload, extra in chosen(args.sets):
+            # Variants alternate run by run, so a change in the machine's load hits all alike.
+            variants = [(transport, on) for transport in transports(args)
+                        for on in ((False, True) if args.remote_write else (False,))]
+            runs = {variant: [] for variant in variants}
+            for _ in range(args.runs):
+                for transport, on in variants:
+                    with Collector(config if on else None) as collector:
+                        before = sink.stats() if on else None
+                        runs[transport, on].append(ingest(collector, payload, args.seconds, extra, transport))
+                        if on:
+                            time.sleep(1.5)  # one more export, and time for it to be delivered
+                            figures = collector.remote_write()
+                            after = sink.stats()
+                            remote.setdefault((transport, payload), []).append(
+                                (after["requests"] - before["requests"], after["bytes"] - before["bytes"],
+                                 after["bad_requests"] - before["bad_requests"], figures))
+            for (transport, on), reports in runs.items():
+                if not on:
+                    rates[transport, payload] = median(reports, "requests_per_second")
+                print("| %s | %s |%s %.0f | %.0f | %.0f | %.1f | %.2f | %.2f | %.2f | %.0f |" % (
+                    name, transport, (" %s |" % ("on" if on else "off")) if args.remote_write else "",
+                    median(reports, "points_per_second"), median(reports, "requests_per_second"),
+                    median(reports, "points_per_cpu_second"), statistics.median(map(cpu_us_per_request, reports)),
+                    median(reports, "latency_p50_ms"), median(reports, "latency_p99_ms"),
+                    median(reports, "latency_p999_ms"), median(reports, "collector_rss_mib")), flush=True)
+                if args.raw:
+                    print_raw("%s %s%s" % (name.split()[0], transport, " rw " + ("on" if on else "off")
+                                           if args.remote_write else ""), reports, RAW_KEYS)
+            for transport in transports(args) if args.remote_write else ():
+                summary.append((name, transport, runs[transport, False], runs[transport, True],
+                                remote[transport, payload]))
+        if args.remote_write:
+            print_remote_write_summary(summary, args.raw)
+    finally:
+        if sink:
+            sink.__exit__()
     print()
     return rates
+
+
+def print_remote_write_summary(summary, raw):
+    """Ingest with remote write on against off (medians), and what reached the sink per run."""
+    print("\n| set | transport | points/s on/off | points per collector CPU-s on/off | sink requests per run "
+          "| sink MB per run | samples sent per run (collector) | exports per run | samples dropped (max of runs) "
+          "| samples failed (max of runs) |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for name, transport, off, on, remote in summary:
+        bad = sum(run[2] for run in remote)
+        print("| %s | %s | %.3f | %.3f | %.0f | %.1f | %.0f | %.0f | %.0f | %.0f |%s" % (
+            name, transport, median(on, "points_per_second") / median(off, "points_per_second"),
+            median(on, "points_per_cpu_second") / median(off, "points_per_cpu_second"),
+            statistics.median(run[0] for run in remote), statistics.median(run[1] for run in remote) / 1e6,
+            statistics.median(run[3].get("samples_sent_total", 0) for run in remote),
+            statistics.median(run[3].get("exports_total", 0) for run in remote),
+            max(run[3].get("samples_dropped_total", 0) for run in remote),
+            max(run[3].get("samples_failed_total", 0) for run in remote),
+            " (%d requests without the remote-write headers!)" % bad if bad else ""), flush=True)
+        if raw:
+            for index, run in enumerate(remote):
+                print("<!-- raw %s %s rw run %d: sink requests=%d bytes=%d, collector %s -->" % (
+                    name.split()[0], transport, index + 1, run[0], run[1], json.dumps(run[3], sort_keys=True)))
+
+
+def run_remote_write_memory(args):
+    """Queue memory while the remote-write endpoint is down: 1M counter series, export_interval 5s, default
+    queue (in memory, then with a WAL); RSS before the first export and after each of N exports queued; then
+    the endpoint comes up (the sink starts on its port) and RSS is read again once the queue has drained."""
+    print("### Remote write: queue memory at 1M series while the endpoint is down (export_interval 5s)\n")
+    print("| queue | exports queued | queue requests | queue samples | RSS MiB | WAL MiB |")
+    print("|---|---:|---:|---:|---:|---:|")
+    endpoint = "http://127.0.0.1:%d/api/v1/write" % SINK_PORT
+    slopes = []
+    for label in ("memory", "wal"):
+        wal_directory = tempfile.mkdtemp(prefix="opensre-bench-wal-") if label == "wal" else None
+        extra = "    wal:\n      directory: \"%s\"\n" % wal_directory if wal_directory else ""
+        try:
+            with Collector(remote_write_config(endpoint, "5s", extra)) as collector:
+                fill(collector, 1_000_000)
+                figures = collector.remote_write()
+                rows = [(figures.get("exports_total", 0), figures.get("queue_requests", 0),
+                         figures.get("queue_samples", 0), collector.rss_bytes(), figures.get("wal_bytes", 0))]
+                while rows[-1][0] < args.exports:
+                    time.sleep(0.5)
+                    figures = collector.remote_write()
+                    if figures.get("exports_total", 0) > rows[-1][0]:
+                        time.sleep(1)  # the export's requests are queued after it is counted: let them settle
+                        figures = collector.remote_write()
+                        rows.append((figures.get("exports_total", 0), figures.get("queue_requests", 0),
+                                     figures.get("queue_samples", 0), collector.rss_bytes(),
+                                     figures.get("wal_bytes", 0)))
+                for exports, requests, samples, rss, wal in rows:
+                    print("| %s | %d | %d | %d | %.1f | %.1f |" % (label, exports, requests, samples, rss / 1048576,
+                                                                  wal / 1048576), flush=True)
+                dropped = figures.get("samples_dropped_total", 0)
+                first, last = rows[1] if rows[0][0] == 0 else rows[0], rows[-1]
+                slopes.append((label, rows[0], first, last, dropped))
+                # The endpoint comes up: the queue drains (retries back off up to 30 s ±50%).
+                with Sink() as sink:
+                    deadline = time.time() + 120
+                    while time.time() < deadline:
+                        time.sleep(2)
+                        figures = collector.remote_write()
+                        if figures.get("queue_requests", 0) == 0:
+                            break
+                    time.sleep(2)
+                    figures = collector.remote_write()
+                    print("| %s, endpoint up again, queue drained | %d | %d | %d | %.1f | %.1f |" % (
+                        label, figures.get("exports_total", 0), figures.get("queue_requests", 0),
+                        figures.get("queue_samples", 0), collector.rss_bytes() / 1048576,
+                        figures.get("wal_bytes", 0) / 1048576), flush=True)
+                    delivered = sink.stats()
+                    print("<!-- %s: sink got %d requests, %d bytes; collector %s -->" % (
+                        label, delivered["requests"], delivered["bytes"], json.dumps(figures, sort_keys=True)))
+        finally:
+            if wal_directory:
+                shutil.rmtree(wal_directory, ignore_errors=True)
+    print()
+    print("| queue | RSS before the first export MiB | bytes RSS per queued sample | bytes RSS per queued export "
+          "| WAL bytes per queued sample | samples dropped |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for label, before, first, last, dropped in slopes:
+        # Between the first and the last export queued: the queue's growth, not the snapshot machinery's first use.
+        samples = last[2] - first[2]
+        exports = last[0] - first[0]
+        print("| %s | %s | %.1f | %.0f | %.1f | %d |" % (
+            label, "%.1f" % (before[3] / 1048576) if before[0] == 0 else "- (exported during the fill)",
+            (last[3] - first[3]) / samples if samples else float("nan"),
+            (last[3] - first[3]) / exports if exports else float("nan"),
+            (last[4] - first[4]) / samples if samples else float("nan"), dropped), flush=True)
+    print()
 
 
 def run_latency(args, rates=None):
@@ -266,7 +443,7 @@ def run_memory(args):
 
 
 def main():
-    global SCRATCH, BUILD
+    global SCRATCH, BUILD, SINK_PORT
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("part", nargs="*", help="ingest, latency, scrape, memory or all (default); several may be given")
     parser.add_argument("--runs", type=int, default=3)
@@ -284,12 +461,21 @@ def main():
     parser.add_argument("--raw", action="store_true", help="also print every run's figures (as HTML comments)")
     parser.add_argument("--ports", help="HTTP,GRPC,METRICS ports instead of bench.yaml's 24318,24317,28889 "
                                          "(to run beside another benchmark on the same machine)")
+    parser.add_argument("--remote-write", action="store_true",
+                        help="ingest: also run every set with a prometheusremotewrite exporter (export_interval 1s) "
+                             "sending to Benchmarks/remote_write_sink.py, alternating off and on, and compare")
+    parser.add_argument("--sink-port", type=int, default=SINK_PORT,
+                        help="port of the remote-write sink (default %d); remote-write-memory leaves it "
+                             "closed to queue" % SINK_PORT)
+    parser.add_argument("--exports", type=int, default=6,
+                        help="remote-write-memory: exports queued during the outage (default 6, 5 s apart)")
     parser.add_argument("--scratch-path", default=SCRATCH, help="SwiftPM scratch path of the build (default .build-bench)")
     args = parser.parse_args()
     args.part = args.part or ["all"]
     for part in args.part:
-        if part not in ("ingest", "latency", "scrape", "memory", "all"):
-            parser.error("unknown part %r (ingest, latency, scrape, memory, all)" % part)
+        if part not in ("ingest", "latency", "scrape", "memory", "remote-write-memory", "all"):
+            parser.error("unknown part %r (ingest, latency, scrape, memory, remote-write-memory, all)" % part)
+    SINK_PORT = args.sink_port
     SCRATCH = os.path.abspath(args.scratch_path)
     BUILD = os.path.join(SCRATCH, "release")
     if args.ports:
@@ -308,6 +494,8 @@ def main():
         run_scrape(args)
     if {"memory", "all"} & set(args.part):
         run_memory(args)
+    if "remote-write-memory" in args.part:
+        run_remote_write_memory(args)
 
 
 if __name__ == "__main__":

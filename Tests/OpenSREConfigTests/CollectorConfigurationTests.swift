@@ -225,7 +225,7 @@ struct CollectorConfigurationTests {
         #expect(
             issues(yaml) == [
                 "extras (line 23): unknown key \"extras\" (expected one of: receivers, processors, exporters, service)",
-                "exporters.kafka (line 14): unknown component type \"kafka\" (supported: prometheus)",
+                "exporters.kafka (line 14): unknown component type \"kafka\" (supported: prometheus, prometheusremotewrite)",
                 "service.pipelines.traces (line 22): only metrics pipelines are supported (OpenSRE collects metrics)",
                 "service.pipelines.metrics.receivers[1]: receiver \"zipkin\" is not defined in the receivers section",
                 "receivers.otlp.protocols.http.endpoint (line 5): expected host:port (e.g. 0.0.0.0:4318), got \"nowhere\"",
@@ -244,7 +244,7 @@ struct CollectorConfigurationTests {
                 receivers: { otlp: { protocols: { http: } } }
                 exporters: { prometheus: }
                 service: { pipelines: { metrics: { receivers: [otlp] } } }
-                """) == ["service.pipelines.metrics.exporters (line 3): missing: list the prometheus exporter"])
+                """) == ["service.pipelines.metrics.exporters (line 3): missing: list the prometheus exporter, the prometheusremotewrite exporter or both"])
         #expect(
             issues("receivers: { otlp: { protocols: { http: } } }") == [
                 "service (line 1): missing: a service.pipelines.metrics section is required"

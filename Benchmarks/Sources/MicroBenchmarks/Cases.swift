@@ -128,7 +128,7 @@ struct Cases {
                     }
                 }
             },
-        ] + receiverCases
+        ] + receiverCases + remoteWriteCases
     }
 
     private func decode(_ name: String, file: String, useArena: Bool) -> BenchmarkCase {
