@@ -41,13 +41,19 @@ extension MetricFamily: ExposedFamily {
     }
 
     /// A histogram state's classic buckets (an exponential one downscaled to
-    /// the text formats' bucket limit, as the text renderer shows it).
+    /// the text formats' bucket limit, as the text renderer shows it, and
+    /// also whole, as ``ExposedHistogram/native``).
     private static func histogram(of state: SeriesState) -> ExposedHistogram {
         let sum = state.hasSum ? state.value : nil
         if let exponential = state.exponential {
             let buckets = exponential.classicBuckets(maximum: MetricFamily.exponentialBucketLimit)
-            return ExposedHistogram(
+            var histogram = ExposedHistogram(
                 bounds: buckets.map(\.bound), cumulativeCounts: buckets.map(\.cumulative), count: state.count, sum: sum)
+            histogram.native = ExposedNativeHistogram(
+                scale: exponential.scale, zeroThreshold: exponential.zeroThreshold, zeroCount: exponential.zeroCount,
+                positive: .init(offset: exponential.positive.offset, counts: exponential.positive.counts),
+                negative: .init(offset: exponential.negative.offset, counts: exponential.negative.counts))
+            return histogram
         }
         var histogram = ExposedHistogram(
             bounds: state.bounds, bucketCounts: Array(state.buckets), count: state.count, sum: sum)

@@ -3,7 +3,7 @@
 ///
 /// Cumulative, because both the text format and remote write's classic
 /// histograms are; exponential histograms are handed over as the classic
-/// buckets the text format shows them with.
+/// buckets the text format shows them with, and also whole in ``native``.
 package struct ExposedHistogram: Sendable, Equatable {
     /// Finite upper bounds, ascending.
     package var bounds: [Double]
@@ -16,6 +16,10 @@ package struct ExposedHistogram: Sendable, Equatable {
     /// Per bucket, `+Inf` last (`bounds.count + 1` entries), or empty: the
     /// latest exemplar of each bucket (written in OpenMetrics only).
     package var exemplars: [RenderedExemplar?]
+    /// The exponential histogram these classic buckets approximate, for
+    /// consumers that send it as it is (remote write's native histograms);
+    /// nil for an explicit-bucket histogram. The text formats ignore it.
+    package var native: ExposedNativeHistogram?
 
     package init(
         bounds: [Double], cumulativeCounts: [UInt64], count: UInt64, sum: Double?, exemplars: [RenderedExemplar?] = []

@@ -4,7 +4,7 @@ import PrometheusExposition
 
 /// Turns the families a scrape shows into remote-write requests (Prometheus
 /// remote write 1.0): one `TimeSeries` per line the text exposition would
-/// write for the same series (histograms as `_bucket`/`_sum`/`_count`,
+/// write for the same series (explicit histograms as `_bucket`/`_sum`/`_count`,
 /// summaries as quantiles, `_sum` and `_count`), named as the page names it,
 /// labels sorted by name with `__name__`. External labels are added to every
 /// series that lacks them: a label the series carries wins, as in Prometheus.
@@ -20,6 +20,12 @@ import PrometheusExposition
 /// With several shards (`remote_write_queue.num_consumers`), each series
 /// always goes to the same one (a hash of its name and label text), so the
 /// consumers sending shards in parallel keep every series' samples in order.
+///
+/// Exponential histograms go whole, as one series named like the family
+/// carrying a native histogram (``NativeHistogramLayout``), instead of the
+/// classic buckets the text format approximates them with; one whose scale
+/// is below -4, which no native histogram can express, goes as those
+/// classic lines.
 ///
 /// The protobuf goes through the protoc-c code generated from
 /// `Protos/prometheus/remote_write.proto`, its messages built in an arena per shard
@@ -110,6 +116,10 @@ package final class RemoteWriteEncoder {
                 case .single(let value):
                     add(name, suffix: "", extra: nil, value: value, time: time)
                 case .histogram(let histogram):
+                    if let native = histogram.native, let layout = NativeHistogramLayout(native) {
+                        add(name, suffix: "", extra: nil, value: 0, time: time, native: (histogram, layout))
+                        break
+                    }
                     for (index, bound) in histogram.bounds.enumerated() {
                         add(name, suffix: "_bucket", extra: ("le", bound), value: Double(histogram.cumulativeCounts[index]), time: time)
                     }
@@ -131,8 +141,10 @@ package final class RemoteWriteEncoder {
 
     // MARK: Building messages
 
+    /// Adds one series; with `native`, carrying that native histogram instead of a sample.
     private func add(
-        _ name: [UInt8], suffix: StaticString, extra: (name: StaticString, value: Double)?, value: Double, time: Int64
+        _ name: [UInt8], suffix: StaticString, extra: (name: StaticString, value: Double)?, value: Double, time: Int64,
+        native: (histogram: ExposedHistogram, layout: NativeHistogramLayout)? = nil
     ) {
         labelBytes.removeAll(keepingCapacity: true)
         labelRanges.removeAll(keepingCapacity: true)
@@ -166,16 +178,19 @@ package final class RemoteWriteEncoder {
 
         var estimate = 24  // the sample, the series' framing
         for range in labelRanges { estimate += range.name.count + range.value.count + 6 }
+        estimate += native?.layout.estimatedBytes ?? 0
         if pendingBytes[shard] + estimate > maxBatchBytes, !pending[shard].isEmpty { flush(shard: shard) }
         pendingBytes[shard] += estimate
-        pending[shard].append(makeSeries(value: value, time: time))
+        pending[shard].append(makeSeries(value: value, time: time, native: native))
     }
 
     private func hasLabel(_ name: [UInt8]) -> Bool {
         labelRanges.contains { labelBytes[$0.name].elementsEqual(name) }
     }
 
-    private func makeSeries(value: Double, time: Int64) -> UnsafeMutablePointer<Prometheus__TimeSeries> {
+    private func makeSeries(
+        value: Double, time: Int64, native: (histogram: ExposedHistogram, layout: NativeHistogramLayout)?
+    ) -> UnsafeMutablePointer<Prometheus__TimeSeries> {
         let series = allocate(Prometheus__TimeSeries.self)
         prometheus__time_series__init(series)
         let count = labelRanges.count
@@ -192,6 +207,14 @@ package final class RemoteWriteEncoder {
         }
         series.pointee.n_labels = count
         series.pointee.labels = labelPointers
+        if let native {
+            let histograms = allocate(UnsafeMutablePointer<Prometheus__Histogram>?.self)
+            histograms[0] = makeHistogram(
+                native.layout, count: native.histogram.count, sum: native.histogram.sum, time: time, stale: stale)
+            series.pointee.n_histograms = 1
+            series.pointee.histograms = histograms
+            return series
+        }
         let sample = allocate(Prometheus__Sample.self)
         prometheus__sample__init(sample)
         sample.pointee.value = stale ? Self.staleMarker : value
@@ -254,7 +277,7 @@ package final class RemoteWriteEncoder {
     // MARK: Arena
 
     /// Memory from the arena of `shard` (the series being added's by default).
-    private func allocate<T>(_ type: T.Type, count: Int = 1, shard: Int? = nil) -> UnsafeMutablePointer<T> {
+    func allocate<T>(_ type: T.Type, count: Int = 1, shard: Int? = nil) -> UnsafeMutablePointer<T> {
         // The arenas' limit is Int.max: allocation fails only when malloc does.
         guard let raw = cotlp_arena_allocate(arenas[shard ?? self.shard], MemoryLayout<T>.stride * max(count, 1)) else {
             fatalError("out of memory building a remote-write request")
