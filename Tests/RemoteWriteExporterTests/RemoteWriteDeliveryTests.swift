@@ -219,6 +219,26 @@ struct RemoteWriteDeliveryTests {
         }
     }
 
+    @Test("remote_write_queue.enabled: false: the next export waits until the previous one is delivered")
+    func withoutQueue() async throws {
+        let receiver = try await ScriptedHTTPServer { index in index == 0 ? .hang : .status(204) }
+        defer { Task { await receiver.stop() } }
+        let configuration = Self.configuration(port: receiver.port) {
+            $0.queue.enabled = false
+            $0.exportInterval = .milliseconds(100)
+            $0.timeout = .seconds(1)
+        }
+        try await Self.withExporter(configuration, processor: try Self.processor()) { exporter in
+            #expect(await receiver.waitForRequests(1))
+            try await Task.sleep(for: .milliseconds(600))
+            // Six intervals passed; the first export is still on the wire, so no other was taken.
+            #expect(exporter.statistics.exportCount == 1)
+            #expect(await Self.eventually { exporter.statistics.exportCount >= 3 })
+            #expect(exporter.statistics.attemptCount("timeout") == 1)
+            #expect(RemoteWriteStatistics.DropReason.allCases.allSatisfy { exporter.statistics.droppedSamples($0) == 0 })
+        }
+    }
+
     @Test("several shards: every series always in the same shard, its samples in time order; all delivered")
     func orderAcrossShards() async throws {
         let receiver = try await ScriptedHTTPServer { index in index % 3 == 1 ? .status(500) : .status(204) }
