@@ -180,6 +180,8 @@ def chosen(letters):
 
 def cpu_us_per_request(report):
     """Collector CPU per request answered, in microseconds."""
+    if not report["points_per_cpu_second"]:  # nothing answered in the run (a stalled collector)
+        return float("inf")
     return 1e6 * report["points_per_request"] / report["points_per_cpu_second"]
 
 
