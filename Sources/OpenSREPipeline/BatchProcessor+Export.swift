@@ -9,6 +9,10 @@ package struct ExportSnapshot {
     package var ended: [any ExposedFamily]
     /// When the snapshot was taken (Unix ns).
     package var wallClock: UInt64
+    /// Folds in the batches queued meanwhile: call it every few thousand
+    /// series of a long walk, so ingest is not held up (the families stay
+    /// valid; series updated meanwhile show their newer values).
+    package var foldQueued: () -> Void
 }
 
 /// Push exporters (remote write): they read what a scrape shows through the
@@ -30,7 +34,9 @@ extension BatchProcessor {
                 ).families(for: ScrapeContext(wallClock: now))
                 let ended = store.endedSeries ?? []
                 store.endedSeries = []
-                continuation.resume(returning: body(ExportSnapshot(families: families, ended: ended, wallClock: now)))
+                let snapshot = ExportSnapshot(
+                    families: families, ended: ended, wallClock: now, foldQueued: { [self] in _ = drain() })
+                continuation.resume(returning: body(snapshot))
             }
         }
     }

@@ -398,7 +398,7 @@ package final class BatchProcessor: Sendable {
     /// Folds in every batch published so far (bounded: batches pushed while
     /// draining wait for the next round, so a flood cannot starve scrapes).
     @discardableResult
-    private func drain() -> Int {
+    func drain() -> Int {
         loopState.heapTrim.observe(backlog: queuedPointCount)
         let now = clock.now()
         let wallClock = clock.wallClock()

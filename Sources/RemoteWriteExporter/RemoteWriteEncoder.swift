@@ -27,9 +27,13 @@ import PrometheusExposition
 /// is below -4, which no native histogram can express, goes as those
 /// classic lines.
 ///
-/// The protobuf goes through the protoc-c code generated from
-/// `Protos/prometheus/remote_write.proto`, its messages built in an arena per shard
-/// reset after every request; bodies are snappy block-compressed.
+/// The `WriteRequest` is written by hand (``WireBuffer``: field numbers from
+/// `Protos/prometheus/remote_write.proto`, whose protoc-c code reads it back
+/// in the tests and packs the rare native-histogram and metadata messages):
+/// building protoc-c messages for every series and packing them was five
+/// times slower. A series' labels are read and encoded once
+/// (``SeriesLabels``), each of its lines adds `__name__`, `le`/`quantile` and
+/// the sample. Bodies are snappy block-compressed.
 package final class RemoteWriteEncoder {
     /// One request, ready to send.
     package struct Request {
@@ -41,28 +45,36 @@ package final class RemoteWriteEncoder {
         package var shard: Int
     }
 
+    /// The value of a stale marker: the NaN Prometheus reserves to say a
+    /// series ended (remote write 1.0: sent when a series goes away).
+    package static let staleMarker = Double(bitPattern: 0x7ff0_0000_0000_0002)
+
     private let externalLabels: [(name: [UInt8], value: [UInt8])]
     private let maxBatchBytes: Int
     private let sendMetadata: Bool
     package let shards: Int
-    /// Per shard: where its pending messages are built (reset once packed).
-    private let arenas: [UnsafeMutablePointer<COTLPArena>]
-    private var parsed = ParsedLabels()
-    /// One series' labels before sorting: ranges of `labelBytes`.
-    private var labelBytes: [UInt8] = []
-    private var labelRanges: [(name: Range<Int>, value: Range<Int>)] = []
-    /// Per shard: series built and not yet packed.
-    private var pending: [[UnsafeMutablePointer<Prometheus__TimeSeries>]]
-    private var pendingBytes: [Int]
-    private var pendingMetadata: [UnsafeMutablePointer<Prometheus__MetricMetadata>] = []
+    /// Per shard: the `WriteRequest` being written, and its series.
+    private let bodies: [WireBuffer]
+    private var seriesCounts: [Int]
+    /// Packed `MetricMetadata` fields, sent with the first request of shard 0.
+    private let metadata = WireBuffer(capacity: 4096)
+    /// Where native-histogram messages are built before packing (reset per message).
+    let arena: UnsafeMutablePointer<COTLPArena>
+    private let packed = WireBuffer(capacity: 4096)
+    private var labels = SeriesLabels()
     private var requests: [Request] = []
+    private var stale = false
+    private var time: Int64 = 0
     /// The shard of the series being added.
     private var shard = 0
+    /// `le`/`quantile` values as text, for the bounds seen last (most series
+    /// of a family share them).
+    private var boundsText: (bounds: [Double], texts: [[UInt8]]) = ([], [])
     private var numberScratch: [UInt8] = []
-    /// Whether the current `encode` writes stale markers.
-    private var stale = false
 
     private static let nameLabel = Array("__name__".utf8)
+    private static let le = Array("le".utf8)
+    private static let quantile = Array("quantile".utf8)
 
     /// - Parameters:
     ///   - externalLabels: added to every series (`external_labels`).
@@ -79,59 +91,49 @@ package final class RemoteWriteEncoder {
         self.maxBatchBytes = maxBatchBytes
         self.sendMetadata = sendMetadata
         self.shards = max(shards, 1)
-        pending = Array(repeating: [], count: max(shards, 1))
-        pendingBytes = Array(repeating: 0, count: max(shards, 1))
-        arenas = (0..<max(shards, 1)).map { _ in
-            guard let arena = cotlp_arena_create(1 << 20, Int.max) else {
-                fatalError("out of memory for the remote-write arenas")
-            }
-            return arena
+        bodies = (0..<max(shards, 1)).map { _ in WireBuffer(capacity: min(maxBatchBytes, 1 << 20) + 1024) }
+        seriesCounts = Array(repeating: 0, count: max(shards, 1))
+        guard let arena = cotlp_arena_create(1 << 16, Int.max) else {
+            fatalError("out of memory for the remote-write arena")
         }
+        self.arena = arena
     }
 
-    deinit { for arena in arenas { cotlp_arena_destroy(arena) } }
-
-    /// The value of a stale marker: the NaN Prometheus reserves to say a
-    /// series ended (remote write 1.0: sent when a series goes away).
-    package static let staleMarker = Double(bitPattern: 0x7ff0_0000_0000_0002)
+    deinit { cotlp_arena_destroy(arena) }
 
     /// Requests carrying every series of `families`, stamped `now` (Unix ns).
     /// `stale`: each line's value is ``staleMarker`` instead (the families
-    /// are series that ended).
-    package func encode(_ families: [any ExposedFamily], now: UInt64, stale: Bool = false) -> [Request] {
+    /// are series that ended). `between` runs every few thousand series
+    /// (the processor folds in queued batches there, so a large export does
+    /// not hold ingest up).
+    package func encode(
+        _ families: [any ExposedFamily], now: UInt64, stale: Bool = false, between: () -> Void = {}
+    ) -> [Request] {
         requests = []
         self.stale = stale
-        let time = Int64(now / 1_000_000)
+        time = Int64(now / 1_000_000)
+        var sinceBreak = 0
         for family in families where !family.isEmpty {
             let name = family.metricName.escaped
             if sendMetadata { addMetadata(of: family) }
             let nameHash = name.withUnsafeBytes { ByteHasher.hash($0) }
+            let extra: [UInt8]? =
+                switch family.type {
+                case .histogram: Self.le
+                case .summary: Self.quantile
+                default: nil
+                }
             family.forEachSeries(utf8: false) { series in
-                guard parsed.read(series.labels) else { return }
+                guard labels.read(series.labels, external: externalLabels, extra: extra) else { return }
                 if shards > 1 {
                     let hash = ByteHasher.hash(series.labels.tail, seed: ByteHasher.hash(series.labels.head, seed: nameHash))
                     shard = Int(hash % UInt64(shards))
                 }
-                switch series.value {
-                case .single(let value):
-                    add(name, suffix: "", extra: nil, value: value, time: time)
-                case .histogram(let histogram):
-                    if let native = histogram.native, let layout = NativeHistogramLayout(native) {
-                        add(name, suffix: "", extra: nil, value: 0, time: time, native: (histogram, layout))
-                        break
-                    }
-                    for (index, bound) in histogram.bounds.enumerated() {
-                        add(name, suffix: "_bucket", extra: ("le", bound), value: Double(histogram.cumulativeCounts[index]), time: time)
-                    }
-                    add(name, suffix: "_bucket", extra: ("le", .infinity), value: Double(histogram.count), time: time)
-                    if let sum = histogram.sum { add(name, suffix: "_sum", extra: nil, value: sum, time: time) }
-                    add(name, suffix: "_count", extra: nil, value: Double(histogram.count), time: time)
-                case .summary(let summary):
-                    for (quantile, value) in zip(summary.quantiles, summary.values) {
-                        add(name, suffix: "", extra: ("quantile", quantile), value: value, time: time)
-                    }
-                    add(name, suffix: "_sum", extra: nil, value: summary.sum, time: time)
-                    add(name, suffix: "_count", extra: nil, value: Double(summary.count), time: time)
+                name.withUnsafeBytes { add(series.value, name: $0) }
+                sinceBreak += 1
+                if sinceBreak >= 4096 {
+                    sinceBreak = 0
+                    between()
                 }
             }
         }
@@ -139,97 +141,135 @@ package final class RemoteWriteEncoder {
         return requests
     }
 
-    // MARK: Building messages
+    // MARK: Lines
 
-    /// Adds one series; with `native`, carrying that native histogram instead of a sample.
-    private func add(
-        _ name: [UInt8], suffix: StaticString, extra: (name: StaticString, value: Double)?, value: Double, time: Int64,
-        native: (histogram: ExposedHistogram, layout: NativeHistogramLayout)? = nil
-    ) {
-        labelBytes.removeAll(keepingCapacity: true)
-        labelRanges.removeAll(keepingCapacity: true)
-        func append(_ bytes: some Collection<UInt8>) -> Range<Int> {
-            let start = labelBytes.count
-            labelBytes.append(contentsOf: bytes)
-            return start..<labelBytes.count
-        }
-        let nameLabel = append(Self.nameLabel)
-        let nameStart = labelBytes.count
-        labelBytes.append(contentsOf: name)
-        suffix.withUTF8Buffer { labelBytes.append(contentsOf: $0) }
-        labelRanges.append((nameLabel, nameStart..<labelBytes.count))
-        let parsedStart = labelBytes.count
-        labelBytes.append(contentsOf: parsed.bytes)
-        for entry in parsed.entries {
-            let entryName = (entry.name.lowerBound + parsedStart)..<(entry.name.upperBound + parsedStart)
-            if labelBytes[entryName].elementsEqual(Self.nameLabel) { continue }
-            labelRanges.append((entryName, (entry.value.lowerBound + parsedStart)..<(entry.value.upperBound + parsedStart)))
-        }
-        if let extra {
-            let extraName = extra.name.withUTF8Buffer { append($0) }
-            numberScratch.removeAll(keepingCapacity: true)
-            PrometheusFloat.appendSampleValue(extra.value, to: &numberScratch)
-            labelRanges.append((extraName, append(numberScratch)))
-        }
-        for external in externalLabels where !hasLabel(external.name) {
-            labelRanges.append((append(external.name), append(external.value)))
-        }
-        labelRanges.sort { labelBytes[$0.name].lexicographicallyPrecedes(labelBytes[$1.name]) }
-
-        var estimate = 24  // the sample, the series' framing
-        for range in labelRanges { estimate += range.name.count + range.value.count + 6 }
-        estimate += native?.layout.estimatedBytes ?? 0
-        if pendingBytes[shard] + estimate > maxBatchBytes, !pending[shard].isEmpty { flush(shard: shard) }
-        pendingBytes[shard] += estimate
-        pending[shard].append(makeSeries(value: value, time: time, native: native))
-    }
-
-    private func hasLabel(_ name: [UInt8]) -> Bool {
-        labelRanges.contains { labelBytes[$0.name].elementsEqual(name) }
-    }
-
-    private func makeSeries(
-        value: Double, time: Int64, native: (histogram: ExposedHistogram, layout: NativeHistogramLayout)?
-    ) -> UnsafeMutablePointer<Prometheus__TimeSeries> {
-        let series = allocate(Prometheus__TimeSeries.self)
-        prometheus__time_series__init(series)
-        let count = labelRanges.count
-        let labels = allocate(Prometheus__Label.self, count: count)
-        let labelPointers = allocate(UnsafeMutablePointer<Prometheus__Label>?.self, count: count)
-        labelBytes.withUnsafeBytes { bytes in
-            for (index, range) in labelRanges.enumerated() {
-                let label = labels + index
-                prometheus__label__init(label)
-                label.pointee.name = cString(UnsafeRawBufferPointer(rebasing: bytes[range.name]))
-                label.pointee.value = cString(UnsafeRawBufferPointer(rebasing: bytes[range.value]))
-                labelPointers[index] = label
+    private func add(_ value: ExposedValue, name: UnsafeRawBufferPointer) {
+        switch value {
+        case .single(let value):
+            line(name, "", value: value)
+        case .histogram(let histogram):
+            if let native = histogram.native, let layout = NativeHistogramLayout(native) {
+                nativeLine(name, histogram: histogram, layout: layout)
+                return
             }
+            let texts = labelTexts(for: histogram.bounds)
+            for index in histogram.bounds.indices {
+                texts[index].withUnsafeBytes {
+                    line(name, "_bucket", extra: (Self.le, $0), value: Double(histogram.cumulativeCounts[index]))
+                }
+            }
+            "+Inf".utf8CString.withUnsafeBytes {
+                line(name, "_bucket", extra: (Self.le, UnsafeRawBufferPointer(rebasing: $0.dropLast())), value: Double(histogram.count))
+            }
+            if let sum = histogram.sum { line(name, "_sum", value: sum) }
+            line(name, "_count", value: Double(histogram.count))
+        case .summary(let summary):
+            let texts = labelTexts(for: summary.quantiles)
+            for (index, quantileValue) in summary.values.enumerated() where index < texts.count {
+                texts[index].withUnsafeBytes { line(name, "", extra: (Self.quantile, $0), value: quantileValue) }
+            }
+            line(name, "_sum", value: summary.sum)
+            line(name, "_count", value: Double(summary.count))
         }
-        series.pointee.n_labels = count
-        series.pointee.labels = labelPointers
-        if let native {
-            let histograms = allocate(UnsafeMutablePointer<Prometheus__Histogram>?.self)
-            histograms[0] = makeHistogram(
-                native.layout, count: native.histogram.count, sum: native.histogram.sum, time: time, stale: stale)
-            series.pointee.n_histograms = 1
-            series.pointee.histograms = histograms
-            return series
-        }
-        let sample = allocate(Prometheus__Sample.self)
-        prometheus__sample__init(sample)
-        sample.pointee.value = stale ? Self.staleMarker : value
-        sample.pointee.timestamp = time
-        let samplePointers = allocate(UnsafeMutablePointer<Prometheus__Sample>?.self, count: 1)
-        samplePointers[0] = sample
-        series.pointee.n_samples = 1
-        series.pointee.samples = samplePointers
-        return series
     }
+
+    /// The `le`/`quantile` texts of `numbers`, as the exposition writes them.
+    private func labelTexts(for numbers: [Double]) -> [[UInt8]] {
+        if boundsText.bounds != numbers {
+            boundsText = (
+                numbers,
+                numbers.map { number in
+                    numberScratch.removeAll(keepingCapacity: true)
+                    PrometheusFloat.appendSampleValue(number, to: &numberScratch)
+                    return numberScratch
+                }
+            )
+        }
+        return boundsText.texts
+    }
+
+    /// Bytes of the `__name__` label of `name` + `suffix`.
+    private static func nameLabelSize(_ nameCount: Int) -> Int {
+        WireBuffer.fieldSize(WireBuffer.fieldSize(nameLabel.count) + WireBuffer.fieldSize(nameCount))
+    }
+
+    /// One `TimeSeries` with one sample.
+    private func line(
+        _ name: UnsafeRawBufferPointer, _ suffix: StaticString, extra: ([UInt8], UnsafeRawBufferPointer)? = nil,
+        value: Double
+    ) {
+        let sampleInner = 9 + 1 + WireBuffer.varintSize(Int(time))
+        let extraInner = extra.map { WireBuffer.fieldSize($0.0.count) + WireBuffer.fieldSize($0.1.count) }
+        let seriesSize =
+            labels.encoded.count + Self.nameLabelSize(name.count + suffix.utf8CodeUnitCount)
+            + (extraInner.map(WireBuffer.fieldSize) ?? 0) + WireBuffer.fieldSize(sampleInner)
+        let body = begin(seriesSize)
+        writeLabels(body, name, suffix, extra: extra.map { ($0.0, $0.1, extraInner!) })
+        body.append(0x12)
+        body.appendVarint(UInt64(sampleInner))
+        body.append(0x09)
+        body.appendDouble(stale ? Self.staleMarker : value)
+        body.append(0x10)
+        body.appendVarint(UInt64(time))
+    }
+
+    /// One `TimeSeries` carrying a native histogram.
+    private func nativeLine(_ name: UnsafeRawBufferPointer, histogram: ExposedHistogram, layout: NativeHistogramLayout) {
+        packed.reset()
+        let message = makeHistogram(layout, count: histogram.count, sum: histogram.sum, time: time, stale: stale)
+        let size = prometheus__histogram__get_packed_size(message)
+        packed.reserve(size)
+        _ = prometheus__histogram__pack(message, packed.base)
+        cotlp_arena_reset(arena)
+        let seriesSize = labels.encoded.count + Self.nameLabelSize(name.count) + WireBuffer.fieldSize(size)
+        let body = begin(seriesSize)
+        writeLabels(body, name, "", extra: nil)
+        body.appendField(0x22, UnsafeRawBufferPointer(start: packed.base, count: size))
+    }
+
+    /// Starts a `TimeSeries` of `size` bytes in the current shard's request,
+    /// sending what it holds first when the series would not fit.
+    private func begin(_ size: Int) -> WireBuffer {
+        let body = bodies[shard]
+        if body.count + WireBuffer.fieldSize(size) > maxBatchBytes, seriesCounts[shard] > 0 { flush(shard: shard) }
+        seriesCounts[shard] += 1
+        body.append(0x0A)
+        body.appendVarint(UInt64(size))
+        return body
+    }
+
+    /// The series' labels with `__name__` and the extra label where they sort.
+    private func writeLabels(
+        _ body: WireBuffer, _ name: UnsafeRawBufferPointer, _ suffix: StaticString,
+        extra: ([UInt8], UnsafeRawBufferPointer, Int)?
+    ) {
+        let encoded = labels.encoded
+        encoded.copy(0..<labels.nameSplit, to: body)
+        body.append(0x0A)
+        body.appendVarint(UInt64(WireBuffer.fieldSize(Self.nameLabel.count) + WireBuffer.fieldSize(name.count + suffix.utf8CodeUnitCount)))
+        Self.nameLabel.withUnsafeBytes { body.appendField(0x0A, $0) }
+        body.append(0x12)
+        body.appendVarint(UInt64(name.count + suffix.utf8CodeUnitCount))
+        body.append(name)
+        suffix.withUTF8Buffer { body.append(UnsafeRawBufferPointer($0)) }
+        guard let (extraName, extraValue, extraInner) = extra else {
+            encoded.copy(labels.nameSplit..<encoded.count, to: body)
+            return
+        }
+        encoded.copy(labels.nameSplit..<labels.extraSplit, to: body)
+        body.append(0x0A)
+        body.appendVarint(UInt64(extraInner))
+        extraName.withUnsafeBytes { body.appendField(0x0A, $0) }
+        body.appendField(0x12, extraValue)
+        encoded.copy(labels.extraSplit..<encoded.count, to: body)
+    }
+
+    // MARK: Metadata and requests
 
     private func addMetadata(of family: any ExposedFamily) {
-        let metadata = allocate(Prometheus__MetricMetadata.self, shard: 0)
-        prometheus__metric_metadata__init(metadata)
-        metadata.pointee.type =
+        var message = Prometheus__MetricMetadata()
+        prometheus__metric_metadata__init(&message)
+        message.type =
             switch family.type {
             case _ where family.isInfo: PROMETHEUS__METRIC_METADATA__METRIC_TYPE__INFO
             case .counter: PROMETHEUS__METRIC_METADATA__METRIC_TYPE__COUNTER
@@ -238,57 +278,51 @@ package final class RemoteWriteEncoder {
             case .summary: PROMETHEUS__METRIC_METADATA__METRIC_TYPE__SUMMARY
             case .untyped: PROMETHEUS__METRIC_METADATA__METRIC_TYPE__UNKNOWN
             }
-        metadata.pointee.metric_family_name = family.metricName.escaped.withUnsafeBytes { cString($0, shard: 0) }
-        metadata.pointee.help = Array(family.help.utf8).withUnsafeBytes { cString($0, shard: 0) }
-        metadata.pointee.unit = Array(family.unit.utf8).withUnsafeBytes { cString($0, shard: 0) }
-        pendingMetadata.append(metadata)
+        let name = family.metricName.escaped + [0]
+        name.withUnsafeBufferPointer { name in
+            family.help.withCString { help in
+                family.unit.withCString { unit in
+                    message.metric_family_name = UnsafeMutablePointer(mutating: name.baseAddress!).withMemoryRebound(
+                        to: CChar.self, capacity: name.count) { $0 }
+                    message.help = UnsafeMutablePointer(mutating: help)
+                    message.unit = UnsafeMutablePointer(mutating: unit)
+                    let size = prometheus__metric_metadata__get_packed_size(&message)
+                    packed.reset()
+                    packed.reserve(size)
+                    _ = prometheus__metric_metadata__pack(&message, packed.base)
+                    metadata.appendField(0x1A, UnsafeRawBufferPointer(start: packed.base, count: size))
+                }
+            }
+        }
     }
 
-    /// Packs and compresses what is pending for `shard` into one request.
-    /// Metadata goes with the first request of shard 0 of each `encode`.
+    /// Compresses what `shard` holds into one request. Metadata goes with
+    /// the first request of shard 0 of each `encode`.
     private func flush(shard: Int) {
-        let metadata = shard == 0 ? pendingMetadata : []
+        let body = bodies[shard]
+        if shard == 0, metadata.count > 0 {
+            body.append(metadata.bytes)
+            metadata.reset()
+        }
         defer {
-            pending[shard].removeAll(keepingCapacity: true)
-            pendingBytes[shard] = 0
-            if shard == 0 { pendingMetadata.removeAll(keepingCapacity: true) }
-            cotlp_arena_reset(arenas[shard])
+            body.reset()
+            seriesCounts[shard] = 0
         }
-        guard !pending[shard].isEmpty || !metadata.isEmpty else { return }
-        var request = Prometheus__WriteRequest()
-        prometheus__write_request__init(&request)
-        let series = allocate(UnsafeMutablePointer<Prometheus__TimeSeries>?.self, count: pending[shard].count, shard: shard)
-        for (index, pointer) in pending[shard].enumerated() { series[index] = pointer }
-        request.n_timeseries = pending[shard].count
-        request.timeseries = series
-        let metadataPointers = allocate(
-            UnsafeMutablePointer<Prometheus__MetricMetadata>?.self, count: metadata.count, shard: shard)
-        for (index, pointer) in metadata.enumerated() { metadataPointers[index] = pointer }
-        request.n_metadata = metadata.count
-        request.metadata = metadata.isEmpty ? nil : metadataPointers
-        let size = prometheus__write_request__get_packed_size(&request)
-        let packed = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
-            count = prometheus__write_request__pack(&request, buffer.baseAddress)
-        }
-        let body = packed.withUnsafeBytes { Snappy.compress($0) }
-        requests.append(Request(body: body, uncompressedBytes: packed.count, series: pending[shard].count, shard: shard))
+        guard body.count > 0 else { return }
+        requests.append(
+            Request(
+                body: Snappy.compress(body.bytes), uncompressedBytes: body.count, series: seriesCounts[shard],
+                shard: shard))
     }
 
     // MARK: Arena
 
-    /// Memory from the arena of `shard` (the series being added's by default).
-    func allocate<T>(_ type: T.Type, count: Int = 1, shard: Int? = nil) -> UnsafeMutablePointer<T> {
-        // The arenas' limit is Int.max: allocation fails only when malloc does.
-        guard let raw = cotlp_arena_allocate(arenas[shard ?? self.shard], MemoryLayout<T>.stride * max(count, 1)) else {
+    /// Memory from the arena (native-histogram messages).
+    func allocate<T>(_ type: T.Type, count: Int = 1) -> UnsafeMutablePointer<T> {
+        // The arena's limit is Int.max: allocation fails only when malloc does.
+        guard let raw = cotlp_arena_allocate(arena, MemoryLayout<T>.stride * max(count, 1)) else {
             fatalError("out of memory building a remote-write request")
         }
         return raw.bindMemory(to: T.self, capacity: max(count, 1))
-    }
-
-    private func cString(_ bytes: UnsafeRawBufferPointer, shard: Int? = nil) -> UnsafeMutablePointer<CChar> {
-        let text = allocate(CChar.self, count: bytes.count + 1, shard: shard)
-        if !bytes.isEmpty { UnsafeMutableRawPointer(text).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
-        text[bytes.count] = 0
-        return text
     }
 }

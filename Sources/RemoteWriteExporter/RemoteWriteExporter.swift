@@ -258,7 +258,8 @@ final class ExportEncoder: @unchecked Sendable {
         lastTime = time
         let keep = { (family: any ExposedFamily) in self.targetInfo || !family.isInfo }
         let stale = encoder.encode(snapshot.ended.filter(keep), now: UInt64(time - 1) * 1_000_000, stale: true)
-        let fresh = encoder.encode(snapshot.families.filter(keep), now: UInt64(time) * 1_000_000)
+        let fresh = encoder.encode(
+            snapshot.families.filter(keep), now: UInt64(time) * 1_000_000, between: snapshot.foldQueued)
         return (stale.map { ($0, time - 1) } + fresh.map { ($0, time) }).map { request, time in
             (request.shard, QueuedRequest(body: request.body, samples: request.series, time: time))
         }

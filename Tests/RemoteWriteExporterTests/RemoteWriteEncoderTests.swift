@@ -78,6 +78,20 @@ struct RemoteWriteEncoderTests {
         #expect(written.series.allSatisfy { $0.value.bitPattern == 0x7ff0_0000_0000_0002 && $0.timestamp == 1_700_000_060_000 })
     }
 
+    @Test("labels out of order (a computed family's) are sorted; external labels merge in where they sort, a series' own label wins")
+    func unsortedLabels() throws {
+        var family = SyntheticFamily(name: "opensre_things", type: .gauge, help: "Things.")
+        family.append([Label("zone", "z1"), Label("app", "a\"b"), Label("cluster", "own")], 1)
+        family.append([Label("app", "x"), Label("zone", "z2")], 2)
+        let requests = RemoteWriteEncoder(externalLabels: ["cluster": "eu", "B": "upper", "zz": "last"]).encode([family], now: Self.now)
+        let written = try #require(WriteRequestReader.read(requests[0].body))
+        // Series in label-text order, as on the page.
+        #expect(written.series.map(\.labels) == [
+            ["B=upper", "__name__=opensre_things", "app=x", "cluster=eu", "zone=z2", "zz=last"],
+            ["B=upper", "__name__=opensre_things", "app=a\"b", "cluster=own", "zone=z1", "zz=last"],
+        ])
+    }
+
     @Test("computed families take the export's time too")
     func computedSeries() throws {
         var family = SyntheticFamily(name: "opensre_golden_requests_total", type: .counter, help: "Requests.")
