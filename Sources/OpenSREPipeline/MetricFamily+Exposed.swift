@@ -1,3 +1,4 @@
+import CMallocTuning
 import PrometheusExposition
 
 /// The store's families as scrape consumers other than the text renderer walk
@@ -11,12 +12,33 @@ extension MetricFamily: ExposedFamily {
     /// remote-write exporter); the text renderer reads the state in place
     /// instead (`ScrapeRenderer`).
     func forEachSeries(utf8: Bool, _ body: (ExposedSeries) -> Void) {
-        for series in sortedSeries() where !series.isRemoved { expose(series, utf8: utf8, body) }
+        let ordered = sortedSeries()
+        for (index, series) in ordered.enumerated() where !series.isRemoved {
+            // As the renderer does: the series lie in arrival order, the walk is in label order.
+            if index + ScrapeRenderer.prefetchDistance < ordered.count {
+                let ahead = Unmanaged.passUnretained(ordered[index + ScrapeRenderer.prefetchDistance]).toOpaque()
+                opensre_prefetch(ahead)
+                opensre_prefetch(ahead + 64)
+            }
+            expose(series, utf8: utf8, body)
+        }
     }
 
     /// One series of this family as an ``ExposedSeries`` (also a removed
     /// one: stale markers are sent for series that ended).
     func expose(_ series: Series, utf8: Bool, _ body: (ExposedSeries) -> Void) {
+        if type == .counter || type == .gauge || type == .untyped {
+            // The value alone: copying the whole state would retain its out-of-line parts.
+            let lastTime = series.lastTime
+            let exemplar = type == .counter ? series.latestExemplar : nil
+            series.withLabelText(utf8: utf8) { labels in
+                body(
+                    ExposedSeries(
+                        labels: labels, value: .single(series.value), timestamp: lastTime > 0 ? lastTime : nil,
+                        exemplar: exemplar))
+            }
+            return
+        }
         let state = series.state
         let value: ExposedValue
         switch type {

@@ -80,6 +80,11 @@ final class Series: ManagedBuffer<Series.Fields, UInt8> {
     }
 
     /// Monotonic nanoseconds of the last update (for `metric_expiration`).
+    /// The state's value and latest point time, read without copying the state.
+    var value: Double { fields.pointee.state.value }
+    var lastTime: UInt64 { fields.pointee.state.lastTime }
+    var latestExemplar: RenderedExemplar? { fields.pointee.state.exemplar }
+
     var lastSeen: UInt64 {
         get { fields.pointee.lastSeen }
         set { fields.pointee.lastSeen = newValue }

@@ -57,22 +57,10 @@ struct SeriesLabels {
         _ text: UnsafeRawBufferPointer, external: [(name: [UInt8], value: [UInt8])], extra: [UInt8]?
     ) -> Bool {
         encoded.reset()
-        var nameSplit: Int?
-        var extraSplit: Int?
+        pendingNameSplit = true
+        pendingExtraSplit = extra != nil
         var nextExternal = 0
         var previous: UnsafeRawBufferPointer?
-        let nameLabel = Self.nameLabel
-        func splits(before name: UnsafeRawBufferPointer) {
-            if nameSplit == nil, nameLabel.withUnsafeBytes({ precedes($0, name) }) { nameSplit = encoded.count }
-            if extraSplit == nil, let extra, extra.withUnsafeBytes({ precedes($0, name) }) { extraSplit = encoded.count }
-        }
-        func write(_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) {
-            splits(before: name)
-            encoded.append(0x0A)
-            encoded.appendVarint(UInt64(WireBuffer.fieldSize(name.count) + WireBuffer.fieldSize(value.count)))
-            encoded.appendField(0x0A, name)
-            encoded.appendField(0x12, value)
-        }
         var index = 0
         while index < text.count {
             if previous != nil {
@@ -85,7 +73,7 @@ struct SeriesLabels {
                 text[index + 1] == UInt8(ascii: "\"")
             else { return false }
             let name = UnsafeRawBufferPointer(rebasing: text[nameStart..<index])
-            if let previous, !precedes(previous, name) { return false }
+            if let previous, !Self.precedes(previous, name) { return false }
             previous = name
             index += 2
             let valueStart = index
@@ -106,23 +94,71 @@ struct SeriesLabels {
                 value = values.bytes
             }
             while nextExternal < external.count {
-                let pending = external[nextExternal]
-                let before = pending.name.withUnsafeBytes { precedes($0, name) }
-                let same = !before && pending.name.withUnsafeBytes { !precedes(name, $0) }
-                guard before || same else { break }
-                if before { pending.name.withUnsafeBytes { pendingName in pending.value.withUnsafeBytes { write(pendingName, $0) } } }
-                nextExternal += 1  // a label the series has wins over the external one
+                let order = external[nextExternal].name.withUnsafeBytes { Self.compare($0, name) }
+                guard order <= 0 else { break }
+                if order < 0 { writeExternal(external[nextExternal], extra: extra) }
+                nextExternal += 1  // equal: the series' own label wins
             }
-            if nameLabel.withUnsafeBytes({ !precedes($0, name) && !precedes(name, $0) }) { continue }
-            if let extra, extra.withUnsafeBytes({ !precedes($0, name) && !precedes(name, $0) }) { continue }
-            write(name, value)
+            if name.count == 8, Self.compare(Self.nameLabelBytes, name) == 0 { continue }
+            if let extra, extra.count == name.count, extra.withUnsafeBytes({ Self.compare($0, name) }) == 0 { continue }
+            write(name, value, extra: extra)
         }
-        for pending in external[nextExternal...] {
-            pending.name.withUnsafeBytes { pendingName in pending.value.withUnsafeBytes { write(pendingName, $0) } }
+        while nextExternal < external.count {
+            writeExternal(external[nextExternal], extra: extra)
+            nextExternal += 1
         }
-        self.nameSplit = nameSplit ?? encoded.count
-        self.extraSplit = max(extraSplit ?? encoded.count, self.nameSplit)
+        if pendingNameSplit { nameSplit = encoded.count }
+        if pendingExtraSplit { extraSplit = encoded.count }
+        if extra == nil || extraSplit < nameSplit { extraSplit = max(extraSplit, nameSplit) }
         return true
+    }
+
+    private var pendingNameSplit = true
+    private var pendingExtraSplit = true
+    /// `__name__`, in the binary's constant data.
+    nonisolated(unsafe) private static let nameLabelBytes: UnsafeRawBufferPointer = {
+        let text: StaticString = "__name__"
+        return UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount)
+    }()
+
+    /// A `Label` message, after noting whether `__name__` or the extra label goes before it.
+    private mutating func write(_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, extra: [UInt8]?) {
+        if pendingNameSplit {
+            // Names are [a-zA-Z_]...: one starting with a lowercase letter sorts after `__name__`.
+            let first = name[0]
+            if first > UInt8(ascii: "_") || (first == UInt8(ascii: "_") && Self.compare(Self.nameLabelBytes, name) < 0) {
+                nameSplit = encoded.count
+                pendingNameSplit = false
+            }
+        }
+        if pendingExtraSplit, let extra, extra.withUnsafeBytes({ Self.compare($0, name) }) < 0 {
+            extraSplit = encoded.count
+            pendingExtraSplit = false
+        }
+        encoded.append(0x0A)
+        encoded.appendVarint(UInt64(WireBuffer.fieldSize(name.count) + WireBuffer.fieldSize(value.count)))
+        encoded.appendField(0x0A, name)
+        encoded.appendField(0x12, value)
+    }
+
+    private mutating func writeExternal(_ label: (name: [UInt8], value: [UInt8]), extra: [UInt8]?) {
+        label.name.withUnsafeBytes { name in label.value.withUnsafeBytes { write(name, $0, extra: extra) } }
+    }
+
+    /// Bytewise comparison: negative, zero or positive. Most names differ
+    /// in their first byte, which is compared before calling `memcmp`.
+    @inline(__always)
+    private static func compare(_ left: UnsafeRawBufferPointer, _ right: UnsafeRawBufferPointer) -> Int {
+        guard !left.isEmpty, !right.isEmpty else { return left.count - right.count }
+        let first = Int(left[0]) - Int(right[0])
+        if first != 0 { return first }
+        let common = min(left.count, right.count)
+        let order = Int(memcmp(left.baseAddress!, right.baseAddress!, common))
+        return order != 0 ? order : left.count - right.count
+    }
+
+    private static func precedes(_ left: UnsafeRawBufferPointer, _ right: UnsafeRawBufferPointer) -> Bool {
+        compare(left, right) < 0
     }
 
     // MARK: Reading the text
@@ -201,20 +237,13 @@ struct SeriesLabels {
         labels.contains { equals($0.name, other) }
     }
 
-    /// Bytewise order of `left` before `right`.
-    private func precedes(_ left: UnsafeRawBufferPointer, _ right: UnsafeRawBufferPointer) -> Bool {
-        let common = min(left.count, right.count)
-        let order = common == 0 ? 0 : memcmp(left.baseAddress!, right.baseAddress!, common)
-        return order < 0 || (order == 0 && left.count < right.count)
-    }
-
     /// Insertion sort: a handful of labels, usually already in order.
     private mutating func sortByName() {
         guard labels.count > 1 else { return }
         for index in 1..<labels.count {
             var position = index
             let moving = labels[index]
-            while position > 0, precedes(name(moving.name), name(labels[position - 1].name)) {
+            while position > 0, Self.precedes(name(moving.name), name(labels[position - 1].name)) {
                 labels[position] = labels[position - 1]
                 position -= 1
             }
@@ -226,13 +255,12 @@ struct SeriesLabels {
         encoded.reset()
         var nameSplit: Int?
         var extraSplit: Int?
-        let nameLabel = Self.nameLabel
         for label in labels {
             let labelName = name(label.name)
-            if nameSplit == nil, nameLabel.withUnsafeBytes({ precedes($0, labelName) }) { nameSplit = encoded.count }
+            if nameSplit == nil, Self.precedes(Self.nameLabelBytes, labelName) { nameSplit = encoded.count }
             if let extra {
                 if equals(label.name, extra) { continue }  // the line's own le/quantile wins
-                if extraSplit == nil, extra.withUnsafeBytes({ precedes($0, labelName) }) { extraSplit = encoded.count }
+                if extraSplit == nil, extra.withUnsafeBytes({ Self.precedes($0, labelName) }) { extraSplit = encoded.count }
             }
             let value = UnsafeRawBufferPointer(start: values.base + label.value.lowerBound, count: label.value.count)
             encoded.append(0x0A)

@@ -3,9 +3,12 @@ import CSnappy
 /// Snappy in the block format remote write requires (not the framed stream
 /// format), through the system library.
 package enum Snappy {
+    /// The compressed bytes, in an array of their own size (a queued request
+    /// keeps its body: the worst-case capacity snappy asks for would hold
+    /// several times the bytes).
     package static func compress(_ input: UnsafeRawBufferPointer) -> [UInt8] {
         let capacity = snappy_max_compressed_length(input.count)
-        return [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+        let compressed = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
             var length = capacity
             let status = input.withMemoryRebound(to: CChar.self) { source in
                 buffer.withMemoryRebound(to: CChar.self) {
@@ -16,6 +19,7 @@ package enum Snappy {
             precondition(status == SNAPPY_OK, "snappy_compress: \(status)")
             count = length
         }
+        return Array(compressed[...])
     }
 
     /// The uncompressed bytes, or nil when `input` is not a valid snappy block.

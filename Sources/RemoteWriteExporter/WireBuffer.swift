@@ -76,12 +76,29 @@ final class WireBuffer {
         count += 8
     }
 
-    /// A length-delimited string field: tag, length, bytes.
+    /// A length-delimited string field: tag, length, bytes. Label names and
+    /// values are short: one capacity check, and small copies done inline
+    /// rather than through a `memmove` call.
     @inline(__always)
     func appendField(_ tag: UInt8, _ bytes: UnsafeRawBufferPointer) {
-        append(tag)
-        appendVarint(UInt64(bytes.count))
-        append(bytes)
+        reserve(11 + bytes.count)
+        base[count] = tag
+        count += 1
+        var length = UInt64(bytes.count)
+        while length >= 0x80 {
+            base[count] = UInt8(truncatingIfNeeded: length) | 0x80
+            count += 1
+            length >>= 7
+        }
+        base[count] = UInt8(length)
+        count += 1
+        guard let source = bytes.baseAddress else { return }
+        if bytes.count <= 16 {
+            for offset in 0..<bytes.count { base[count + offset] = source.load(fromByteOffset: offset, as: UInt8.self) }
+        } else {
+            (base + count).update(from: source.assumingMemoryBound(to: UInt8.self), count: bytes.count)
+        }
+        count += bytes.count
     }
 
     /// Bytes a varint of `value` takes.
