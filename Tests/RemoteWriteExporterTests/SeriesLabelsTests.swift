@@ -1,0 +1,96 @@
+import PrometheusExposition
+import Testing
+
+@testable import RemoteWriteExporter
+
+/// A series' label text read back and encoded as remote write's `Label` messages.
+@Suite("Remote write: a series' labels")
+struct SeriesLabelsTests {
+    /// The `name=value` pairs of encoded `Label` messages, and the pair index
+    /// where `__name__` and the extra label go.
+    static func pairs(_ labels: SeriesLabels) -> (pairs: [String], nameAt: Int, extraAt: Int) {
+        let bytes = Array(labels.encoded.bytes)
+        var pairs: [String] = []
+        var nameAt = 0
+        var extraAt = 0
+        var index = 0
+        func varint() -> Int {
+            var value = 0
+            var shift = 0
+            while bytes[index] & 0x80 != 0 {
+                value |= Int(bytes[index] & 0x7F) << shift
+                shift += 7
+                index += 1
+            }
+            value |= Int(bytes[index]) << shift
+            index += 1
+            return value
+        }
+        func field() -> String {
+            index += 1  // tag
+            let length = varint()
+            defer { index += length }
+            return String(decoding: bytes[index..<index + length], as: UTF8.self)
+        }
+        while index < bytes.count {
+            if index == labels.nameSplit { nameAt = pairs.count }
+            if index == labels.extraSplit { extraAt = pairs.count }
+            #expect(bytes[index] == 0x0A)
+            index += 1
+            _ = varint()
+            pairs.append(field() + "=" + field())
+        }
+        if labels.nameSplit == bytes.count { nameAt = pairs.count }
+        if labels.extraSplit == bytes.count { extraAt = pairs.count }
+        return (pairs, nameAt, extraAt)
+    }
+
+    @Test("what the writer escapes comes back as it was, in one part or split in two; sorted text in one pass, other text sorted")
+    func roundTrip() {
+        let labels = [
+            Label("a", ""), Label("b", #"x"y\z"#), Label("c", "line\nbreak"), Label("http_method", "GET"),
+            Label("zone", "é ü 東京"),
+        ]
+        let expected = labels.map { $0.name + "=" + $0.value }
+        let text = ExpositionWriter.labelText(labels)
+        var read = SeriesLabels()
+        for split in [0, 1, 7, text.count - 1] {
+            text.withUnsafeBytes { bytes in
+                let head = UnsafeRawBufferPointer(rebasing: bytes[..<split])
+                let tail = UnsafeRawBufferPointer(rebasing: bytes[split...])
+                let whole = split == 0 ? SplitLabelText(head: bytes) : SplitLabelText(head: head, tail: tail)
+                let accepted = read.read(whole, external: [], extra: nil)
+                #expect(accepted)
+            }
+            #expect(Self.pairs(read).pairs == expected, "split at \(split)")
+        }
+        let unsorted = ExpositionWriter.labelText([Label("zone", "z"), Label("app", #"a\b"#), Label("b", "x")])
+        let sortedRead = unsorted.withUnsafeBytes { read.read(SplitLabelText(head: $0), external: [], extra: nil) }
+        #expect(sortedRead)
+        #expect(Self.pairs(read).pairs == ["app=a\\b", "b=x", "zone=z"])
+    }
+
+    @Test("external labels merge in where they sort, the series' own label wins; __name__ and the extra label are left out and placed")
+    func merged() {
+        let text = ExpositionWriter.labelText([Label("__name__", "x"), Label("job", "shop"), Label("le", "9"), Label("zone", "a")])
+        var read = SeriesLabels()
+        let external = [("A", "1"), ("cluster", "eu"), ("job", "other"), ("zz", "2")].map { (Array($0.utf8), Array($1.utf8)) }
+        let accepted = text.withUnsafeBytes { read.read(SplitLabelText(head: $0), external: external, extra: Array("le".utf8)) }
+        #expect(accepted)
+        let (pairs, nameAt, extraAt) = Self.pairs(read)
+        #expect(pairs == ["A=1", "cluster=eu", "job=shop", "zone=a", "zz=2"])
+        #expect(nameAt == 1 && extraAt == 3)  // `__name__` after `A`, `le` after `job`
+    }
+
+    @Test("empty text is no labels; text that is not label text is refused")
+    func malformed() {
+        var read = SeriesLabels()
+        let empty = [UInt8]().withUnsafeBytes { read.read(SplitLabelText(head: $0), external: [], extra: nil) }
+        #expect(empty)
+        #expect(Self.pairs(read).pairs.isEmpty)
+        for text in [#"a="1"#, #"a=1"#, #"a="1"b="2""#, #"a="1","#, #"a="\"#, "a"] {
+            let accepted = Array(text.utf8).withUnsafeBytes { read.read(SplitLabelText(head: $0), external: [], extra: nil) }
+            #expect(!accepted, "\(text)")
+        }
+    }
+}
