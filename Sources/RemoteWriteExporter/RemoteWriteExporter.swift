@@ -44,7 +44,6 @@ package final class RemoteWriteExporter: Sendable {
         dropWarning = IntervalWarning(logger: logger, interval: UInt64(configuration.exportInterval.nanoseconds))
         retryWarning = IntervalWarning(logger: logger, interval: UInt64(configuration.exportInterval.nanoseconds))
         let shards = configuration.queue.consumers
-        sender = try RemoteWriteSender(configuration: configuration, group: group)
         if let wal = configuration.wal {
             queues = try (0..<shards).map { shard in
                 try WALShardQueue(
@@ -64,6 +63,8 @@ package final class RemoteWriteExporter: Sendable {
         wakeups = continuations
         self.streams = Mutex(streams)
         encoder = ExportEncoder(configuration: configuration)
+        // Last of what can fail: a client dropped without its shutdown traps.
+        sender = try RemoteWriteSender(configuration: configuration, group: group)
         for case let queue as WALShardQueue in queues {
             for warning in queue.recoveryWarnings { logger.warning("\(warning)") }
         }
