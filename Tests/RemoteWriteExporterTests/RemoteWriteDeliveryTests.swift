@@ -191,13 +191,17 @@ struct RemoteWriteDeliveryTests {
     func exhausted() async throws {
         let receiver = try await ScriptedHTTPServer { _ in .status(503) }
         defer { Task { await receiver.stop() } }
-        let configuration = Self.configuration(port: receiver.port) { $0.retry.maxElapsedTime = .milliseconds(400) }
+        // Waits of 40 ms ±50%, growing to 100 ms, for at most 1 s.
+        let configuration = Self.configuration(port: receiver.port) {
+            $0.retry.maxInterval = .milliseconds(100)
+            $0.retry.maxElapsedTime = .seconds(1)
+        }
         try await Self.withExporter(configuration, processor: try Self.processor()) { exporter in
             await exporter.exportNow()
             #expect(await Self.eventually { exporter.statistics.droppedSamples(.retriesExhausted) > 0 })
             let samples = try Self.series(receiver.received[0]).count
             #expect(exporter.statistics.droppedSamples(.retriesExhausted) == samples)
-            // Attempts until the next wait would pass 400 ms: at least the first and one retry.
+            // Attempts until the next wait would pass 1 s: several, however slow a loaded machine answers.
             #expect(receiver.received.count >= 2 && exporter.queuedRequests == 0)
         }
     }
