@@ -57,6 +57,12 @@ final class WireBuffer {
     @inline(__always)
     func appendVarint(_ value: UInt64) {
         reserve(10)
+        writeVarint(value)
+    }
+
+    /// A varint into capacity already reserved.
+    @inline(__always)
+    private func writeVarint(_ value: UInt64) {
         var value = value
         while value >= 0x80 {
             base[count] = UInt8(truncatingIfNeeded: value) | 0x80
@@ -84,14 +90,7 @@ final class WireBuffer {
         reserve(11 + bytes.count)
         base[count] = tag
         count += 1
-        var length = UInt64(bytes.count)
-        while length >= 0x80 {
-            base[count] = UInt8(truncatingIfNeeded: length) | 0x80
-            count += 1
-            length >>= 7
-        }
-        base[count] = UInt8(length)
-        count += 1
+        writeVarint(UInt64(bytes.count))
         guard let source = bytes.baseAddress else { return }
         if bytes.count <= 16 {
             for offset in 0..<bytes.count { base[count + offset] = source.load(fromByteOffset: offset, as: UInt8.self) }
