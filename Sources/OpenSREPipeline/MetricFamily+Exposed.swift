@@ -35,7 +35,7 @@ extension MetricFamily: ExposedFamily {
                 body(
                     ExposedSeries(
                         labels: labels, value: .single(series.value), timestamp: lastTime > 0 ? lastTime : nil,
-                        exemplar: exemplar))
+                        exemplar: exemplar, cache: utf8 ? nil : series.exporterCache))
             }
             return
         }
@@ -58,7 +58,7 @@ extension MetricFamily: ExposedFamily {
             body(
                 ExposedSeries(
                     labels: labels, value: value, timestamp: state.lastTime > 0 ? state.lastTime : nil,
-                    exemplar: type == .counter ? state.exemplar : nil))
+                    exemplar: type == .counter ? state.exemplar : nil, cache: utf8 ? nil : series.exporterCache))
         }
     }
 

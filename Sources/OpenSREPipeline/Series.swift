@@ -35,6 +35,9 @@ final class Series: ManagedBuffer<Series.Fields, UInt8> {
         var extras: SeriesExtras?
         /// The start of the label text, shared with other series (or empty).
         var prefix: [UInt8]
+        /// What an exporter keeps with the series (``ExposedSeries/cache``,
+        /// malloc'ed): nil unless remote write is on.
+        var exporterCache: UnsafeMutableRawPointer?
     }
 
     /// A series whose legacy label text is `labelText`, holding its first
@@ -97,6 +100,14 @@ final class Series: ManagedBuffer<Series.Fields, UInt8> {
     }
 
     var extras: SeriesExtras? { fields.pointee.extras }
+
+    /// ``Fields/exporterCache`` in place (valid while the series is).
+    var exporterCache: UnsafeMutablePointer<UnsafeMutableRawPointer?> {
+        UnsafeMutableRawPointer(fields).advanced(by: MemoryLayout<Fields>.offset(of: \.exporterCache)!)
+            .assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
+    }
+
+    deinit { free(fields.pointee.exporterCache) }
 
     /// Bytes counted for this series against `max_series_bytes` (see
     /// ``SeriesAccounting``): set when it is created and raised when its state

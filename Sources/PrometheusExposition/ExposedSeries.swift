@@ -13,11 +13,21 @@ package struct ExposedSeries {
     package var timestamp: UInt64?
     /// A counter's latest exemplar (histograms carry theirs per bucket).
     package var exemplar: RenderedExemplar?
+    /// A block a consumer may keep with the series from one walk to the
+    /// next: nil at first; one it stores there must come from `malloc` and
+    /// is `free`d with the series (the remote-write encoder keeps the
+    /// series' labels there, encoded). Only one consumer may use it (it tags
+    /// what it keeps). Nil for a series computed at walk time.
+    package var cache: UnsafeMutablePointer<UnsafeMutableRawPointer?>?
 
-    package init(labels: SplitLabelText, value: ExposedValue, timestamp: UInt64? = nil, exemplar: RenderedExemplar? = nil) {
+    package init(
+        labels: SplitLabelText, value: ExposedValue, timestamp: UInt64? = nil, exemplar: RenderedExemplar? = nil,
+        cache: UnsafeMutablePointer<UnsafeMutableRawPointer?>? = nil
+    ) {
         self.labels = labels
         self.value = value
         self.timestamp = timestamp
         self.exemplar = exemplar
+        self.cache = cache
     }
 }

@@ -1,4 +1,5 @@
 import COTLP
+import Synchronization
 import OpenSREModel
 import PrometheusExposition
 
@@ -32,8 +33,9 @@ import PrometheusExposition
 /// in the tests and packs the rare native-histogram and metadata messages):
 /// building protoc-c messages for every series and packing them was five
 /// times slower. A series' labels are read and encoded once
-/// (``SeriesLabels``), each of its lines adds `__name__`, `le`/`quantile` and
-/// the sample. Bodies are snappy block-compressed.
+/// (``SeriesLabels``) and, for a store series, kept with it for the next
+/// exports (``CachedLabels``); each of its lines adds `__name__`,
+/// `le`/`quantile` and the sample. Bodies are snappy block-compressed.
 package final class RemoteWriteEncoder {
     /// One request, ready to send.
     package struct Request {
@@ -62,6 +64,13 @@ package final class RemoteWriteEncoder {
     let arena: UnsafeMutablePointer<COTLPArena>
     private let packed = WireBuffer(capacity: 4096)
     private var labels = SeriesLabels()
+    /// The labels of the series being added (valid while it is), with
+    /// where `__name__` and the extra label go.
+    private var current: (encoded: UnsafeRawBufferPointer, nameSplit: Int, extraSplit: Int) =
+        (UnsafeRawBufferPointer(start: nil, count: 0), 0, 0)
+    /// Tags the labels this encoder keeps with store series.
+    private let id = RemoteWriteEncoder.nextID.add(1, ordering: .relaxed).newValue
+    private static let nextID = Atomic<UInt32>(0)
     private var requests: [Request] = []
     private var stale = false
     private var time: Int64 = 0
@@ -124,12 +133,10 @@ package final class RemoteWriteEncoder {
                 default: nil
                 }
             family.forEachSeries(utf8: false) { series in
-                guard labels.read(series.labels, external: externalLabels, extra: extra) else { return }
-                if shards > 1 {
-                    let hash = ByteHasher.hash(series.labels.tail, seed: ByteHasher.hash(series.labels.head, seed: nameHash))
-                    shard = Int(hash % UInt64(shards))
+                withLabels(series.labels, cache: series.cache, nameHash: nameHash, extra: extra) { hash in
+                    if shards > 1 { shard = Int(hash % UInt64(shards)) }
+                    name.withUnsafeBytes { add(series.value, name: $0) }
                 }
-                name.withUnsafeBytes { add(series.value, name: $0) }
                 sinceBreak += 1
                 if sinceBreak >= 4096 {
                     sinceBreak = 0
@@ -139,6 +146,36 @@ package final class RemoteWriteEncoder {
         }
         for index in 0..<shards { flush(shard: index) }
         return requests
+    }
+
+    // MARK: Labels
+
+    /// Calls `body` with the series' hash (its shard) once ``current`` holds
+    /// its encoded labels; skips a series whose label text cannot be read.
+    /// A store series keeps them (``ExposedSeries/cache``, tagged with this
+    /// encoder's ``id``), so they are encoded at its first export only.
+    private func withLabels(
+        _ text: SplitLabelText, cache: UnsafeMutablePointer<UnsafeMutableRawPointer?>?, nameHash: UInt64,
+        extra: [UInt8]?, _ body: (UInt64) -> Void
+    ) {
+        if let slot = cache, let cached = CachedLabels(slot.pointee, owner: id) {
+            current = (cached.labels, cached.nameSplit, cached.extraSplit)
+            body(cached.hash)
+            return
+        }
+        guard labels.read(text, external: externalLabels, extra: extra) else { return }
+        let hash = CachedLabels.shardHash(Self.hash(text, seed: nameHash))
+        current = (labels.encoded.bytes, labels.nameSplit, labels.extraSplit)
+        if let slot = cache {
+            _ = CachedLabels.store(
+                owner: id, hash: hash, labels: current.encoded, nameSplit: current.nameSplit,
+                extraSplit: current.extraSplit, in: slot)
+        }
+        body(hash)
+    }
+
+    private static func hash(_ labels: SplitLabelText, seed: UInt64) -> UInt64 {
+        ByteHasher.hash(labels.tail, seed: ByteHasher.hash(labels.head, seed: seed))
     }
 
     // MARK: Lines
@@ -201,7 +238,7 @@ package final class RemoteWriteEncoder {
         let sampleInner = 9 + 1 + WireBuffer.varintSize(Int(time))
         let extraInner = extra.map { WireBuffer.fieldSize($0.0.count) + WireBuffer.fieldSize($0.1.count) }
         let seriesSize =
-            labels.encoded.count + Self.nameLabelSize(name.count + suffix.utf8CodeUnitCount)
+            current.encoded.count + Self.nameLabelSize(name.count + suffix.utf8CodeUnitCount)
             + (extraInner.map(WireBuffer.fieldSize) ?? 0) + WireBuffer.fieldSize(sampleInner)
         let body = begin(seriesSize)
         writeLabels(body, name, suffix, extra: extra.map { ($0.0, $0.1, extraInner!) })
@@ -221,7 +258,7 @@ package final class RemoteWriteEncoder {
         packed.reserve(size)
         _ = prometheus__histogram__pack(message, packed.base)
         cotlp_arena_reset(arena)
-        let seriesSize = labels.encoded.count + Self.nameLabelSize(name.count) + WireBuffer.fieldSize(size)
+        let seriesSize = current.encoded.count + Self.nameLabelSize(name.count) + WireBuffer.fieldSize(size)
         let body = begin(seriesSize)
         writeLabels(body, name, "", extra: nil)
         body.appendField(0x22, UnsafeRawBufferPointer(start: packed.base, count: size))
@@ -243,8 +280,8 @@ package final class RemoteWriteEncoder {
         _ body: WireBuffer, _ name: UnsafeRawBufferPointer, _ suffix: StaticString,
         extra: ([UInt8], UnsafeRawBufferPointer, Int)?
     ) {
-        let encoded = labels.encoded
-        encoded.copy(0..<labels.nameSplit, to: body)
+        let (encoded, nameSplit, extraSplit) = current
+        body.append(UnsafeRawBufferPointer(rebasing: encoded[0..<nameSplit]))
         body.append(0x0A)
         body.appendVarint(UInt64(WireBuffer.fieldSize(Self.nameLabel.count) + WireBuffer.fieldSize(name.count + suffix.utf8CodeUnitCount)))
         Self.nameLabel.withUnsafeBytes { body.appendField(0x0A, $0) }
@@ -253,15 +290,15 @@ package final class RemoteWriteEncoder {
         body.append(name)
         suffix.withUTF8Buffer { body.append(UnsafeRawBufferPointer($0)) }
         guard let (extraName, extraValue, extraInner) = extra else {
-            encoded.copy(labels.nameSplit..<encoded.count, to: body)
+            body.append(UnsafeRawBufferPointer(rebasing: encoded[nameSplit...]))
             return
         }
-        encoded.copy(labels.nameSplit..<labels.extraSplit, to: body)
+        body.append(UnsafeRawBufferPointer(rebasing: encoded[nameSplit..<extraSplit]))
         body.append(0x0A)
         body.appendVarint(UInt64(extraInner))
         extraName.withUnsafeBytes { body.appendField(0x0A, $0) }
         body.appendField(0x12, extraValue)
-        encoded.copy(labels.extraSplit..<encoded.count, to: body)
+        body.append(UnsafeRawBufferPointer(rebasing: encoded[extraSplit...]))
     }
 
     // MARK: Metadata and requests

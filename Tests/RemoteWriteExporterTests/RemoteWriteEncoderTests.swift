@@ -152,4 +152,31 @@ struct RemoteWriteEncoderTests {
         let buckets = first.filter { $0.key.contains("opensre_job_duration_seconds") }
         #expect(buckets.count == 5 && Set(buckets.values).count == 1)
     }
+
+    @Test("a store series' labels are encoded at its first export and kept: later exports send the same, in the same shards; another encoder (other external labels) keeps its own")
+    func keptLabels() throws {
+        let store = SeriesStore(settings: ExpositionSettings(), golden: GoldenSignalsConfiguration(enabled: false))
+        store.apply(try Array(Self.request.utf8).withUnsafeBytes { try OTLPJSONDecoder().decode($0) }.batch)
+        func export(_ encoder: RemoteWriteEncoder) throws -> [(shard: Int, series: [WrittenSeries])] {
+            try encoder.encode(store.families(for: ScrapeContext(wallClock: Self.now)), now: Self.now).map {
+                ($0.shard, try #require(WriteRequestReader.read($0.body)).series)
+            }
+        }
+        let eu = RemoteWriteEncoder(externalLabels: ["cluster": "eu"], maxBatchBytes: 300, shards: 3)
+        let first = try export(eu)
+        let second = try export(eu)
+        #expect(second.map(\.shard) == first.map(\.shard))
+        #expect(second.map(\.series) == first.map(\.series))
+        let all = first.flatMap(\.series)
+        #expect(all.count == 12 && all.allSatisfy { $0.labels.contains("cluster=eu") })
+        // Another encoder over the same store: its own external labels, not the kept ones.
+        for _ in 0..<2 {
+            let us = try export(RemoteWriteEncoder(externalLabels: ["cluster": "us", "region": "r1"]))
+            let labels = us.flatMap(\.series).map(\.labels)
+            #expect(labels.count == 12)
+            #expect(labels.allSatisfy { $0.contains("cluster=us") && $0.contains("region=r1") && !$0.contains("cluster=eu") })
+        }
+        // The first encoder's labels were replaced: it encodes them again, the same.
+        #expect(try export(eu).flatMap(\.series) == all)
+    }
 }

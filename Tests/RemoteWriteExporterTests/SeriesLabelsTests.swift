@@ -1,3 +1,4 @@
+import Glibc
 import PrometheusExposition
 import Testing
 
@@ -92,5 +93,30 @@ struct SeriesLabelsTests {
             let accepted = Array(text.utf8).withUnsafeBytes { read.read(SplitLabelText(head: $0), external: [], extra: nil) }
             #expect(!accepted, "\(text)")
         }
+    }
+}
+
+@Suite("Remote write: labels kept with a series")
+struct CachedLabelsTests {
+    @Test("what is kept reads back for its owner only; labels of 64 KiB or more are not kept")
+    func keptAndRead() throws {
+        var slot: UnsafeMutableRawPointer?
+        defer { free(slot) }
+        let labels: [UInt8] = [0x0A, 0x04, 0x0A, 0x01, 0x61, 0x12, 0x01, 0x62]
+        let stored = labels.withUnsafeBytes {
+            CachedLabels.store(owner: 7, hash: 0x1_2345_6789, labels: $0, nameSplit: 0, extraSplit: 8, in: &slot)
+        }
+        #expect(stored)
+        let cached = try #require(CachedLabels(slot, owner: 7))
+        #expect(Array(cached.labels) == labels)
+        #expect(cached.nameSplit == 0 && cached.extraSplit == 8)
+        #expect(cached.hash == CachedLabels.shardHash(0x1_2345_6789) && cached.hash == 0x2345_6789)
+        #expect(CachedLabels(slot, owner: 8) == nil)
+        #expect(CachedLabels(nil, owner: 7) == nil)
+        let large = [UInt8](repeating: 0x61, count: 65_536)
+        let keptLarge = large.withUnsafeBytes {
+            CachedLabels.store(owner: 7, hash: 1, labels: $0, nameSplit: 0, extraSplit: 0, in: &slot)
+        }
+        #expect(!keptLarge && slot == nil)
     }
 }

@@ -1,6 +1,8 @@
 import CMallocCounter
 import Glibc
 import OpenSREPipeline
+import PrometheusExposition
+import RemoteWriteExporter
 
 /// `--memory`: live heap bytes per series of a filled `SeriesStore`.
 ///
@@ -18,9 +20,13 @@ enum MemoryFigures {
     static func heapInUse() -> Int { Int(malloc_counter_heap_in_use()) }
 
     /// Bytes per series after filling a store with `series` series of
-    /// `template`, and after that store was then scraped once (the first
-    /// scrape sorts each family's series, which must not leave memory behind).
-    static func measure(_ template: [UInt8], series: Int) throws -> (series: Int, filled: Double, scraped: Double) {
+    /// `template`, after that store was then scraped once (the first scrape
+    /// sorts each family's series, which must not leave memory behind), and
+    /// after a remote-write export (which keeps each series' encoded labels
+    /// with it; its requests are dropped).
+    static func measure(_ template: [UInt8], series: Int) throws -> (
+        series: Int, filled: Double, scraped: Double, exported: Double
+    ) {
         // Decode one request first so lazily created decoder state is not counted.
         _ = try Cases.decode(Cases.varied(template, sequence: 999_999))
         let before = heapInUse()
@@ -33,9 +39,18 @@ enum MemoryFigures {
         _ = renderer.finish()
         let scraped = heapInUse()
         if ProcessInfoFlags.verbose { print("rss filled \(rssFilled >> 20) MiB, after scrape \(residentBytes() >> 20) MiB") }
+        let now: UInt64 = 1_700_000_000_000_000_000
+        do {
+            let encoder = RemoteWriteEncoder()
+            _ = encoder.encode(store.families(for: ScrapeContext(wallClock: now)), now: now)
+        }
+        let exported = heapInUse()
         return withExtendedLifetime(store) {
             let divisor = Double(max(count, 1))
-            return (count, Double(after - before) / divisor, Double(scraped - before) / divisor)
+            return (
+                count, Double(after - before) / divisor, Double(scraped - before) / divisor,
+                Double(exported - before) / divisor
+            )
         }
     }
 
@@ -59,14 +74,14 @@ enum MemoryFigures {
     }
 
     static func run(_ cases: Cases, sizes: [Int]) throws {
-        print("payload               series    heap bytes/series  after a scrape")
+        print("payload               series    heap bytes/series  after a scrape  after a remote-write export")
         for payload in ["counters-1000.pb", "cardinality-1000.pb"] {
             let template = try cases.load(payload)
             for size in sizes {
-                let (count, perSeries, scraped) = try measure(template, series: size)
+                let (count, perSeries, scraped, exported) = try measure(template, series: size)
                 let name = payload.padding(toLength: 20, withPad: " ", startingAt: 0)
                 print(name + String(repeating: " ", count: max(0, 9 - String(count).count)) + "\(count)"
-                    + String(format: "%21.1f%16.1f", perSeries, scraped))
+                    + String(format: "%21.1f%16.1f%29.1f", perSeries, scraped, exported))
                 fflush(nil)
             }
         }
