@@ -8,7 +8,9 @@ struct SeriesLayoutTests {
     @Test("the per-series fields stay small (one is kept per series)")
     func fieldsSize() {
         #expect(MemoryLayout<SeriesState>.size <= 49)
-        #expect(MemoryLayout<Series.Fields>.size <= 80)
+        // 88 since remote write keeps a pointer per series (malloc rounding
+        // absorbed it: heap bytes per series did not change in `--memory`).
+        #expect(MemoryLayout<Series.Fields>.size <= 88)
     }
 
     @Test("label text is kept inline and compared bytewise")

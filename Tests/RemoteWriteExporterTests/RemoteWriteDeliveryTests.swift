@@ -50,7 +50,8 @@ struct RemoteWriteDeliveryTests {
         configuration.targetInfo = false
         configuration.retry.initialInterval = .milliseconds(40)
         configuration.retry.maxInterval = .milliseconds(200)
-        configuration.timeout = .milliseconds(500)
+        // Generous: the suites run in parallel on two cores; tests of timeouts set their own.
+        configuration.timeout = .seconds(5)
         change(&configuration)
         return configuration
     }
