@@ -107,7 +107,9 @@ final class Series: ManagedBuffer<Series.Fields, UInt8> {
             .assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
     }
 
-    deinit { free(fields.pointee.exporterCache) }
+    deinit {
+        if let block = fields.pointee.exporterCache, block != ExposedSeries.seenMark { free(block) }
+    }
 
     /// Bytes counted for this series against `max_series_bytes` (see
     /// ``SeriesAccounting``): set when it is created and raised when its state

@@ -14,11 +14,15 @@ package struct ExposedSeries {
     /// A counter's latest exemplar (histograms carry theirs per bucket).
     package var exemplar: RenderedExemplar?
     /// A block a consumer may keep with the series from one walk to the
-    /// next: nil at first; one it stores there must come from `malloc` and
-    /// is `free`d with the series (the remote-write encoder keeps the
-    /// series' labels there, encoded). Only one consumer may use it (it tags
-    /// what it keeps). Nil for a series computed at walk time.
+    /// next: nil at first; one it stores there must come from `malloc` (or
+    /// be ``seenMark``) and is `free`d with the series (the remote-write
+    /// encoder keeps the series' labels there, encoded). Only one consumer
+    /// may use it (it tags what it keeps). Nil for a series computed at walk
+    /// time.
     package var cache: UnsafeMutablePointer<UnsafeMutableRawPointer?>?
+    /// What a consumer may put in ``cache`` instead of a block (not freed):
+    /// that it has seen the series once.
+    nonisolated(unsafe) package static let seenMark = UnsafeMutableRawPointer(bitPattern: 1)!
 
     package init(
         labels: SplitLabelText, value: ExposedValue, timestamp: UInt64? = nil, exemplar: RenderedExemplar? = nil,

@@ -1,11 +1,15 @@
 import Glibc
+import PrometheusExposition
 
 /// A series' labels as the remote-write encoder keeps them with a store
-/// series (``PrometheusExposition/ExposedSeries/cache``), so that they are
-/// read and encoded at its first export only: that was two thirds of an
-/// export's time (Benchmarks/RESULTS.md, "Remote write"). Costs one malloc'ed
-/// block per series of the encoded labels (about the label text's size) and
-/// 16 bytes, only while remote write is on; freed with the series.
+/// series (``PrometheusExposition/ExposedSeries/cache``), so that later
+/// exports copy them: reading and encoding them was two thirds of an
+/// export's time (Benchmarks/RESULTS.md, "Remote write"). Kept from a
+/// series' second export on (the first only marks it): a series that lives
+/// for one export (churn, or a collector that exports once) costs nothing.
+/// Costs one malloc'ed block per series of the encoded labels (about the
+/// label text's size) and 16 bytes, only while remote write is on; freed
+/// with the series.
 ///
 /// Layout: owner (UInt32: the encoder that wrote it, whose external labels
 /// it merges), the labels' byte count (UInt32), the `__name__` and extra
@@ -23,7 +27,9 @@ struct CachedLabels {
     /// Reads a block ``store(owner:hash:labels:nameSplit:extraSplit:in:)``
     /// wrote, when `owner` wrote it.
     init?(_ block: UnsafeMutableRawPointer?, owner: UInt32) {
-        guard let block, block.loadUnaligned(as: UInt32.self) == owner else { return nil }
+        guard let block, block != ExposedSeries.seenMark, block.loadUnaligned(as: UInt32.self) == owner else {
+            return nil
+        }
         let count = Int(block.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
         nameSplit = Int(block.loadUnaligned(fromByteOffset: 8, as: UInt16.self))
         extraSplit = Int(block.loadUnaligned(fromByteOffset: 10, as: UInt16.self))
@@ -37,7 +43,7 @@ struct CachedLabels {
         owner: UInt32, hash: UInt64, labels: UnsafeRawBufferPointer, nameSplit: Int, extraSplit: Int,
         in slot: UnsafeMutablePointer<UnsafeMutableRawPointer?>
     ) -> Bool {
-        free(slot.pointee)
+        if slot.pointee != ExposedSeries.seenMark { free(slot.pointee) }
         slot.pointee = nil
         guard labels.count <= UInt16.max, let block = malloc(headerSize + labels.count) else { return false }
         block.storeBytes(of: owner, toByteOffset: 0, as: UInt32.self)

@@ -153,7 +153,7 @@ package final class RemoteWriteEncoder {
     /// Calls `body` with the series' hash (its shard) once ``current`` holds
     /// its encoded labels; skips a series whose label text cannot be read.
     /// A store series keeps them (``ExposedSeries/cache``, tagged with this
-    /// encoder's ``id``), so they are encoded at its first export only.
+    /// encoder's ``id``) from its second export on (``CachedLabels``).
     private func withLabels(
         _ text: SplitLabelText, cache: UnsafeMutablePointer<UnsafeMutableRawPointer?>?, nameHash: UInt64,
         extra: [UInt8]?, _ body: (UInt64) -> Void
@@ -167,9 +167,13 @@ package final class RemoteWriteEncoder {
         let hash = CachedLabels.shardHash(Self.hash(text, seed: nameHash))
         current = (labels.encoded.bytes, labels.nameSplit, labels.extraSplit)
         if let slot = cache {
-            _ = CachedLabels.store(
-                owner: id, hash: hash, labels: current.encoded, nameSplit: current.nameSplit,
-                extraSplit: current.extraSplit, in: slot)
+            if slot.pointee == nil {
+                slot.pointee = ExposedSeries.seenMark  // kept from its second export on
+            } else {
+                _ = CachedLabels.store(
+                    owner: id, hash: hash, labels: current.encoded, nameSplit: current.nameSplit,
+                    extraSplit: current.extraSplit, in: slot)
+            }
         }
         body(hash)
     }

@@ -98,7 +98,7 @@ struct SeriesLabelsTests {
 
 @Suite("Remote write: labels kept with a series")
 struct CachedLabelsTests {
-    @Test("what is kept reads back for its owner only; labels of 64 KiB or more are not kept")
+    @Test("what is kept reads back for its owner only; labels of 64 KiB or more are not kept; the seen mark is neither read nor freed")
     func keptAndRead() throws {
         var slot: UnsafeMutableRawPointer?
         defer { free(slot) }
@@ -118,5 +118,12 @@ struct CachedLabelsTests {
             CachedLabels.store(owner: 7, hash: 1, labels: $0, nameSplit: 0, extraSplit: 0, in: &slot)
         }
         #expect(!keptLarge && slot == nil)
+        // The mark of a series seen once is not a block: not read, not freed.
+        slot = ExposedSeries.seenMark
+        #expect(CachedLabels(slot, owner: 7) == nil)
+        let keptOverMark = labels.withUnsafeBytes {
+            CachedLabels.store(owner: 7, hash: 1, labels: $0, nameSplit: 0, extraSplit: 0, in: &slot)
+        }
+        #expect(keptOverMark && CachedLabels(slot, owner: 7) != nil)
     }
 }
