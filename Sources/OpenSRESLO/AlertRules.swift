@@ -1,9 +1,12 @@
 import Yams
 
-/// Generates the SRE Workbook's multiwindow, multi-burn-rate alerts from SLO
-/// definitions, on top of the exported `opensre_slo_burn_rate` series (no
-/// recording rules needed: the collector computes the burn rates). The long
-/// and short windows are joined `on (slo)`, since their `window` labels differ.
+/// Generates alert rules from SLO definitions, on top of the exported
+/// `opensre_slo_burn_rate` series (no recording rules needed: the collector
+/// computes the burn rates): an SLO's OpenSLO alert policies when it has any
+/// (``SLOAlertPolicy``: one rule per condition, on its lookback window, which
+/// the collector then exports too), else the SRE Workbook's multiwindow,
+/// multi-burn-rate alerts. The long and short windows are joined `on (slo)`,
+/// since their `window` labels differ.
 ///
 /// Page: 2 % of the budget within 1 h (checked over 1 h and 5 m) or 5 % within
 /// 6 h (6 h and 30 m). Ticket: 10 % within 1 d (1 d and 2 h) or 10 % within
@@ -56,13 +59,21 @@ package enum AlertRules {
     }
 
     /// One group per SLO: its page and ticket burn-rate alerts (when its
-    /// period is longer than their long windows) and the exhaustion alert.
+    /// period is longer than their long windows), or its alert policies'
+    /// rules when it has any, and the exhaustion alert.
     private static func groups(_ definitions: [SLODefinition], minimumEvents: Int?) -> Node {
         sequence(
             definitions.map { definition in
                 mapping([
                     ("name", text("opensre-slo-\(definition.name)")),
-                    ("rules", sequence(burnRateRules(definition, minimumEvents: minimumEvents) + [exhaustionRule(definition)])),
+                    (
+                        "rules",
+                        sequence(
+                            (definition.alertPolicies.isEmpty
+                                ? burnRateRules(definition, minimumEvents: minimumEvents)
+                                : definition.alertPolicies.flatMap { policyRules($0, of: definition, minimumEvents: minimumEvents) })
+                                + [exhaustionRule(definition)])
+                    ),
                 ])
             })
     }
@@ -111,6 +122,49 @@ package enum AlertRules {
         }
     }
 
+    /// An OpenSLO alert policy's rules: its burn-rate condition over its
+    /// lookback window, held for `alertAfter` (`alertWhenBreaching`), and an
+    /// alert while that window holds no events (`alertWhenNoData`).
+    private static func policyRules(_ policy: SLOAlertPolicy, of definition: SLODefinition, minimumEvents: Int?) -> [Node] {
+        let condition = policy.condition
+        let selector = "{slo=\"\(definition.name)\",window=\"\(condition.lookbackLabel)\"}"
+        let name = camelCase(definition.name) + camelCase(policy.name)
+        let title = definition.displayName.isEmpty ? definition.name : definition.displayName
+        var labels: [(String, Node)] = [
+            ("severity", text(condition.severity)), ("slo", text(definition.name)), ("alert_policy", text(policy.name)),
+        ]
+        if !policy.notificationTargets.isEmpty {
+            labels.append(("notification_targets", text(policy.notificationTargets.joined(separator: ","))))
+        }
+        func rule(_ alert: String, _ expr: String, _ summary: String) -> Node {
+            var fields: [(String, Node)] = [("alert", text(alert)), ("expr", text(expr))]
+            if condition.alertAfterMinutes > 0 {
+                fields.append(("for", text(SLODuration.label(.seconds(condition.alertAfterMinutes * 60)))))
+            }
+            var annotations = [("summary", quoted(summary))]
+            let description = [policy.description, condition.description].filter { !$0.isEmpty }.joined(separator: " ")
+            if !description.isEmpty { annotations.append(("description", quoted(description))) }
+            return mapping(fields + [("labels", mapping(labels)), ("annotations", mapping(annotations))])
+        }
+        var rules: [Node] = []
+        if policy.alertWhenBreaching {
+            var expr = "opensre_slo_burn_rate\(selector) \(condition.comparison.promQL) \(format(condition.threshold))"
+            if let minimumEvents { expr += " and on (slo) opensre_slo_events_in_window\(selector) >= \(minimumEvents)" }
+            let policyTitle = policy.displayName.isEmpty ? policy.name : policy.displayName
+            rules.append(
+                rule(
+                    name, expr,
+                    "\(title): \(policyTitle): burn rate over \(condition.lookbackLabel) \(condition.comparison.promQL) \(format(condition.threshold))"))
+        }
+        if policy.alertWhenNoData {
+            rules.append(
+                rule(
+                    name + "NoData", "opensre_slo_events_in_window\(selector) == 0",
+                    "\(title): no events over \(condition.lookbackLabel)"))
+        }
+        return rules
+    }
+
     private static func exhaustionRule(_ definition: SLODefinition) -> Node {
         mapping([
             ("alert", text(alertName(definition, suffix: "ErrorBudgetExhausted"))),
@@ -147,10 +201,15 @@ package enum AlertRules {
     /// `CheckoutAvailabilityBurnRateHigh` or `CheckoutLatencyBurnRateHigh`: the
     /// name says what is measured.
     package static func alertName(_ definition: SLODefinition, suffix: String? = nil) -> String {
-        let base = definition.name.split(separator: "-").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+        let base = camelCase(definition.name)
         if let suffix { return base + suffix }
         let kind = definition.isLatency ? "Latency" : "Availability"
         return base.hasSuffix(kind) ? base + "BurnRateHigh" : base + kind + "BurnRateHigh"
+    }
+
+    /// `checkout-availability` as `CheckoutAvailability`.
+    private static func camelCase(_ name: String) -> String {
+        name.split(separator: "-").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
     }
 
     static func format(_ value: Double) -> String {

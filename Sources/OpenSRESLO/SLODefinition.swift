@@ -15,6 +15,9 @@ package struct SLODefinition: Sendable, Equatable {
     package var good: SLOEventSource?
     package var bad: SLOEventSource?
     package var total: SLOEventSource
+    /// `spec.alertPolicies`, resolved: when there are any, the alert rules
+    /// come from them instead of the default multiwindow ladder.
+    package var alertPolicies: [SLOAlertPolicy]
 
     /// What the SLO measures, for alert names: a latency SLO has an `le`.
     package var isLatency: Bool {
@@ -24,7 +27,7 @@ package struct SLODefinition: Sendable, Equatable {
     package init(
         name: String, displayName: String = "", service: String = "", description: String = "",
         target: SLOTarget, period: Duration, periodLabel: String, good: SLOEventSource? = nil,
-        bad: SLOEventSource? = nil, total: SLOEventSource
+        bad: SLOEventSource? = nil, total: SLOEventSource, alertPolicies: [SLOAlertPolicy] = []
     ) {
         self.name = name
         self.displayName = displayName
@@ -36,5 +39,13 @@ package struct SLODefinition: Sendable, Equatable {
         self.good = good
         self.bad = bad
         self.total = total
+        self.alertPolicies = alertPolicies
     }
+}
+
+/// An indicator's event sources: either `good` or `bad`, and `total`.
+struct SLOIndicator: Equatable {
+    var good: SLOEventSource?
+    var bad: SLOEventSource?
+    var total: SLOEventSource
 }

@@ -1,40 +1,43 @@
 import OpenSREModel
 import Yams
 
-/// Reads one YAML document into an ``SLODefinition``, collecting problems.
+/// Reads one OpenSLO document (an SLO, or an SLI, AlertPolicy or
+/// AlertCondition it refers to) into our model, collecting problems that
+/// name the file, the document and the field.
 struct SLODocumentReader {
     let file: String
     let document: Int
     private(set) var problems: [String] = []
-    private var sloName = ""
+    /// `SLO checkout-availability` once the name is read.
+    private var subject = ""
 
     init(file: String, document: Int) {
         self.file = file
         self.document = document
     }
 
-    private mutating func fail(_ path: String, _ message: String) {
-        let subject = sloName.isEmpty ? "document \(document)" : "document \(document) (SLO \(sloName))"
-        problems.append("\(file): \(subject): \(path): \(message)")
+    mutating func fail(_ path: String, _ message: String) {
+        let named = subject.isEmpty ? "document \(document)" : "document \(document) (\(subject))"
+        problems.append("\(file): \(named): \(path): \(message)")
     }
 
-    mutating func slo(_ root: Node) -> SLODefinition? {
-        guard let apiVersion = root["apiVersion"]?.string, apiVersion == "openslo/v1" else {
-            fail("apiVersion", "must be openslo/v1, got \(root["apiVersion"]?.string ?? "nothing")")
-            return nil
-        }
-        guard root["kind"]?.string == "SLO" else { return nil }  // other OpenSLO kinds are not ours
+    /// `metadata.name` of a document of `kind`, which then names it in problems.
+    mutating func name(of root: Node, kind: String, at path: String = "metadata.name") -> String? {
         guard let name = root["metadata"]?["name"]?.string, Self.isDNSLabel(name) else {
-            fail("metadata.name", "required, lowercase letters, digits and '-' (RFC 1123), at most 63 characters")
+            fail(path, "required, lowercase letters, digits and '-' (RFC 1123), at most 63 characters")
             return nil
         }
-        sloName = name
+        if subject.isEmpty { subject = "\(kind) \(name)" }
+        return name
+    }
+
+    /// An SLO document; `catalogue` resolves its `indicatorRef` and
+    /// `alertPolicyRef`s.
+    mutating func slo(_ root: Node, catalogue: OpenSLOCatalogue) -> SLODefinition? {
+        guard let name = name(of: root, kind: "SLO") else { return nil }
         guard let spec = root["spec"], case .mapping = spec else {
             fail("spec", "required")
             return nil
-        }
-        if spec["indicatorRef"] != nil {
-            fail("spec.indicatorRef", "not supported: write the indicator inline (spec.indicator)")
         }
         let method = spec["budgetingMethod"]?.string
         if method != "Occurrences" {
@@ -42,13 +45,48 @@ struct SLODocumentReader {
         }
         let window = timeWindow(spec["timeWindow"])
         let target = objective(spec["objectives"])
-        let sources = indicator(spec["indicator"])
-        guard let window, let target, let sources, problems.isEmpty else { return nil }
+        let sources = indicator(of: spec, catalogue: catalogue)
+        let policies = alertPolicies(spec["alertPolicies"], catalogue: catalogue)
+        guard let window, let target, let sources, let policies, problems.isEmpty else { return nil }
+        for policy in policies where policy.condition.lookbackMinutes > Int(window.duration.components.seconds / 60) {
+            fail(
+                "spec.alertPolicies (\(policy.name))",
+                "the condition's lookbackWindow \(policy.condition.lookbackLabel) is longer than the SLO's time window \(window.label)")
+        }
+        guard problems.isEmpty else { return nil }
         return SLODefinition(
             name: name, displayName: root["metadata"]?["displayName"]?.string ?? "",
             service: spec["service"]?.string ?? "", description: spec["description"]?.string ?? "",
             target: target, period: window.duration, periodLabel: window.label, good: sources.good,
-            bad: sources.bad, total: sources.total)
+            bad: sources.bad, total: sources.total, alertPolicies: policies)
+    }
+
+    /// `spec.indicator` inline, or the SLI document `spec.indicatorRef` names.
+    private mutating func indicator(of spec: Node, catalogue: OpenSLOCatalogue) -> SLOIndicator? {
+        switch (spec["indicator"], spec["indicatorRef"]?.string) {
+        case (.some, .some):
+            fail("spec.indicatorRef", "write either indicator or indicatorRef, not both")
+            return nil
+        case (.some(let inline), nil):
+            return indicator(inline, at: "spec.indicator.spec.ratioMetric")
+        case (nil, .some(let reference)):
+            switch catalogue.indicator(named: reference) {
+            case .valid(let indicator): return indicator
+            case .invalid: return nil  // its own problems are reported with its document
+            case .missing:
+                fail("spec.indicatorRef", "no SLI document named \(reference) in the definitions")
+                return nil
+            }
+        case (nil, nil):
+            fail("spec.indicator", "required (inline, or an SLI document named by spec.indicatorRef)")
+            return nil
+        }
+    }
+
+    /// An SLI document.
+    mutating func sli(_ root: Node) -> SLOIndicator? {
+        guard name(of: root, kind: "SLI") != nil else { return nil }
+        return indicator(root, at: "spec.ratioMetric")
     }
 
     private mutating func timeWindow(_ node: Node?) -> (duration: Duration, label: String)? {
@@ -94,12 +132,12 @@ struct SLODocumentReader {
         return nil
     }
 
-    private mutating func indicator(_ node: Node?) -> (good: SLOEventSource?, bad: SLOEventSource?, total: SLOEventSource)? {
-        guard let ratio = node?["spec"]?["ratioMetric"] else {
-            fail("spec.indicator.spec.ratioMetric", "required (thresholdMetric and raw indicators are not supported)")
+    /// The `ratioMetric` under `node`'s `spec`, at `path` for problems.
+    private mutating func indicator(_ node: Node, at path: String) -> SLOIndicator? {
+        guard let ratio = node["spec"]?["ratioMetric"] else {
+            fail(path, "required (thresholdMetric and raw indicators are not supported)")
             return nil
         }
-        let path = "spec.indicator.spec.ratioMetric"
         let good = ratio["good"].map { source($0, at: "\(path).good") } ?? nil
         let bad = ratio["bad"].map { source($0, at: "\(path).bad") } ?? nil
         if (ratio["good"] == nil) == (ratio["bad"] == nil) {
@@ -114,7 +152,7 @@ struct SLODocumentReader {
             fail("\(path).total.metricSource.spec.le", "le selects good or bad events, not the total")
         }
         guard good != nil || bad != nil else { return nil }
-        return (good, bad, total)
+        return SLOIndicator(good: good, bad: bad, total: total)
     }
 
     private mutating func source(_ node: Node, at path: String) -> SLOEventSource? {

@@ -47,9 +47,7 @@ extension SLOEngine: MetricFamilySource {
             let period = budget(slo: index, minutes: periodMinutes, now: now)
             if let value = period.remaining { remaining.samples.append(.init([slo], value)) }
             if let value = period.consumed { consumed.samples.append(.init([slo], value)) }
-            var windows = Self.windows.filter { $0.minutes < periodMinutes }
-            windows.append((definition.periodLabel, periodMinutes))
-            for window in windows {
+            for window in Self.windows(of: definition) {
                 let labels = [slo, Label("window", window.label)]
                 let state = window.minutes == periodMinutes ? period : budget(slo: index, minutes: window.minutes, now: now)
                 inWindow.samples.append(.init(labels, Double(state.total)))

@@ -56,6 +56,24 @@ package final class SLOEngine {
         ("5m", 5), ("30m", 30), ("1h", 60), ("2h", 120), ("6h", 360), ("1d", 1440), ("3d", 4320),
     ]
 
+    /// The windows exported for `definition`, shortest first: the standard
+    /// ones shorter than its period, the lookback windows of its alert
+    /// conditions (any whole number of minutes up to the period: the engine
+    /// keeps a slot per minute), and the period itself.
+    package static func windows(of definition: SLODefinition) -> [(label: String, minutes: Int)] {
+        let periodMinutes = Int(definition.period.components.seconds / 60)
+        var windows = Self.windows.filter { $0.minutes < periodMinutes }
+        for policy in definition.alertPolicies {
+            let condition = policy.condition
+            if condition.lookbackMinutes < periodMinutes, !windows.contains(where: { $0.minutes == condition.lookbackMinutes }) {
+                windows.append((condition.lookbackLabel, condition.lookbackMinutes))
+            }
+        }
+        windows.sort { $0.minutes < $1.minutes }
+        windows.append((definition.periodLabel, periodMinutes))
+        return windows
+    }
+
     package init(definitions: [SLODefinition], now: UInt64) {
         self.definitions = definitions
         slots = definitions.map { SLOSlots(minutes: Int($0.period.components.seconds / 60)) }
