@@ -103,6 +103,24 @@ struct SLOEndToEndTests {
         let budget = try ProgramRun.run(ExecutableTests.binary, ["slo", "budget", "--total", "1000", "--bad", "1", "--target", "0.999"])
         #expect(budget.output.contains("budget remaining: 0%\n") && budget.output.contains("status: GREEN"))
     }
+
+    @Test("opensre slo rules from OpenSLO alert policies (the committed example): promtool check rules accepts them")
+    func policyRules() throws {
+        let definitions = Fixtures.repositoryRoot.appendingPathComponent("config/slos-alerting/*.yaml").path
+        let ruleFile = try ProgramRun.run(ExecutableTests.binary, ["slo", "rules", "--definitions", definitions, "--format", "rule-file"])
+        #expect(ruleFile.status == 0, "\(ruleFile.output)")
+        #expect(ruleFile.output.contains(#"expr: opensre_slo_burn_rate{slo="checkout-availability",window="1h"} >= 14.4"#))
+        #expect(ruleFile.output.contains(#"expr: opensre_slo_events_in_window{slo="checkout-availability",window="3d"} == 0"#))
+        #expect(!ruleFile.output.contains("BurnRateHigh"), "the policies replace the default ladder")
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("policy-rules-\(UUID()).yaml").path
+        try ruleFile.output.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let promtool = try #require(ProgramRun.which("promtool"), "promtool missing: apt-get install prometheus")
+        let check = try ProgramRun.run(promtool, ["check", "rules", path])
+        #expect(check.status == 0, "\(check.output)")
+        // Fast burn, slow burn and its no-data rule, the exhaustion rule.
+        #expect(check.output.contains("SUCCESS: 4 rules found"))
+    }
 }
 
 /// The `opensre` executable running in the background.
