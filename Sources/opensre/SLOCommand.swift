@@ -6,8 +6,8 @@ import OpenSRESLO
 /// `opensre slo …`: tools around the SLO definitions.
 struct SLOCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "slo", abstract: "SLO tools: alert rules and budget arithmetic.",
-        subcommands: [Rules.self, Budget.self])
+        commandName: "slo", abstract: "SLO tools: alert rules, a Grafana dashboard and budget arithmetic.",
+        subcommands: [Rules.self, Dashboard.self, Budget.self])
 
     /// `opensre slo rules`: multiwindow, multi-burn-rate alert rules for the SLOs.
     struct Rules: ParsableCommand {
@@ -54,6 +54,28 @@ struct SLOCommand: ParsableCommand {
             case .prometheusRule: print(try AlertRules.prometheusRule(slos, name: name, minimumEvents: minEvents), terminator: "")
             case .ruleFile: print(try AlertRules.ruleGroups(slos, minimumEvents: minEvents), terminator: "")
             }
+        }
+    }
+
+    /// `opensre slo dashboard`: a Grafana dashboard for the SLO and golden-signal series.
+    struct Dashboard: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a Grafana dashboard (JSON model) of the SLO and golden-signal series.")
+
+        @Option(
+            name: .long, parsing: .upToNextOption,
+            help: "OpenSLO files or globs: the SLO variable lists their names (default: every SLO Prometheus has).")
+        var definitions: [String] = []
+
+        func run() throws {
+            let slos: [SLODefinition]
+            do {
+                slos = definitions.isEmpty ? [] : try OpenSLOLoader.load(patterns: definitions)
+            } catch {
+                printError("opensre slo dashboard: \(error)")
+                throw ExitCode(2)
+            }
+            print(try GrafanaDashboard.json(definitions: slos), terminator: "")
         }
     }
 

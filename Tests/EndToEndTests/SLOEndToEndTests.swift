@@ -8,7 +8,7 @@ import Testing
 struct SLOEndToEndTests {
     static let stateDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("opensre-slo-\(UUID())").path
 
-    static func config(receiver: Int, exporter: Int) throws -> String {
+    static func config(receiver: Int, exporter: Int, stateDirectory: String = Self.stateDirectory) throws -> String {
         let slos = Fixtures.repositoryRoot.appendingPathComponent("config/slos/checkout.yaml").path
         return try ExecutableTests.writeConfig(
             """
@@ -30,6 +30,11 @@ struct SLOEndToEndTests {
             [Fixtures.repositoryRoot.appendingPathComponent("Tests/EndToEndTests/sdk_slo_client.py").path,
              "http://127.0.0.1:\(port)/v1/metrics", String(fast), String(errors), String(slow)])
         #expect(run.status == 0, "sdk_slo_client.py: \(run.output)")
+    }
+
+    /// ``sendRequests(port:fast:errors:slow:)``, recording a failure to run as an issue.
+    func sendRequestsOrRecord(port: Int, fast: Int, errors: Int, slow: Int) {
+        do { try sendRequests(port: port, fast: fast, errors: errors, slow: slow) } catch { Issue.record(error) }
     }
 
     func sloLines(_ port: Int) async throws -> [String] {
