@@ -128,7 +128,7 @@ package enum AlertRules {
     private static func policyRules(_ policy: SLOAlertPolicy, of definition: SLODefinition, minimumEvents: Int?) -> [Node] {
         let condition = policy.condition
         let selector = "{slo=\"\(definition.name)\",window=\"\(condition.lookbackLabel)\"}"
-        let name = camelCase(definition.name) + camelCase(policy.name)
+        let name = policyAlertName(policy, of: definition)
         let title = definition.displayName.isEmpty ? definition.name : definition.displayName
         var labels: [(String, Node)] = [
             ("severity", text(condition.severity)), ("slo", text(definition.name)), ("alert_policy", text(policy.name)),
@@ -205,6 +205,11 @@ package enum AlertRules {
         if let suffix { return base + suffix }
         let kind = definition.isLatency ? "Latency" : "Availability"
         return base.hasSuffix(kind) ? base + "BurnRateHigh" : base + kind + "BurnRateHigh"
+    }
+
+    /// `CheckoutAvailabilityFastBurn`: the SLO's name and the policy's.
+    package static func policyAlertName(_ policy: SLOAlertPolicy, of definition: SLODefinition) -> String {
+        camelCase(definition.name) + camelCase(policy.name)
     }
 
     /// `checkout-availability` as `CheckoutAvailability`.

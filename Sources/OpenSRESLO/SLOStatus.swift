@@ -1,0 +1,121 @@
+/// One SLO as it stands now: the numbers the overview page, the JSON API
+/// (`GET /api/v1/slos`) and `opensre_slo_*` share, read from the engine
+/// (``SLOEngine/statuses(now:)``). Field names are the API's, stable.
+package struct SLOStatus: Sendable, Equatable, Encodable {
+    package struct Window: Sendable, Equatable, Encodable {
+        /// `5m`, `1h`, … or the period (`30d`).
+        package var window: String
+        package var events: UInt64
+        package var badEvents: UInt64
+        /// Error ratio / allowed error ratio; nil without events.
+        package var burnRate: Double?
+    }
+
+    /// An alert `opensre slo rules` generates whose condition holds now (its
+    /// `for`, if any, is not waited for here: it is pending or firing).
+    package struct Alert: Sendable, Equatable, Encodable {
+        package var alert: String
+        package var severity: String
+
+        package init(alert: String, severity: String) {
+            self.alert = alert
+            self.severity = severity
+        }
+    }
+
+    package var name: String
+    package var displayName: String
+    package var service: String
+    /// `latency` (the indicator has an `le`) or `availability`.
+    package var kind: String
+    package var objective: Double
+    /// The rolling period (`30d`).
+    package var window: String
+    /// Good events / events over the period; nil without events.
+    package var sli: Double?
+    package var events: UInt64
+    package var badEvents: UInt64
+    /// 1 − consumed over the period, unclamped (negative: overspent); nil without events.
+    package var errorBudgetRemaining: Double?
+    /// `green` while the SLO is met over the period, else `red` (the budget policy).
+    package var status: String
+    /// At the last hour's rates; nil when the budget is never spent within a period.
+    package var timeToExhaustionSeconds: Double?
+    /// Every exported window, shortest first.
+    package var windows: [Window]
+    package var alerts: [Alert]
+}
+
+extension SLOEngine {
+    /// Every SLO's status at `now` (Unix ns), in definition order.
+    package func statuses(now: UInt64) -> [SLOStatus] {
+        definitions.indices.map { status(slo: $0, now: now) }
+    }
+
+    package func status(slo index: Int, now: UInt64) -> SLOStatus {
+        let definition = definitions[index]
+        let windows = Self.windows(of: definition).map { window -> SLOStatus.Window in
+            let budget = budget(slo: index, minutes: window.minutes, now: now)
+            return SLOStatus.Window(window: window.label, events: budget.total, badEvents: budget.bad, burnRate: budget.consumed)
+        }
+        let period = budget(slo: index, minutes: Int(definition.period.components.seconds / 60), now: now)
+        let exhaustion = timeToExhaustion(slo: index, now: now)
+        return SLOStatus(
+            name: definition.name, displayName: definition.displayName, service: definition.service,
+            kind: definition.isLatency ? "latency" : "availability", objective: definition.target.value,
+            window: definition.periodLabel,
+            sli: period.hasData ? Double(period.total - period.bad) / Double(period.total) : nil,
+            events: period.total, badEvents: period.bad, errorBudgetRemaining: period.remaining,
+            status: period.isMet ? "green" : "red",
+            timeToExhaustionSeconds: exhaustion.flatMap { $0.isFinite ? $0 : nil }, windows: windows,
+            alerts: AlertRules.holding(definition, windows: windows, met: period.isMet))
+    }
+}
+
+extension AlertRules {
+    /// The alerts of ``ruleGroups(_:minimumEvents:)`` for `definition` whose
+    /// condition holds for these windows (without `--min-events`).
+    package static func holding(_ definition: SLODefinition, windows: [SLOStatus.Window], met: Bool) -> [SLOStatus.Alert] {
+        let byLabel = Dictionary(windows.map { ($0.window, $0) }, uniquingKeysWith: { first, _ in first })
+        func burn(_ label: String) -> Double? { byLabel[label]?.burnRate }
+        var alerts: [SLOStatus.Alert] = []
+        if definition.alertPolicies.isEmpty {
+            let periodMinutes = Int(definition.period.components.seconds / 60)
+            for severity in ["page", "ticket"] {
+                let holds = pairs.filter { $0.severity == severity && $0.longMinutes < periodMinutes }.contains { pair in
+                    // The factor as the rule writes it (rounded to 3 decimals).
+                    let factor = Double(format(factor(pair, period: definition.period))) ?? 0
+                    return (burn(pair.long) ?? 0) > factor && (burn(pair.short) ?? 0) > factor
+                }
+                if holds { alerts.append(.init(alert: alertName(definition), severity: severity == "page" ? "critical" : "warning")) }
+            }
+        } else {
+            for policy in definition.alertPolicies {
+                let condition = policy.condition
+                let name = policyAlertName(policy, of: definition)
+                if policy.alertWhenBreaching, let rate = burn(condition.lookbackLabel),
+                    condition.comparison.holds(rate, condition.threshold)
+                {
+                    alerts.append(.init(alert: name, severity: condition.severity))
+                }
+                if policy.alertWhenNoData, (byLabel[condition.lookbackLabel]?.events ?? 0) == 0 {
+                    alerts.append(.init(alert: name + "NoData", severity: condition.severity))
+                }
+            }
+        }
+        if !met { alerts.append(.init(alert: alertName(definition, suffix: "ErrorBudgetExhausted"), severity: "info")) }
+        return alerts
+    }
+}
+
+extension SLOAlertCondition.Operator {
+    /// `value op threshold`, as the rule's PromQL compares.
+    package func holds(_ value: Double, _ threshold: Double) -> Bool {
+        switch self {
+        case .gt: value > threshold
+        case .gte: value >= threshold
+        case .lt: value < threshold
+        case .lte: value <= threshold
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import OpenSRESLO
+import Testing
+
+@Suite("SLO status (the overview's and the JSON API's numbers)")
+struct SLOStatusTests {
+    static let start: UInt64 = 1_700_000_000 * 1_000_000_000  // a minute boundary
+
+    static func engine(_ definition: SLODefinition, total: UInt64, bad: UInt64) -> SLOEngine {
+        let engine = SLOEngine(definitions: [definition], now: start)
+        engine.observe(slo: 0, role: .total, series: 1, startTime: start, cumulative: total, now: start)
+        engine.observe(slo: 0, role: .selected, series: 2, startTime: start, cumulative: bad, now: start)
+        return engine
+    }
+
+    @Test("10 bad of 1000 at 99.9% over 30d: SLI 0.99, budget -9, red, burn 10 everywhere; the 6h page, the ticket and the exhaustion alert hold, not the 1h page (14.4)")
+    func ladder() {
+        let status = Self.engine(SLOEngineTests.availability(), total: 1000, bad: 10).status(slo: 0, now: Self.start)
+        #expect(status.name == "api-availability" && status.kind == "availability" && status.window == "30d")
+        #expect(status.objective == 0.999 && status.sli == 0.99 && status.events == 1000 && status.badEvents == 10)
+        #expect(status.errorBudgetRemaining == -9 && status.status == "red" && status.timeToExhaustionSeconds == 0)
+        #expect(status.windows.map(\.window) == ["5m", "30m", "1h", "2h", "6h", "1d", "3d", "30d"])
+        #expect(status.windows.allSatisfy { $0.burnRate == 10 && $0.events == 1000 && $0.badEvents == 10 })
+        #expect(status.alerts == [
+            SLOStatus.Alert(alert: "ApiAvailabilityBurnRateHigh", severity: "critical"),
+            SLOStatus.Alert(alert: "ApiAvailabilityBurnRateHigh", severity: "warning"),
+            SLOStatus.Alert(alert: "ApiAvailabilityErrorBudgetExhausted", severity: "info"),
+        ])
+    }
+
+    @Test("without events: no SLI, no budget, green, no burn rate, no alert")
+    func noData() {
+        let status = SLOEngine(definitions: [SLOEngineTests.availability()], now: Self.start).status(slo: 0, now: Self.start)
+        #expect(status.sli == nil && status.errorBudgetRemaining == nil && status.status == "green")
+        #expect(status.windows.allSatisfy { $0.burnRate == nil && $0.events == 0 })
+        #expect(status.alerts.isEmpty)
+    }
+
+    @Test("alert policies decide what holds: slow burn (15m > 1) yes, fast burn (1h >= 14.4) no, no-data no")
+    func policies() throws {
+        let slo = try #require(try OpenSLOLoader.parse(yaml: OpenSLOAlertPolicyTests.documents).first)
+        let status = Self.engine(slo, total: 1000, bad: 10).status(slo: 0, now: Self.start)
+        #expect(status.windows.map(\.window) == ["5m", "15m", "30m", "1h", "2h", "6h", "1d", "3d", "30d"])
+        #expect(status.alerts == [
+            SLOStatus.Alert(alert: "ApiAvailabilitySlowBurn", severity: "ticket"),
+            SLOStatus.Alert(alert: "ApiAvailabilityErrorBudgetExhausted", severity: "info"),
+        ])
+        // An hour later the 15m window is empty: its no-data alert holds instead.
+        let later = Self.engine(slo, total: 1000, bad: 10).status(slo: 0, now: Self.start + 60 * 60_000_000_000)
+        #expect(later.alerts.map(\.alert) == ["ApiAvailabilitySlowBurnNoData", "ApiAvailabilityErrorBudgetExhausted"])
+    }
+}
