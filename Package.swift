@@ -103,7 +103,7 @@ let package = Package(
         .target(
             name: "PrometheusExporter",
             dependencies: [
-                "OpenSREPipeline", "HTTPServerSupport",
+                "OpenSREPipeline", "OpenSRESLO", "HTTPServerSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

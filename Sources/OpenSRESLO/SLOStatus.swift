@@ -119,3 +119,42 @@ extension SLOAlertCondition.Operator {
         }
     }
 }
+
+/// Explicit nulls (not absent keys) where there is no data, so every
+/// response has every field.
+extension SLOStatus {
+    private enum Key: String, CodingKey {
+        case name, displayName, service, kind, objective, window, sli, events, badEvents, errorBudgetRemaining, status
+        case timeToExhaustionSeconds, windows, alerts
+    }
+
+    package func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(name, forKey: .name)
+        try container.encode(displayName, forKey: .displayName)
+        try container.encode(service, forKey: .service)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(objective, forKey: .objective)
+        try container.encode(window, forKey: .window)
+        try container.encode(sli, forKey: .sli)
+        try container.encode(events, forKey: .events)
+        try container.encode(badEvents, forKey: .badEvents)
+        try container.encode(errorBudgetRemaining, forKey: .errorBudgetRemaining)
+        try container.encode(status, forKey: .status)
+        try container.encode(timeToExhaustionSeconds, forKey: .timeToExhaustionSeconds)
+        try container.encode(windows, forKey: .windows)
+        try container.encode(alerts, forKey: .alerts)
+    }
+}
+
+extension SLOStatus.Window {
+    private enum Key: String, CodingKey { case window, events, badEvents, burnRate }
+
+    package func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(window, forKey: .window)
+        try container.encode(events, forKey: .events)
+        try container.encode(badEvents, forKey: .badEvents)
+        try container.encode(burnRate, forKey: .burnRate)
+    }
+}

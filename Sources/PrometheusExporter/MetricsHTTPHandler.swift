@@ -2,10 +2,12 @@ import HTTPServerSupport
 import NIOCore
 import NIOHTTP1
 import OpenSREPipeline
+import OpenSRESLO
 import PrometheusExposition
 
 /// Serves `GET /metrics` (text format 0.0.4) from the batching processor, which
-/// folds in everything accepted before the scrape first. Confined to its
+/// folds in everything accepted before the scrape first, and the SLO API
+/// (``SLOAPI``). Confined to its
 /// channel's event loop; the page is rendered on the processor thread.
 final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
@@ -43,6 +45,17 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
+        if SLOAPI.handles(path) {
+            // Computed on the processor thread, written here.
+            let promise = context.eventLoop.makePromise(of: [SLOStatus].self)
+            processor.sloStatuses { promise.succeed($0) }
+            let (method, keepAlive) = (head.method, head.isKeepAlive)
+            promise.futureResult.assumeIsolated().whenSuccess { [self] statuses in
+                SLOAPI.response(method: method, path: path, statuses: statuses)
+                    .write(to: context, keepAlive: keepAlive, wrap: self.wrapOutboundOut)
+            }
+            return
+        }
         guard path == Self.metricsPath else {
             HTTPResponse.text(.notFound, "no such endpoint: \(path) (metrics are served on GET /metrics)")
                 .write(to: context, keepAlive: head.isKeepAlive, wrap: wrapOutboundOut)

@@ -70,6 +70,7 @@ struct SLOEndToEndTests {
             #"opensre_slo_time_to_exhaustion_seconds{slo="checkout-availability"} 0"#,
         ]
         for line in expected { #expect(lines.contains(line), "missing \(line) in \(lines)") }
+        try await checkAPI(exporter)
 
         // SIGTERM persists the state; a new process restores it before serving.
         #expect(try await collector.stop() == 0)
@@ -82,6 +83,36 @@ struct SLOEndToEndTests {
         #expect(lines.contains(#"opensre_slo_events_total{outcome="good",slo="checkout-availability"} 1090"#))
         #expect(lines.contains(#"opensre_slo_events_total{outcome="bad",slo="checkout-availability"} 10"#))
         #expect(try await collector.stop() == 0)
+    }
+
+    /// The JSON API shows the numbers the scrape shows.
+    func checkAPI(_ port: Int) async throws {
+        let list = try await TestHTTPConnection.send(port: port, .GET, "/api/v1/slos")
+        #expect(list.status == .ok && list.headers.first(name: "Content-Type") == "application/json")
+        let body = try #require(try JSONSerialization.jsonObject(with: Data(list.body)) as? [String: Any])
+        let slos = try #require(body["slos"] as? [[String: Any]])
+        #expect(slos.map { $0["name"] as? String } == ["checkout-availability", "checkout-latency"])
+        let availability = slos[0]
+        #expect(availability["service"] as? String == "checkout" && availability["kind"] as? String == "availability")
+        #expect(availability["objective"] as? Double == 0.999 && availability["window"] as? String == "30d")
+        #expect(availability["sli"] as? Double == 0.99 && availability["events"] as? Int == 1000 && availability["badEvents"] as? Int == 10)
+        #expect(availability["errorBudgetRemaining"] as? Double == -9 && availability["status"] as? String == "red")
+        #expect(availability["timeToExhaustionSeconds"] as? Double == 0)
+        let windows = try #require(availability["windows"] as? [[String: Any]])
+        #expect(windows.first?["window"] as? String == "5m" && windows.first?["burnRate"] as? Double == 10)
+        let alerts = (availability["alerts"] as? [[String: Any]] ?? []).compactMap { $0["alert"] as? String }
+        #expect(alerts.contains("CheckoutAvailabilityErrorBudgetExhausted"))
+        let latency = slos[1]
+        #expect(latency["kind"] as? String == "latency" && latency["sli"] as? Double == 0.995)
+        #expect(latency["errorBudgetRemaining"] as? Double == 0.5 && latency["status"] as? String == "green")
+
+        let one = try await TestHTTPConnection.send(port: port, .GET, "/api/v1/slos/checkout-latency")
+        let slo = try #require((try JSONSerialization.jsonObject(with: Data(one.body)) as? [String: Any])?["slo"] as? [String: Any])
+        #expect(one.status == .ok && slo["name"] as? String == "checkout-latency")
+        let missing = try await TestHTTPConnection.send(port: port, .GET, "/api/v1/slos/nope")
+        #expect(missing.status == .notFound && missing.text == #"{"error":"no SLO named nope"}"#)
+        let post = try await TestHTTPConnection.send(port: port, .POST, "/api/v1/slos")
+        #expect(post.status == .methodNotAllowed && post.headers.first(name: "Allow") == "GET")
     }
 
     @Test("opensre slo rules: promtool check rules accepts the output; budget prints the arithmetic")

@@ -1,0 +1,42 @@
+import Foundation
+import HTTPServerSupport
+import NIOCore
+import NIOHTTP1
+import OpenSRESLO
+
+/// `GET /api/v1/slos` (every SLO) and `GET /api/v1/slos/{name}` (one), the
+/// numbers of ``SLOStatus`` as JSON: read-only, served by the exporter's
+/// listener beside `/metrics`.
+enum SLOAPI {
+    static let prefix = "/api/v1/slos"
+
+    static func handles(_ path: String) -> Bool { path == prefix || path.hasPrefix(prefix + "/") }
+
+    /// The answer to `method` on `path` (one ``handles(_:)`` accepts) given the statuses.
+    static func response(method: HTTPMethod, path: String, statuses: [SLOStatus]) -> HTTPResponse {
+        guard method == .GET else {
+            return json(.methodNotAllowed, Failure(error: "method \(method.rawValue) not allowed, use GET"), headers: ["Allow": "GET"])
+        }
+        if path == prefix { return json(.ok, List(slos: statuses)) }
+        let name = String(path.dropFirst(prefix.count + 1))
+        guard let status = statuses.first(where: { $0.name == name }) else {
+            return json(.notFound, Failure(error: "no SLO named \(name)"))
+        }
+        return json(.ok, One(slo: status))
+    }
+
+    private struct List: Encodable { var slos: [SLOStatus] }
+    private struct One: Encodable { var slo: SLOStatus }
+    private struct Failure: Encodable { var error: String }
+
+    private static func json(_ status: HTTPResponseStatus, _ value: some Encodable, headers: HTTPHeaders = [:]) -> HTTPResponse {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Non-finite numbers never reach here (no data is null), but a body is always written.
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "+Inf", negativeInfinity: "-Inf", nan: "NaN")
+        let body = (try? encoder.encode(value)) ?? Data(#"{"error":"could not encode the response"}"#.utf8)
+        var headers = headers
+        headers.replaceOrAdd(name: "Content-Type", value: "application/json")
+        return HTTPResponse(status: status, headers: headers, body: ByteBuffer(bytes: body))
+    }
+}
