@@ -57,7 +57,7 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         guard path == Self.metricsPath else {
-            HTTPResponse.text(.notFound, "no such endpoint: \(path) (metrics are served on GET /metrics)")
+            HTTPResponse.text(.notFound, "no such endpoint: \(path) (metrics are served on GET /metrics, SLOs on GET /api/v1/slos)")
                 .write(to: context, keepAlive: head.isKeepAlive, wrap: wrapOutboundOut)
             return
         }

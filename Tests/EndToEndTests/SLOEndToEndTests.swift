@@ -113,6 +113,10 @@ struct SLOEndToEndTests {
         #expect(missing.status == .notFound && missing.text == #"{"error":"no SLO named nope"}"#)
         let post = try await TestHTTPConnection.send(port: port, .POST, "/api/v1/slos")
         #expect(post.status == .methodNotAllowed && post.headers.first(name: "Allow") == "GET")
+        let elsewhere = try await TestHTTPConnection.send(port: port, .GET, "/api/v1/other")
+        #expect(
+            elsewhere.status == .notFound
+                && elsewhere.text == "no such endpoint: /api/v1/other (metrics are served on GET /metrics, SLOs on GET /api/v1/slos)\n")
     }
 
     @Test("opensre slo rules: promtool check rules accepts the output; budget prints the arithmetic")
