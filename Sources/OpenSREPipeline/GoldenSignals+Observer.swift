@@ -60,7 +60,7 @@ extension GoldenSignals: SeriesObserver {
 
     func folded(_ point: DecodedPoint, into series: Series, of stream: MetricStream, wallClock: UInt64) {
         guard let tap = series.goldenTap else { return }
-        record(tap, state: series.state, counting: counts(tap, point: point))
+        record(tap, state: series.state, counting: counts(tap, point: point), minute: Int64(wallClock / 60_000_000_000))
     }
 
     func didApply() { finishBatch() }

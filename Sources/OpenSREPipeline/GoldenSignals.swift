@@ -72,6 +72,8 @@ final class GoldenSignals {
         var errors: UInt64 = 0
         var buckets = [UInt64](repeating: 0, count: GoldenSignals.boundaries.count + 1)
         var sum: Double = 0
+        /// The last six hours per minute, from the first request on.
+        var history: GoldenHistory?
     }
 
     /// What a latency series remembers to turn cumulative values into increments.
@@ -233,7 +235,7 @@ final class GoldenSignals {
     /// the baseline; a new start time or a lower count is a reset. When
     /// `counting` is false (the other metric of its pair counts these
     /// requests), only the baseline moves.
-    func record(_ tap: LatencyTap, state: SeriesState, counting: Bool = true) {
+    func record(_ tap: LatencyTap, state: SeriesState, counting: Bool = true, minute: Int64 = 0) {
         let previous: (count: UInt64, sum: Double, buckets: HistogramCounts)
         guard counting else {
             tap.seen = true
@@ -252,7 +254,7 @@ final class GoldenSignals {
         } else {
             previous = (tap.count, tap.sum, tap.buckets)
         }
-        add(tap, state: state, previous: previous)
+        add(tap, state: state, previous: previous, minute: minute)
         remember(tap, state)
     }
 
@@ -263,14 +265,20 @@ final class GoldenSignals {
         tap.buckets = state.buckets
     }
 
-    private func add(_ tap: LatencyTap, state: SeriesState, previous: (count: UInt64, sum: Double, buckets: HistogramCounts)) {
+    private func add(
+        _ tap: LatencyTap, state: SeriesState, previous: (count: UInt64, sum: Double, buckets: HistogramCounts), minute: Int64
+    ) {
         let increment = state.count &- previous.count
         guard increment > 0, increment <= state.count else { return }
         tap.job.requests &+= increment
         if tap.isError { tap.job.errors &+= increment }
         tap.job.sum += (state.value - previous.sum) * tap.scale
+        if tap.job.history == nil { tap.job.history = GoldenHistory() }
+        let slot = tap.job.history!.slot(for: minute)
+        if let slot { tap.job.history!.add(slot: slot, requests: increment, errors: tap.isError ? increment : 0) }
         guard state.exponential == nil else {
             tap.job.buckets[Self.boundaries.count] &+= increment  // no bounds to place them by
+            if let slot { tap.job.history!.add(slot: slot, bucket: Self.boundaries.count, count: increment) }
             return
         }
         if tap.mappedBounds != state.bounds {
@@ -282,7 +290,10 @@ final class GoldenSignals {
         let sameShape = previous.buckets.count == state.buckets.count
         for index in state.buckets.indices {
             let delta = state.buckets[index] &- (sameShape ? previous.buckets[index] : 0)
-            if delta > 0, delta <= state.buckets[index] { tap.job.buckets[tap.mapping[index]] &+= delta }
+            if delta > 0, delta <= state.buckets[index] {
+                tap.job.buckets[tap.mapping[index]] &+= delta
+                if let slot { tap.job.history!.add(slot: slot, bucket: tap.mapping[index], count: delta) }
+            }
         }
     }
 }

@@ -15,3 +15,8 @@ extension SeriesStore {
         self.init(settings: settings, observers: observers)
     }
 }
+
+extension SeriesStore {
+    /// The golden-signals observer, when golden signals are on.
+    var golden: GoldenSignals? { observers.lazy.compactMap { $0 as? GoldenSignals }.first }
+}

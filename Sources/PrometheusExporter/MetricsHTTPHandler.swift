@@ -56,8 +56,18 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             }
             return
         }
+        if path == GoldenAPI.path {
+            let promise = context.eventLoop.makePromise(of: [GoldenStatus].self)
+            processor.goldenStatuses { promise.succeed($0) }
+            let (method, keepAlive) = (head.method, head.isKeepAlive)
+            promise.futureResult.assumeIsolated().whenSuccess { [self] statuses in
+                GoldenAPI.response(method: method, statuses: statuses)
+                    .write(to: context, keepAlive: keepAlive, wrap: self.wrapOutboundOut)
+            }
+            return
+        }
         guard path == Self.metricsPath else {
-            HTTPResponse.text(.notFound, "no such endpoint: \(path) (metrics are served on GET /metrics, SLOs on GET /api/v1/slos)")
+            HTTPResponse.text(.notFound, "no such endpoint: \(path) (metrics are served on GET /metrics, SLOs on GET /api/v1/slos, golden signals on GET /api/v1/golden)")
                 .write(to: context, keepAlive: head.isKeepAlive, wrap: wrapOutboundOut)
             return
         }

@@ -2,11 +2,12 @@ import Foundation
 import HTTPServerSupport
 import NIOCore
 import NIOHTTP1
+import OpenSREPipeline
 import OpenSRESLO
 
 /// `GET /api/v1/slos` (every SLO) and `GET /api/v1/slos/{name}` (one), the
 /// numbers of ``SLOStatus`` as JSON: read-only, served by the exporter's
-/// listener beside `/metrics`.
+/// listener beside `/metrics` (as is ``GoldenAPI``).
 enum SLOAPI {
     static let prefix = "/api/v1/slos"
 
@@ -27,9 +28,10 @@ enum SLOAPI {
 
     private struct List: Encodable { var slos: [SLOStatus] }
     private struct One: Encodable { var slo: SLOStatus }
-    private struct Failure: Encodable { var error: String }
+    struct Failure: Encodable { var error: String }
 
-    private static func json(_ status: HTTPResponseStatus, _ value: some Encodable, headers: HTTPHeaders = [:]) -> HTTPResponse {
+    /// A JSON response (the API's one way of writing one).
+    static func json(_ status: HTTPResponseStatus, _ value: some Encodable, headers: HTTPHeaders = [:]) -> HTTPResponse {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Non-finite numbers never reach here (no data is null), but a body is always written.
@@ -38,5 +40,20 @@ enum SLOAPI {
         var headers = headers
         headers.replaceOrAdd(name: "Content-Type", value: "application/json")
         return HTTPResponse(status: status, headers: headers, body: ByteBuffer(bytes: body))
+    }
+}
+
+/// `GET /api/v1/golden`: every job's golden signals (``GoldenStatus``).
+enum GoldenAPI {
+    static let path = "/api/v1/golden"
+
+    private struct List: Encodable { var jobs: [GoldenStatus] }
+
+    static func response(method: HTTPMethod, statuses: [GoldenStatus]) -> HTTPResponse {
+        guard method == .GET else {
+            return SLOAPI.json(
+                .methodNotAllowed, SLOAPI.Failure(error: "method \(method.rawValue) not allowed, use GET"), headers: ["Allow": "GET"])
+        }
+        return SLOAPI.json(.ok, List(jobs: statuses))
     }
 }

@@ -113,10 +113,21 @@ struct SLOEndToEndTests {
         #expect(missing.status == .notFound && missing.text == #"{"error":"no SLO named nope"}"#)
         let post = try await TestHTTPConnection.send(port: port, .POST, "/api/v1/slos")
         #expect(post.status == .methodNotAllowed && post.headers.first(name: "Allow") == "GET")
+        // The golden signals of the same requests: totals, and all of them within the history.
+        let golden = try await TestHTTPConnection.send(port: port, .GET, "/api/v1/golden")
+        let jobs = try #require((try JSONSerialization.jsonObject(with: Data(golden.body)) as? [String: Any])?["jobs"] as? [[String: Any]])
+        #expect(golden.status == .ok && jobs.map { $0["job"] as? String } == ["checkout"])
+        #expect(jobs.first?["requests"] as? Int == 1000 && jobs.first?["errors"] as? Int == 10)
+        let history = try #require(jobs.first?["history"] as? [String: Any])
+        #expect((history["requests"] as? [Int])?.reduce(0, +) == 1000 && (history["requests"] as? [Int])?.count == 360)
+        #expect((history["errors"] as? [Int])?.reduce(0, +) == 10)
+        // 995 requests in the SDK's (0, 0.1] bucket, which goes to the golden 0.1 bound: a p50 in (0.075, 0.1].
+        let p50 = (history["p50"] as? [Any])?.compactMap { $0 as? Double } ?? []
+        #expect(!p50.isEmpty && p50.allSatisfy { $0 > 0.075 && $0 <= 0.1 })
         let elsewhere = try await TestHTTPConnection.send(port: port, .GET, "/api/v1/other")
         #expect(
             elsewhere.status == .notFound
-                && elsewhere.text == "no such endpoint: /api/v1/other (metrics are served on GET /metrics, SLOs on GET /api/v1/slos)\n")
+                && elsewhere.text == "no such endpoint: /api/v1/other (metrics are served on GET /metrics, SLOs on GET /api/v1/slos, golden signals on GET /api/v1/golden)\n")
     }
 
     @Test("opensre slo rules: promtool check rules accepts the output; budget prints the arithmetic")
