@@ -47,27 +47,13 @@ struct GrafanaDashboardTests {
 
     @Test("promtool parses every query (each wrapped in a recording rule, variables filled as for All)")
     func promtoolParses() throws {
-        let promtool = try #require(
-            ["/usr/bin/promtool", "/usr/local/bin/promtool"].first { FileManager.default.isExecutableFile(atPath: $0) },
-            "promtool missing: apt-get install prometheus")
         var rules = "groups:\n  - name: dashboard\n    rules:\n"
         for (index, query) in GrafanaDashboard.queries.enumerated() {
             let quoted = Self.filled(query.expr).replacingOccurrences(of: "'", with: "''")
             rules += "      - record: opensre:dashboard_query_\(index)\n        expr: '\(quoted)'\n"
         }
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("dashboard-\(UUID()).yaml").path
-        try rules.write(toFile: path, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: promtool)
-        process.arguments = ["check", "rules", path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let said = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "promtool: \(said)\n\(rules)")
+        let (status, said) = try Promtool.checkRules(rules)
+        #expect(status == 0, "promtool: \(said)\n\(rules)")
         #expect(said.contains("SUCCESS: \(GrafanaDashboard.queries.count) rules found"))
     }
 }
