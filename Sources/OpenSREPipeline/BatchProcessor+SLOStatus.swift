@@ -8,4 +8,15 @@ extension BatchProcessor {
     package func sloStatuses(_ completion: @escaping @Sendable ([SLOStatus]) -> Void) {
         runOnStore { [self] _ in completion(store.sloEngine?.statuses(now: clock.wallClock()) ?? []) }
     }
+
+    /// The status of the SLO named `name`, with its last `historyMinutes`
+    /// minutes of events; nil when there is no such SLO.
+    package func sloStatus(named name: String, historyMinutes: Int, _ completion: @escaping @Sendable (SLOStatus?) -> Void) {
+        runOnStore { [self] _ in
+            guard let engine = store.sloEngine, let index = engine.definitions.firstIndex(where: { $0.name == name }) else {
+                return completion(nil)
+            }
+            completion(engine.status(slo: index, now: clock.wallClock(), historyMinutes: historyMinutes))
+        }
+    }
 }

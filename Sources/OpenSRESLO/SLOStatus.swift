@@ -44,6 +44,22 @@ package struct SLOStatus: Sendable, Equatable, Encodable {
     /// Every exported window, shortest first.
     package var windows: [Window]
     package var alerts: [Alert]
+    /// Good and bad events per minute, for the detail's charts (``SLOEngine/status(slo:now:historyMinutes:)``).
+    package var history: History?
+
+    /// Events per minute, oldest first, from `start` (Unix seconds).
+    package struct History: Sendable, Equatable, Encodable {
+        package var start: Int64
+        package var step = 60
+        package var good: [UInt64]
+        package var bad: [UInt64]
+
+        package init(start: Int64, good: [UInt64], bad: [UInt64]) {
+            self.start = start
+            self.good = good
+            self.bad = bad
+        }
+    }
 }
 
 extension SLOEngine {
@@ -52,7 +68,8 @@ extension SLOEngine {
         definitions.indices.map { status(slo: $0, now: now) }
     }
 
-    package func status(slo index: Int, now: UInt64) -> SLOStatus {
+    /// `historyMinutes` > 0 adds that many minutes of events (at most the period).
+    package func status(slo index: Int, now: UInt64, historyMinutes: Int = 0) -> SLOStatus {
         let definition = definitions[index]
         let windows = Self.windows(of: definition).map { window -> SLOStatus.Window in
             let budget = budget(slo: index, minutes: window.minutes, now: now)
@@ -68,7 +85,22 @@ extension SLOEngine {
             events: period.total, badEvents: period.bad, errorBudgetRemaining: period.remaining,
             status: period.isMet ? "green" : "red",
             timeToExhaustionSeconds: exhaustion.flatMap { $0.isFinite ? $0 : nil }, windows: windows,
-            alerts: AlertRules.holding(definition, windows: windows, met: period.isMet))
+            alerts: AlertRules.holding(definition, windows: windows, met: period.isMet),
+            history: historyMinutes > 0 ? history(slo: index, minutes: historyMinutes, now: now) : nil)
+    }
+
+    private func history(slo index: Int, minutes: Int, now: UInt64) -> SLOStatus.History {
+        let last = Int64(now / 60_000_000_000)
+        let count = min(minutes, slots[index].count)
+        var good: [UInt64] = []
+        var bad: [UInt64] = []
+        for minute in (last - Int64(count) + 1)...last {
+            let counts = slots[index].counts(at: minute)
+            let badEvents = self.bad(slo: index, total: counts.total, selected: counts.selected)
+            good.append(counts.total - badEvents)
+            bad.append(badEvents)
+        }
+        return SLOStatus.History(start: (last - Int64(count) + 1) * 60, good: good, bad: bad)
     }
 }
 
@@ -125,7 +157,7 @@ extension SLOAlertCondition.Operator {
 extension SLOStatus {
     private enum Key: String, CodingKey {
         case name, displayName, service, kind, objective, window, sli, events, badEvents, errorBudgetRemaining, status
-        case timeToExhaustionSeconds, windows, alerts
+        case timeToExhaustionSeconds, windows, alerts, history
     }
 
     package func encode(to encoder: any Encoder) throws {
@@ -144,6 +176,7 @@ extension SLOStatus {
         try container.encode(timeToExhaustionSeconds, forKey: .timeToExhaustionSeconds)
         try container.encode(windows, forKey: .windows)
         try container.encode(alerts, forKey: .alerts)
+        try container.encodeIfPresent(history, forKey: .history)  // the detail only
     }
 }
 

@@ -46,13 +46,24 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
         if SLOAPI.handles(path) {
-            // Computed on the processor thread, written here.
-            let promise = context.eventLoop.makePromise(of: [SLOStatus].self)
-            processor.sloStatuses { promise.succeed($0) }
-            let (method, keepAlive) = (head.method, head.isKeepAlive)
-            promise.futureResult.assumeIsolated().whenSuccess { [self] statuses in
-                SLOAPI.response(method: method, path: path, statuses: statuses)
-                    .write(to: context, keepAlive: keepAlive, wrap: self.wrapOutboundOut)
+            if let refusal = SLOAPI.refusal(of: head.method) {
+                refusal.write(to: context, keepAlive: head.isKeepAlive, wrap: wrapOutboundOut)
+                return
+            }
+            // Computed on the processor thread, encoded and written here.
+            let response: EventLoopFuture<HTTPResponse>
+            if let name = SLOAPI.name(in: path) {
+                let promise = context.eventLoop.makePromise(of: SLOStatus?.self)
+                processor.sloStatus(named: name, historyMinutes: SLOAPI.historyMinutes) { promise.succeed($0) }
+                response = promise.futureResult.map { SLOAPI.detail($0, name: name) }
+            } else {
+                let promise = context.eventLoop.makePromise(of: [SLOStatus].self)
+                processor.sloStatuses { promise.succeed($0) }
+                response = promise.futureResult.map(SLOAPI.list)
+            }
+            let keepAlive = head.isKeepAlive
+            response.assumeIsolated().whenSuccess { [self] response in
+                response.write(to: context, keepAlive: keepAlive, wrap: self.wrapOutboundOut)
             }
             return
         }

@@ -13,16 +13,25 @@ enum SLOAPI {
 
     static func handles(_ path: String) -> Bool { path == prefix || path.hasPrefix(prefix + "/") }
 
-    /// The answer to `method` on `path` (one ``handles(_:)`` accepts) given the statuses.
-    static func response(method: HTTPMethod, path: String, statuses: [SLOStatus]) -> HTTPResponse {
-        guard method == .GET else {
-            return json(.methodNotAllowed, Failure(error: "method \(method.rawValue) not allowed, use GET"), headers: ["Allow": "GET"])
-        }
-        if path == prefix { return json(.ok, List(slos: statuses)) }
-        let name = String(path.dropFirst(prefix.count + 1))
-        guard let status = statuses.first(where: { $0.name == name }) else {
-            return json(.notFound, Failure(error: "no SLO named \(name)"))
-        }
+    /// Minutes of events the detail carries for its charts: six hours (or the period, when shorter).
+    static let historyMinutes = 360
+
+    /// The SLO `path` names (`/api/v1/slos/{name}`), nil for the list.
+    static func name(in path: String) -> String? {
+        path == prefix ? nil : String(path.dropFirst(prefix.count + 1))
+    }
+
+    /// A `405` unless `method` is GET.
+    static func refusal(of method: HTTPMethod) -> HTTPResponse? {
+        method == .GET
+            ? nil : json(.methodNotAllowed, Failure(error: "method \(method.rawValue) not allowed, use GET"), headers: ["Allow": "GET"])
+    }
+
+    static func list(_ statuses: [SLOStatus]) -> HTTPResponse { json(.ok, List(slos: statuses)) }
+
+    /// One SLO with its history, or a `404` naming what was asked for.
+    static func detail(_ status: SLOStatus?, name: String) -> HTTPResponse {
+        guard let status else { return json(.notFound, Failure(error: "no SLO named \(name)")) }
         return json(.ok, One(slo: status))
     }
 
@@ -50,10 +59,6 @@ enum GoldenAPI {
     private struct List: Encodable { var jobs: [GoldenStatus] }
 
     static func response(method: HTTPMethod, statuses: [GoldenStatus]) -> HTTPResponse {
-        guard method == .GET else {
-            return SLOAPI.json(
-                .methodNotAllowed, SLOAPI.Failure(error: "method \(method.rawValue) not allowed, use GET"), headers: ["Allow": "GET"])
-        }
-        return SLOAPI.json(.ok, List(jobs: statuses))
+        SLOAPI.refusal(of: method) ?? SLOAPI.json(.ok, List(jobs: statuses))
     }
 }

@@ -109,6 +109,11 @@ struct SLOEndToEndTests {
         let one = try await TestHTTPConnection.send(port: port, .GET, "/api/v1/slos/checkout-latency")
         let slo = try #require((try JSONSerialization.jsonObject(with: Data(one.body)) as? [String: Any])?["slo"] as? [String: Any])
         #expect(one.status == .ok && slo["name"] as? String == "checkout-latency")
+        // The detail carries six hours of events per minute for its charts; the list does not.
+        let events = try #require(slo["history"] as? [String: Any])
+        #expect((events["good"] as? [Int])?.count == 360 && (events["good"] as? [Int])?.reduce(0, +) == 995)
+        #expect((events["bad"] as? [Int])?.reduce(0, +) == 5 && events["step"] as? Int == 60)
+        #expect(slos.allSatisfy { $0["history"] == nil })
         let missing = try await TestHTTPConnection.send(port: port, .GET, "/api/v1/slos/nope")
         #expect(missing.status == .notFound && missing.text == #"{"error":"no SLO named nope"}"#)
         let post = try await TestHTTPConnection.send(port: port, .POST, "/api/v1/slos")

@@ -3,7 +3,7 @@ import Testing
 
 @Suite("SLO status (the overview's and the JSON API's numbers)")
 struct SLOStatusTests {
-    static let start: UInt64 = 1_700_000_000 * 1_000_000_000  // a minute boundary
+    static let start: UInt64 = 1_700_000_040 * 1_000_000_000  // a minute boundary
 
     static func engine(_ definition: SLODefinition, total: UInt64, bad: UInt64) -> SLOEngine {
         let engine = SLOEngine(definitions: [definition], now: start)
@@ -47,5 +47,20 @@ struct SLOStatusTests {
         // An hour later the 15m window is empty: its no-data alert holds instead.
         let later = Self.engine(slo, total: 1000, bad: 10).status(slo: 0, now: Self.start + 60 * 60_000_000_000)
         #expect(later.alerts.map(\.alert) == ["ApiAvailabilitySlowBurnNoData", "ApiAvailabilityErrorBudgetExhausted"])
+    }
+
+    @Test("the detail's history: good and bad events per minute, oldest first, at most the period")
+    func history() {
+        let engine = Self.engine(SLOEngineTests.availability(), total: 1000, bad: 10)
+        let minute: UInt64 = 60_000_000_000
+        engine.observe(slo: 0, role: .total, series: 1, startTime: Self.start, cumulative: 1100, now: Self.start + 2 * minute)
+        let status = engine.status(slo: 0, now: Self.start + 2 * minute, historyMinutes: 3)
+        #expect(status.history == SLOStatus.History(start: Int64(Self.start / 1_000_000_000), good: [990, 0, 100], bad: [10, 0, 0]))
+        #expect(engine.status(slo: 0, now: Self.start).history == nil)
+        // A 1h SLO keeps 60 minutes: asking for 360 gives its period.
+        let hour = SLODefinition(
+            name: "short", target: SLOTarget(decimal: "0.99")!, period: .seconds(3600), periodLabel: "1h",
+            bad: SLOEventSource(metric: "m"), total: SLOEventSource(metric: "m"))
+        #expect(SLOEngine(definitions: [hour], now: Self.start).status(slo: 0, now: Self.start, historyMinutes: 360).history?.good.count == 60)
     }
 }
