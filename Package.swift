@@ -100,10 +100,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(name: "StatusPages", dependencies: ["OpenSREPipeline", "OpenSRESLO"]),
         .target(
             name: "PrometheusExporter",
             dependencies: [
-                "OpenSREPipeline", "OpenSRESLO", "HTTPServerSupport",
+                "OpenSREPipeline", "OpenSRESLO", "StatusPages", "HTTPServerSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -164,6 +165,7 @@ let package = Package(
         .testTarget(name: "OpenSREModelTests", dependencies: ["OpenSREModel"]),
         .testTarget(name: "OTLPDecodingTests", dependencies: ["OTLPDecoding", "OpenSRETestSupport"]),
         .testTarget(name: "PrometheusExpositionTests", dependencies: ["PrometheusExposition"]),
+        .testTarget(name: "StatusPagesTests", dependencies: ["StatusPages", "OpenSREPipeline", "OpenSRESLO"]),
         .testTarget(
             name: "PrometheusExporterTests",
             dependencies: [

@@ -362,6 +362,7 @@ struct ConfigurationParser {
         "endpoint", "namespace", "const_labels", "translation_strategy", "add_metric_suffixes", "without_scope_info",
         "resource_to_telemetry_conversion", "metric_expiration", "send_timestamps", "enable_open_metrics",
         "max_series", "max_series_per_metric", "max_series_bytes", "shutdown_grace_period", "tls", "max_connections",
+        "ui",
     ] + timeoutKeys
 
     static let timeoutKeys = ["read_header_timeout", "read_timeout", "idle_timeout"]
@@ -455,6 +456,8 @@ struct ConfigurationParser {
                 configuration.exporter.tls = tls(value, at: keyPath)
             case "max_connections":
                 if let limit = reader.integer(value, at: keyPath, minimum: 1) { configuration.exporter.maxConnections = limit }
+            case "ui":
+                if let flag = reader.bool(value, at: keyPath) { configuration.exporter.ui = flag }
             case "shutdown_grace_period":
                 if let duration = duration(value, at: keyPath) { configuration.exporter.shutdownGracePeriod = duration }
             case "max_series":

@@ -18,6 +18,9 @@ package struct SLODefinition: Sendable, Equatable {
     /// `spec.alertPolicies`, resolved: when there are any, the alert rules
     /// come from them instead of the default multiwindow ladder.
     package var alertPolicies: [SLOAlertPolicy]
+    /// The SLO document as YAML (its references not expanded), for the
+    /// detail page; empty for a definition not read from a file.
+    package var source = ""
 
     /// What the SLO measures, for alert names: a latency SLO has an `le`.
     package var isLatency: Bool {

@@ -54,11 +54,13 @@ struct SLODocumentReader {
                 "the condition's lookbackWindow \(policy.condition.lookbackLabel) is longer than the SLO's time window \(window.label)")
         }
         guard problems.isEmpty else { return nil }
-        return SLODefinition(
+        var definition = SLODefinition(
             name: name, displayName: root["metadata"]?["displayName"]?.string ?? "",
             service: spec["service"]?.string ?? "", description: spec["description"]?.string ?? "",
             target: target, period: window.duration, periodLabel: window.label, good: sources.good,
             bad: sources.bad, total: sources.total, alertPolicies: policies)
+        definition.source = (try? Yams.serialize(node: root)) ?? ""
+        return definition
     }
 
     /// `spec.indicator` inline, or the SLI document `spec.indicatorRef` names.

@@ -9,6 +9,8 @@ package struct SLOStatus: Sendable, Equatable, Encodable {
         package var badEvents: UInt64
         /// Error ratio / allowed error ratio; nil without events.
         package var burnRate: Double?
+        /// The long window of a generated alert's condition (the overview's columns).
+        package var alerting = false
     }
 
     /// An alert `opensre slo rules` generates whose condition holds now (its
@@ -46,6 +48,8 @@ package struct SLOStatus: Sendable, Equatable, Encodable {
     package var alerts: [Alert]
     /// Good and bad events per minute, for the detail's charts (``SLOEngine/status(slo:now:historyMinutes:)``).
     package var history: History?
+    /// The detail's chart series (with ``history``).
+    package var charts: Charts?
 
     /// Events per minute, oldest first, from `start` (Unix seconds).
     package struct History: Sendable, Equatable, Encodable {
@@ -71,9 +75,12 @@ extension SLOEngine {
     /// `historyMinutes` > 0 adds that many minutes of events (at most the period).
     package func status(slo index: Int, now: UInt64, historyMinutes: Int = 0) -> SLOStatus {
         let definition = definitions[index]
+        let alerting = Set(AlertRules.thresholds(definition).map(\.window))
         let windows = Self.windows(of: definition).map { window -> SLOStatus.Window in
             let budget = budget(slo: index, minutes: window.minutes, now: now)
-            return SLOStatus.Window(window: window.label, events: budget.total, badEvents: budget.bad, burnRate: budget.consumed)
+            return SLOStatus.Window(
+                window: window.label, events: budget.total, badEvents: budget.bad, burnRate: budget.consumed,
+                alerting: alerting.contains(window.label))
         }
         let period = budget(slo: index, minutes: Int(definition.period.components.seconds / 60), now: now)
         let exhaustion = timeToExhaustion(slo: index, now: now)
@@ -86,7 +93,8 @@ extension SLOEngine {
             status: period.isMet ? "green" : "red",
             timeToExhaustionSeconds: exhaustion.flatMap { $0.isFinite ? $0 : nil }, windows: windows,
             alerts: AlertRules.holding(definition, windows: windows, met: period.isMet),
-            history: historyMinutes > 0 ? history(slo: index, minutes: historyMinutes, now: now) : nil)
+            history: historyMinutes > 0 ? history(slo: index, minutes: historyMinutes, now: now) : nil,
+            charts: historyMinutes > 0 ? charts(slo: index, minutes: historyMinutes, now: now) : nil)
     }
 
     private func history(slo index: Int, minutes: Int, now: UInt64) -> SLOStatus.History {
@@ -111,28 +119,19 @@ extension AlertRules {
         let byLabel = Dictionary(windows.map { ($0.window, $0) }, uniquingKeysWith: { first, _ in first })
         func burn(_ label: String) -> Double? { byLabel[label]?.burnRate }
         var alerts: [SLOStatus.Alert] = []
-        if definition.alertPolicies.isEmpty {
-            let periodMinutes = Int(definition.period.components.seconds / 60)
-            for severity in ["page", "ticket"] {
-                let holds = pairs.filter { $0.severity == severity && $0.longMinutes < periodMinutes }.contains { pair in
-                    // The factor as the rule writes it (rounded to 3 decimals).
-                    let factor = Double(format(factor(pair, period: definition.period))) ?? 0
-                    return (burn(pair.long) ?? 0) > factor && (burn(pair.short) ?? 0) > factor
-                }
-                if holds { alerts.append(.init(alert: alertName(definition), severity: severity == "page" ? "critical" : "warning")) }
+        for threshold in thresholds(definition) {
+            let over = { (window: String) in
+                burn(window).map { threshold.op.holds($0, threshold.burnRate) } ?? false
             }
-        } else {
-            for policy in definition.alertPolicies {
-                let condition = policy.condition
-                let name = policyAlertName(policy, of: definition)
-                if policy.alertWhenBreaching, let rate = burn(condition.lookbackLabel),
-                    condition.comparison.holds(rate, condition.threshold)
-                {
-                    alerts.append(.init(alert: name, severity: condition.severity))
-                }
-                if policy.alertWhenNoData, (byLabel[condition.lookbackLabel]?.events ?? 0) == 0 {
-                    alerts.append(.init(alert: name + "NoData", severity: condition.severity))
-                }
+            let holds = over(threshold.window) && threshold.shortWindow.map(over) ?? true
+            if holds, !alerts.contains(where: { $0.alert == threshold.alert && $0.severity == threshold.severity }) {
+                alerts.append(.init(alert: threshold.alert, severity: threshold.severity))
+            }
+        }
+        for policy in definition.alertPolicies where policy.alertWhenNoData {
+            let condition = policy.condition
+            if (byLabel[condition.lookbackLabel]?.events ?? 0) == 0 {
+                alerts.append(.init(alert: policyAlertName(policy, of: definition) + "NoData", severity: condition.severity))
             }
         }
         if !met { alerts.append(.init(alert: alertName(definition, suffix: "ErrorBudgetExhausted"), severity: "info")) }
@@ -157,7 +156,7 @@ extension SLOAlertCondition.Operator {
 extension SLOStatus {
     private enum Key: String, CodingKey {
         case name, displayName, service, kind, objective, window, sli, events, badEvents, errorBudgetRemaining, status
-        case timeToExhaustionSeconds, windows, alerts, history
+        case timeToExhaustionSeconds, windows, alerts, history, charts
     }
 
     package func encode(to encoder: any Encoder) throws {
@@ -177,11 +176,12 @@ extension SLOStatus {
         try container.encode(windows, forKey: .windows)
         try container.encode(alerts, forKey: .alerts)
         try container.encodeIfPresent(history, forKey: .history)  // the detail only
+        try container.encodeIfPresent(charts, forKey: .charts)
     }
 }
 
 extension SLOStatus.Window {
-    private enum Key: String, CodingKey { case window, events, badEvents, burnRate }
+    private enum Key: String, CodingKey { case window, events, badEvents, burnRate, alerting }
 
     package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: Key.self)
@@ -189,5 +189,6 @@ extension SLOStatus.Window {
         try container.encode(events, forKey: .events)
         try container.encode(badEvents, forKey: .badEvents)
         try container.encode(burnRate, forKey: .burnRate)
+        try container.encode(alerting, forKey: .alerting)
     }
 }

@@ -7,7 +7,7 @@ import PrometheusExposition
 
 /// Serves `GET /metrics` (text format 0.0.4) from the batching processor, which
 /// folds in everything accepted before the scrape first, and the SLO API
-/// (``SLOAPI``). Confined to its
+/// (``SLOAPI``) and the pages (``StatusPageRoutes``). Confined to its
 /// channel's event loop; the page is rendered on the processor thread.
 final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
@@ -17,12 +17,15 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private let processor: BatchProcessor
     private let allowOpenMetrics: Bool
+    /// Whether the pages are served (`exporters.prometheus.ui`).
+    private let ui: Bool
     private let health: HealthState?
     private var head: HTTPRequestHead?
 
-    init(processor: BatchProcessor, allowOpenMetrics: Bool, health: HealthState? = nil) {
+    init(processor: BatchProcessor, allowOpenMetrics: Bool, ui: Bool = true, health: HealthState? = nil) {
         self.processor = processor
         self.allowOpenMetrics = allowOpenMetrics
+        self.ui = ui
         self.health = health
     }
 
@@ -44,7 +47,16 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             probe.write(to: context, keepAlive: head.isKeepAlive, wrap: wrapOutboundOut)
             return
         }
-        let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
+        let parts = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        let path = parts.first.map(String.init) ?? head.uri
+        if ui, let page = StatusPageRoutes.page(path: path, query: parts.count > 1 ? parts[1] : "") {
+            let keepAlive = head.isKeepAlive
+            StatusPageRoutes.response(page, method: head.method, processor: processor, on: context.eventLoop)
+                .assumeIsolated().whenSuccess { [self] response in
+                    response.write(to: context, keepAlive: keepAlive, wrap: self.wrapOutboundOut)
+                }
+            return
+        }
         if SLOAPI.handles(path) {
             if let refusal = SLOAPI.refusal(of: head.method) {
                 refusal.write(to: context, keepAlive: head.isKeepAlive, wrap: wrapOutboundOut)
@@ -78,7 +90,7 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         guard path == Self.metricsPath else {
-            HTTPResponse.text(.notFound, "no such endpoint: \(path) (metrics are served on GET /metrics, SLOs on GET /api/v1/slos, golden signals on GET /api/v1/golden)")
+            HTTPResponse.text(.notFound, "no such endpoint: \(path) (metrics are served on GET /metrics, SLOs on GET /api/v1/slos, golden signals on GET /api/v1/golden\(ui ? ", pages on GET /" : ""))")
                 .write(to: context, keepAlive: head.isKeepAlive, wrap: wrapOutboundOut)
             return
         }

@@ -19,6 +19,10 @@ package struct PrometheusExporterConfiguration: Sendable, Equatable {
     /// `max_connections`, default 4096 (as on the receiver; its own cap, so
     /// scrapes and probes here never wait for the receiver's connections).
     package var maxConnections = ConnectionLimit.defaultMaxConnections
+    /// `ui`, default true: the SLO and golden-signal pages (`/`, `/slo/{name}`,
+    /// `/golden`) on this listener, read-only, under the same TLS; `false`
+    /// answers them 404 (the JSON API stays).
+    package var ui = true
 
     package static let defaultEndpoint = Endpoint(host: "0.0.0.0", port: 8889)
 

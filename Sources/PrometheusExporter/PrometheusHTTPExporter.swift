@@ -12,11 +12,12 @@ package final class PrometheusHTTPExporter: Sendable {
         health: HealthState? = nil, logger: Logger
     ) {
         let allowOpenMetrics = configuration.exposition.enableOpenMetrics
+        let ui = configuration.ui
         server = HTTPServer(
             group: group, endpoint: configuration.endpoint, timeouts: configuration.timeouts, tls: configuration.tls,
             maxConnections: configuration.maxConnections, logger: logger
         ) { _ in
-            MetricsHTTPHandler(processor: processor, allowOpenMetrics: allowOpenMetrics, health: health)
+            MetricsHTTPHandler(processor: processor, allowOpenMetrics: allowOpenMetrics, ui: ui, health: health)
         }
     }
 

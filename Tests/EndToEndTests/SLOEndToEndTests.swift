@@ -132,7 +132,7 @@ struct SLOEndToEndTests {
         let elsewhere = try await TestHTTPConnection.send(port: port, .GET, "/api/v1/other")
         #expect(
             elsewhere.status == .notFound
-                && elsewhere.text == "no such endpoint: /api/v1/other (metrics are served on GET /metrics, SLOs on GET /api/v1/slos, golden signals on GET /api/v1/golden)\n")
+                && elsewhere.text == "no such endpoint: /api/v1/other (metrics are served on GET /metrics, SLOs on GET /api/v1/slos, golden signals on GET /api/v1/golden, pages on GET /)\n")
     }
 
     @Test("opensre slo rules: promtool check rules accepts the output; budget prints the arithmetic")

@@ -1,0 +1,82 @@
+import Foundation
+import OpenSREPipeline
+
+/// `GET /golden`: per job, request rate, error ratio and latency
+/// percentiles over the last six hours, one point per minute, from the
+/// golden-signal history (``GoldenStatus``).
+package enum GoldenPage {
+    package static func render(_ jobs: [GoldenStatus]) -> String {
+        var html = HTML()
+        html.element("h1", [], "Golden signals")
+        if jobs.isEmpty {
+            html.element(
+                "p", [("class", "empty")],
+                "No job has sent request metrics yet (http.server.request.duration, rpc.server.duration…), or golden signals are off.")
+        }
+        for job in jobs { section(job, into: &html) }
+        html.element("p", [("class", "muted")], "Per minute by the collector's clock, UTC. Percentiles are interpolated in the golden latency buckets as histogram_quantile does.")
+        return PageLayout.page(title: "Golden signals", body: html.text)
+    }
+
+    private static func section(_ job: GoldenStatus, into html: inout HTML) {
+        let history = job.history
+        let minutes = history.requests.count
+        let end = history.start + Int64(max(minutes - 1, 0) * history.step)
+        let lastHour = max(0, minutes - 60)
+        let requests = history.requests[lastHour...].reduce(0, &+)
+        let errors = history.errors[lastHour...].reduce(0, &+)
+        html.open("section", [("class", "job"), ("data-job", job.job)])
+        html.element("h2", [], job.job)
+        html.raw("<div class=\"facts\">")
+        fact("Requests (total)", PageFormat.count(job.requests), key: "requests", into: &html)
+        fact("Errors (total)", PageFormat.count(job.errors), key: "errors", into: &html)
+        fact("Request rate, last hour", rate(requests, seconds: 3600), key: "rate", into: &html)
+        fact("Error ratio, last hour", requests == 0 ? "–" : PageFormat.percent(Double(errors) / Double(requests)), key: "error-ratio", into: &html)
+        html.raw("</div>")
+        let step = history.step
+        func line(_ name: String, _ css: String, _ values: [Double?]) -> SVGChart.Line {
+            .init(name: name, cssClass: css, start: history.start, step: step, values: values)
+        }
+        chart(
+            "Request rate (per second)", legend: [("requests/s", "#1565c0")],
+            SVGChart(
+                title: "Request rate", from: history.start, to: end,
+                lines: [line("requests per second", "requests", history.requests.map { Double($0) / Double(step) })],
+                yLabel: { SVGChart.number($0) }), into: &html)
+        chart(
+            "Error ratio", legend: [("errors / requests", "#c62828")],
+            SVGChart(
+                title: "Error ratio", from: history.start, to: end,
+                lines: [line("error ratio", "errors", zip(history.requests, history.errors).map { $0 == 0 ? nil : Double($1) / Double($0) })],
+                yLabel: { PageFormat.percent($0, digits: 1) }), into: &html)
+        chart(
+            "Latency", legend: [("p50", "#2e7d32"), ("p90", "#ef6c00"), ("p99", "#c62828")],
+            SVGChart(
+                title: "Latency percentiles", from: history.start, to: end,
+                lines: [line("p50", "p50", history.p50), line("p90", "p90", history.p90), line("p99", "p99", history.p99)],
+                yLabel: { PageFormat.latency($0) }), into: &html)
+        html.close("section")
+    }
+
+    private static func chart(_ heading: String, legend: [(String, String)], _ chart: SVGChart, into html: inout HTML) {
+        html.raw("<div class=\"panel\">")
+        html.element("h3", [], heading)
+        html.raw("<ul class=\"legend\">")
+        for (label, colour) in legend { html.element("li", [("style", "--c:\(colour)")], label) }
+        html.raw("</ul>")
+        html.raw(chart.render())
+        html.raw("</div>")
+    }
+
+    private static func fact(_ label: String, _ value: String, key: String, into html: inout HTML) {
+        html.raw("<div class=\"fact\">")
+        html.text(label)
+        html.element("b", [("class", key)], value)
+        html.raw("</div>")
+    }
+
+    /// `12.35/s` over `seconds`.
+    static func rate(_ count: UInt64, seconds: Int) -> String {
+        String(format: "%.2f/s", Double(count) / Double(seconds))
+    }
+}
