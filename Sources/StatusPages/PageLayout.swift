@@ -33,7 +33,7 @@ enum PageLayout {
         .bar{width:120px;height:8px;background:#e3e6eb;border-radius:4px;overflow:hidden;margin-top:3px}
         .bar span{display:block;height:100%;background:#2e7d32}.bar.overspent span{background:#c62828}
         .alert{display:inline-block;margin:0 4px 2px 0;padding:0 6px;border-radius:4px;background:#fff3cd;font-size:12px}
-        .alert.critical{background:#fde0e0}.burn{white-space:nowrap;margin-right:8px}.muted{color:#6b7280}
+        .alert.critical{background:#fde0e0}td.alerts{max-width:240px}.alert{overflow-wrap:anywhere}.burn{white-space:nowrap;margin-right:8px}.muted{color:#6b7280}
         form.filters{display:flex;gap:12px;align-items:end;margin-bottom:12px}
         form.filters label{display:flex;flex-direction:column;font-size:12px;color:#4b5563}
         .facts{display:grid;grid-template-columns:repeat(auto-fill,minmax(160px,1fr));gap:8px;margin-bottom:12px}
@@ -42,15 +42,15 @@ enum PageLayout {
         .legend{list-style:none;padding:0;margin:0 0 4px;display:flex;gap:14px;font-size:12px}
         .legend li::before{content:"";display:inline-block;width:10px;height:10px;margin-right:4px;background:var(--c)}
         pre{background:#fff;border:1px solid #e3e6eb;padding:8px 12px;overflow:auto;font-size:12px}
-        .columns{display:grid;grid-template-columns:1fr 1fr;gap:12px}
+        .columns{display:grid;grid-template-columns:1fr 1fr;gap:12px}.columns>div{min-width:0}
         svg.chart{width:100%;max-width:760px;height:auto;display:block}
         svg .grid{stroke:#e3e6eb}svg .axis{font-size:11px;fill:#6b7280}
-        svg .line{fill:none;stroke-width:1.5}svg .rule{stroke-dasharray:5 4;stroke-width:1}
+        svg .line{fill:none;stroke-width:1.5}svg .dot{stroke-width:1.5}svg .rule{stroke-dasharray:5 4;stroke-width:1}
         svg .rule-label{font-size:11px;fill:#6b7280}
         svg .good{fill:#66bb6a}svg .bad{fill:#e53935}svg .budget{stroke:#1565c0}svg .zero{stroke:#c62828}
         svg .w0{stroke:#1565c0}svg .w1{stroke:#ef6c00}svg .w2{stroke:#6a1b9a}svg .w3{stroke:#00838f}svg .w4{stroke:#5d4037}
         svg .critical{stroke:#c62828}svg .warning{stroke:#ef6c00}svg .info{stroke:#6b7280}
         svg .requests{stroke:#1565c0}svg .errors{stroke:#c62828}svg .p50{stroke:#2e7d32}svg .p90{stroke:#ef6c00}
-        svg .p99{stroke:#c62828}svg .saturation{stroke:#6a1b9a}
+        svg .p99{stroke:#c62828}svg .saturation{stroke:#6a1b9a}svg .dot{fill:#fff}
         """
 }

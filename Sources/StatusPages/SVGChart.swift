@@ -84,21 +84,26 @@ struct SVGChart {
             }
         }
         for line in lines {
-            var path = ""
-            var run = 0
+            // Runs of consecutive values are paths; a lone value (one
+            // minute of data) is a dot, which a path would not show.
+            var runs: [[(Double, Double)]] = [[]]
             for (index, value) in line.values.enumerated() {
                 guard let value, value.isFinite else {
-                    run = 0
+                    if !runs[runs.count - 1].isEmpty { runs.append([]) }
                     continue
                 }
-                let point = "\(Self.number(x(line.start + Int64(index * line.step)))) \(Self.number(y(value)))"
-                path += (run == 0 ? "M" : " L") + point
-                run += 1
+                runs[runs.count - 1].append((x(line.start + Int64(index * line.step)), y(value)))
             }
-            guard !path.isEmpty else { continue }
-            svg.open("path", [("class", "line " + line.cssClass), ("d", path)])
+            let path = runs.filter { $0.count > 1 }.map { run in
+                "M" + run.map { "\(Self.number($0.0)) \(Self.number($0.1))" }.joined(separator: " L")
+            }.joined(separator: " ")
+            svg.open("g", [("class", "series " + line.cssClass)])
             svg.element("title", [], line.name)
-            svg.close("path")
+            if !path.isEmpty { svg.raw("<path class=\"line \(line.cssClass)\" d=\"\(path)\"/>") }
+            for run in runs where run.count == 1 {
+                svg.raw("<circle class=\"dot \(line.cssClass)\" cx=\"\(Self.number(run[0].0))\" cy=\"\(Self.number(run[0].1))\" r=\"2.5\"/>")
+            }
+            svg.close("g")
         }
         for rule in rules {
             let position = Self.number(y(rule.value))

@@ -1,4 +1,4 @@
-import OpenSRESLO
+@testable import OpenSRESLO
 import Testing
 
 @Suite("SLO status (the overview's and the JSON API's numbers)")
@@ -62,5 +62,43 @@ struct SLOStatusTests {
             name: "short", target: SLOTarget(decimal: "0.99")!, period: .seconds(3600), periodLabel: "1h",
             bad: SLOEventSource(metric: "m"), total: SLOEventSource(metric: "m"))
         #expect(SLOEngine(definitions: [hour], now: Self.start).status(slo: 0, now: Self.start, historyMinutes: 360).history?.good.count == 60)
+    }
+
+    @Test("the detail's charts: remaining budget over the period hourly, burn rate per alert window per minute, the ladder's thresholds")
+    func charts() throws {
+        let engine = Self.engine(SLOEngineTests.availability(), total: 1000, bad: 10)
+        let minute: UInt64 = 60_000_000_000
+        engine.observe(slo: 0, role: .total, series: 1, startTime: Self.start, cumulative: 1100, now: Self.start + 2 * minute)
+        let charts = try #require(engine.status(slo: 0, now: Self.start + 2 * minute, historyMinutes: 3).charts)
+        // 30 days in 720 hourly points ending now; only the last holds events: 10 bad of 1100 at 99.9%.
+        let now = Int64(Self.start / 1_000_000_000) + 120
+        #expect(charts.budget.step == 3600 && charts.budget.values.count == 720)
+        #expect(charts.budget.start == now - 719 * 3600)
+        #expect(charts.budget.values.dropLast().allSatisfy { $0 == nil })
+        #expect(charts.budget.values.last == ErrorBudget(total: 1100, bad: 10, target: SLOTarget(decimal: "0.999")!).remaining)
+        // Per minute of the history, over each alert window: 10 bad of 1000, nothing, 10 of 1100.
+        #expect(charts.burnRates.map(\.window) == ["1h", "6h", "1d", "3d"])
+        let expected: [Double?] = [10, 10, ErrorBudget(total: 1100, bad: 10, target: SLOTarget(decimal: "0.999")!).consumed]
+        #expect(charts.burnRates.allSatisfy { $0.values == expected })
+        #expect(charts.thresholds == [
+            SLOStatus.Threshold(alert: "ApiAvailabilityBurnRateHigh", severity: "critical", window: "1h", shortWindow: "5m", op: .gt, burnRate: 14.4),
+            SLOStatus.Threshold(alert: "ApiAvailabilityBurnRateHigh", severity: "critical", window: "6h", shortWindow: "30m", op: .gt, burnRate: 6),
+            SLOStatus.Threshold(alert: "ApiAvailabilityBurnRateHigh", severity: "warning", window: "1d", shortWindow: "2h", op: .gt, burnRate: 3),
+            SLOStatus.Threshold(alert: "ApiAvailabilityBurnRateHigh", severity: "warning", window: "3d", shortWindow: "6h", op: .gt, burnRate: 1),
+        ])
+        // The 1h window forgets the first minute's events 60 minutes later.
+        let later = try #require(engine.status(slo: 0, now: Self.start + 60 * minute, historyMinutes: 2).charts)
+        #expect(later.burnRates[0].values == [expected[2], 0])
+        #expect(engine.status(slo: 0, now: Self.start).windows.filter(\.alerting).map(\.window) == ["1h", "6h", "1d", "3d"])
+    }
+
+    @Test("alert policies' charts: their lookback windows and thresholds with their operators")
+    func policyCharts() throws {
+        let slo = try #require(try OpenSLOLoader.parse(yaml: OpenSLOAlertPolicyTests.documents).first)
+        let charts = try #require(Self.engine(slo, total: 1000, bad: 10).status(slo: 0, now: Self.start, historyMinutes: 1).charts)
+        #expect(charts.thresholds.map { "\($0.alert) \($0.window) \($0.op.rawValue) \($0.burnRate)" } == [
+            "ApiAvailabilityFastBurn 1h gte 14.4", "ApiAvailabilitySlowBurn 15m gt 1.0",
+        ])
+        #expect(charts.burnRates.map(\.window) == ["15m", "1h"] && charts.burnRates.allSatisfy { $0.values == [10] })
     }
 }
