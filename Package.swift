@@ -216,7 +216,7 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "OpenSRECollector", "OpenSREConfig", "OpenSRETestSupport", "OTLPDecoding", "OpenSREPipeline",
-                "RemoteWriteExporter",
+                "RemoteWriteExporter", "OpenSRESLO",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -15,7 +15,7 @@ enum PageLayout {
         html.raw("<a href=\"/\">SLOs</a><a href=\"/golden\">Golden signals</a><a href=\"/metrics\">Metrics</a>")
         html.raw("<a href=\"/api/v1/slos\">API</a></nav></header><main>")
         html.raw(body)
-        html.raw("</main></body></html>\n")
+        html.raw("</main><script src=\"\(PageScript.path)\" defer></script></body></html>\n")
         return html.text
     }
 
@@ -35,7 +35,7 @@ enum PageLayout {
         .alert{display:inline-block;margin:0 4px 2px 0;padding:0 6px;border-radius:4px;background:#fff3cd;font-size:12px}
         .alert.critical{background:#fde0e0}td.alerts{max-width:240px}.alert{overflow-wrap:anywhere}.burn{white-space:nowrap;margin-right:8px}.muted{color:#6b7280}
         form.filters{display:flex;gap:12px;align-items:end;margin-bottom:12px}
-        form.filters label{display:flex;flex-direction:column;font-size:12px;color:#4b5563}
+        .js form.filters button{display:none}form.filters label{display:flex;flex-direction:column;font-size:12px;color:#4b5563}
         .facts{display:grid;grid-template-columns:repeat(auto-fill,minmax(160px,1fr));gap:8px;margin-bottom:12px}
         .fact{background:#fff;padding:8px 12px;border:1px solid #e3e6eb}.fact b{display:block;font-size:18px}
         .panel{background:#fff;border:1px solid #e3e6eb;padding:8px 12px;margin-bottom:12px}
