@@ -8,7 +8,7 @@ import Testing
 struct SLOEndToEndTests {
     static let stateDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("opensre-slo-\(UUID())").path
 
-    static func config(receiver: Int, exporter: Int, stateDirectory: String = Self.stateDirectory) throws -> String {
+    static func config(receiver: Int, exporter: Int, stateDirectory: String = Self.stateDirectory, ui: Bool = true) throws -> String {
         let slos = Fixtures.repositoryRoot.appendingPathComponent("config/slos/checkout.yaml").path
         return try ExecutableTests.writeConfig(
             """
@@ -19,7 +19,7 @@ struct SLOEndToEndTests {
                 definitions: [\(slos)]
                 state_dir: \(stateDirectory)
                 persist_interval: 1s
-            exporters: { prometheus: { endpoint: "127.0.0.1:\(exporter)", shutdown_grace_period: 0s } }
+            exporters: { prometheus: { endpoint: "127.0.0.1:\(exporter)", shutdown_grace_period: 0s, ui: \(ui) } }
             service: { pipelines: { metrics: { receivers: [otlp], processors: [batch, slo], exporters: [prometheus] } } }
             """)
     }
@@ -71,6 +71,7 @@ struct SLOEndToEndTests {
         ]
         for line in expected { #expect(lines.contains(line), "missing \(line) in \(lines)") }
         try await checkAPI(exporter)
+        try await checkPages(exporter)
 
         // SIGTERM persists the state; a new process restores it before serving.
         #expect(try await collector.stop() == 0)
@@ -133,6 +134,46 @@ struct SLOEndToEndTests {
         #expect(
             elsewhere.status == .notFound
                 && elsewhere.text == "no such endpoint: /api/v1/other (metrics are served on GET /metrics, SLOs on GET /api/v1/slos, golden signals on GET /api/v1/golden, pages on GET /)\n")
+    }
+
+    /// The pages' routes (their content is checked in a browser, StatusPagesBrowserTests).
+    func checkPages(_ port: Int) async throws {
+        let overview = try await TestHTTPConnection.send(port: port, .GET, "/?sort=burn")
+        #expect(overview.status == .ok && overview.headers.first(name: "Content-Type") == "text/html; charset=utf-8")
+        #expect(
+            overview.headers.first(name: "Content-Security-Policy")
+                == "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; form-action 'self'")
+        #expect(overview.text.contains(#"<tr class="slo" data-slo="checkout-availability" data-status="red">"#))
+        let script = try await TestHTTPConnection.send(port: port, .GET, "/ui.js")
+        #expect(script.status == .ok && script.headers.first(name: "Content-Type") == "text/javascript; charset=utf-8")
+        #expect(script.text.hasPrefix(#"document.documentElement.classList.add("js");"#))
+        let detail = try await TestHTTPConnection.send(port: port, .GET, "/slo/checkout-latency")
+        #expect(detail.status == .ok && detail.text.contains(#"<b id="sli">99.500%</b>"#))
+        let missing = try await TestHTTPConnection.send(port: port, .GET, "/slo/nope")
+        #expect(missing.status == .notFound && missing.text == "no SLO named nope (the SLOs are listed on /)\n")
+        let post = try await TestHTTPConnection.send(port: port, .POST, "/")
+        #expect(post.status == .methodNotAllowed && post.headers.first(name: "Allow") == "GET")
+        let golden = try await TestHTTPConnection.send(port: port, .GET, "/golden")
+        #expect(golden.status == .ok && golden.text.contains(#"<section class="job" data-job="checkout">"#))
+    }
+
+    @Test("exporters.prometheus.ui: false answers the pages 404; the JSON API and /metrics stay")
+    func uiOff() async throws {
+        let receiver = try ExecutableTests.freePort()
+        let exporter = try ExecutableTests.freePort()
+        let state = FileManager.default.temporaryDirectory.appendingPathComponent("opensre-ui-off-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        let config = try Self.config(receiver: receiver, exporter: exporter, stateDirectory: state, ui: false)
+        defer { try? FileManager.default.removeItem(atPath: config) }
+        let collector = try await RunningExecutable.start(config: config, readyPort: exporter)
+        defer { collector.kill9() }
+        for path in ["/", "/slo/checkout-latency", "/golden", "/ui.js"] {
+            let page = try await TestHTTPConnection.send(port: exporter, .GET, path)
+            #expect(page.status == .notFound && page.text.hasPrefix("no such endpoint: \(path) "), "\(path): \(page.text)")
+            #expect(!page.text.contains("pages on GET /"))
+        }
+        #expect(try await TestHTTPConnection.send(port: exporter, .GET, "/api/v1/slos").status == .ok)
+        #expect(try await TestHTTPConnection.send(port: exporter, .GET, "/metrics").status == .ok)
     }
 
     @Test("opensre slo rules: promtool check rules accepts the output; budget prints the arithmetic")

@@ -109,8 +109,11 @@ struct CollectorConfigurationTests {
                     metric_expiration: 10m
                     send_timestamps: true
                     enable_open_metrics: false
+                    ui: false
                 service: { pipelines: { metrics: { receivers: [otlp], exporters: [prometheus] } } }
                 """)
+        #expect(!configuration.exporter.ui)
+        #expect(try CollectorConfiguration.parse(yaml: Self.collectorShaped).exporter.ui, "the pages are on by default")
         #expect(
             configuration.exporter.exposition
                 == ExpositionSettings(
