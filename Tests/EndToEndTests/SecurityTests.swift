@@ -57,9 +57,14 @@ struct SecurityTests {
         #expect(overHTTP2.output == "2 200")
         let scrape = try ProgramRun.run(curl, ["-s", "--cacert", certificate, "https://127.0.0.1:\(ports.exporter)/metrics"])
         #expect(scrape.output.contains("opensre_http_server_requests_total{"))
+        // The pages share the exporter's listener and so its TLS.
+        let pages = try ProgramRun.run(curl, ["-s", "--cacert", certificate, "https://127.0.0.1:\(ports.exporter)/golden"])
+        #expect(pages.output.hasPrefix("<!doctype html>") && pages.output.contains("<h1>Golden signals</h1>"))
         // Plain HTTP to a TLS listener gets no HTTP answer.
-        let plain = try ProgramRun.run(curl, ["-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(ports.exporter)/metrics"])
-        #expect(plain.output == "000")
+        for path in ["/metrics", "/"] {
+            let plain = try ProgramRun.run(curl, ["-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(ports.exporter)\(path)"])
+            #expect(plain.output == "000")
+        }
         await collector.shutdown()
     }
 
