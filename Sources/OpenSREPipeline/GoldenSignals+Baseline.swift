@@ -35,12 +35,11 @@ extension GoldenSignals {
         let ordered = saved.filter { $0.value.latest != .min }
             .sorted { ($0.value.latest, $1.key) > ($1.value.latest, $0.key) }
         for (name, baseline) in ordered {
-            let job = self.job(name)
-            if job.baseline == nil {
+            if jobs[name]?.baseline == nil {
                 guard baselineJobs < Self.maxBaselineJobs else { break }
                 baselineJobs += 1
             }
-            job.baseline = baseline
+            job(name).baseline = baseline
         }
     }
 
