@@ -214,7 +214,7 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "OpenSRECollector", "OpenSREConfig", "OpenSRETestSupport", "OTLPDecoding", "OpenSREPipeline",
-                "RemoteWriteExporter",
+                "OpenSRESLO", "RemoteWriteExporter",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
