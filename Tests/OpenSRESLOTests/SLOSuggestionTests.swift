@@ -107,6 +107,13 @@ struct SLOSuggestionTests {
         #expect(yaml == Self.expected)
     }
 
+    @Test("README's example is this output")
+    func readme() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+        #expect(readme.contains("```yaml\n" + Self.expected + "```\n"))
+    }
+
     @Test("the output loads and validates with the OpenSLO loader: targets, le and matches as suggested")
     func loads() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("suggest-\(UUID())").path
