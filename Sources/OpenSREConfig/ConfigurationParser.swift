@@ -311,8 +311,10 @@ struct ConfigurationParser {
                 }
             }
         }
+        // Without definitions (none yet: a team drafting its first SLO) the
+        // processor only persists the golden baselines in state_dir.
         guard !slo.definitionFiles.isEmpty else {
-            reader.fail("\(path).definitions", "missing: list the OpenSLO files (paths or globs)", node)
+            configuration.slo = slo
             return
         }
         do {

@@ -58,7 +58,8 @@ package final class BatchProcessor: Sendable {
     let scrapeStallTimeout: UInt64
     /// Families exporters add to every scrape (``addSource(_:)``).
     let extraSources = Mutex<[any MetricFamilySource & Sendable]>([])
-    /// Where SLO state is persisted, and how often (nil without SLOs).
+    /// Where SLO state and the golden baselines are persisted, and how often
+    /// (nil without an `slo` processor).
     private let sloPersistence: SLOPersistence?
 
     private struct ControlState {
@@ -102,10 +103,9 @@ package final class BatchProcessor: Sendable {
         var engine: SLOEngine?
         if let slo, !slo.definitions.isEmpty {
             engine = SLOEngine(definitions: slo.definitions, now: clock.wallClock())
-            sloPersistence = SLOPersistence(configuration: slo)
-        } else {
-            sloPersistence = nil
         }
+        // Listed without definitions, the slo processor still persists the golden baselines.
+        sloPersistence = slo.map(SLOPersistence.init(configuration:))
         self.store = StoreBox(
             SeriesStore(settings: settings, slo: engine, golden: golden, countingSince: clock.wallClock()),
             sloEngine: engine)
@@ -161,7 +161,9 @@ package final class BatchProcessor: Sendable {
         }
         guard shouldStart else { return }
         // Before the thread exists, so the store is still this caller's alone.
-        if let sloPersistence, let engine = store.sloEngine { sloPersistence.restore(into: engine, logger: logger) }
+        if let sloPersistence {
+            sloPersistence.restore(into: store.sloEngine, golden: store.value.golden, logger: logger)
+        }
         memoryLimiter?.start()
         accepting.store(true, ordering: .sequentiallyConsistent)
         let thread = Thread { [self] in self.runLoop() }
@@ -366,8 +368,8 @@ package final class BatchProcessor: Sendable {
     }
 
     private func persistSLOState() {
-        guard let sloPersistence, let engine = store.sloEngine else { return }
-        sloPersistence.save(engine, now: clock.wallClock(), logger: logger)
+        guard let sloPersistence else { return }
+        sloPersistence.save(store.sloEngine, golden: store.value.golden, now: clock.wallClock(), logger: logger)
     }
 
     /// Processor-thread figures for the self-metrics.

@@ -1,9 +1,18 @@
 /// A job's golden signals per minute over the last six hours, for
 /// `GET /api/v1/golden` (and the golden-signals page): the requests, errors
 /// and latency-bucket counts that arrived in each minute (by the collector's
-/// clock, as the SLO engine counts). A ring of 360 minutes of 17 counters
-/// (requests, errors, the 15 golden latency buckets), 360 × (8 + 17 × 8) =
-/// 51,840 bytes per job, allocated at its first request.
+/// clock, as the SLO engine counts), and the highest CPU saturation seen in
+/// it. A ring of 360 minutes of 17 counters (requests, errors, the 15 golden
+/// latency buckets), the minute and one saturation value, 360 × (8 + 17 × 8
+/// + 8) = 54,720 bytes per job, allocated at its first request.
+///
+/// Saturation is the job's `resource="cpu"` value as
+/// `opensre_golden_saturation_ratio` shows it (the sum of its
+/// `process.cpu.utilization` / `container.cpu.utilization` series, idle left
+/// out), taken after every batch that carried one of those points. Only `cpu`:
+/// `host_cpu` and `host_memory` describe the host, shared by every job on it,
+/// and `jvm_memory` is a heap that a collection empties; the job's own CPU is
+/// the saturation its latency answers to. NaN marks a minute without a value.
 struct GoldenHistory {
     static let minutes = 360
     static let buckets = GoldenSignals.boundaries.count + 1
@@ -16,10 +25,13 @@ struct GoldenHistory {
         var errors: UInt64
         /// Per golden bucket (not cumulative); the last is `+Inf`.
         var buckets: [UInt64]
+        /// The highest CPU saturation seen in the minute; nil without one.
+        var saturation: Double? = nil
     }
 
     private var minuteOfSlot = [Int64](repeating: .min, count: minutes)
     private var counts = [UInt64](repeating: 0, count: minutes * fields)
+    private var saturation = [Double](repeating: .nan, count: minutes)
 
     /// The slot of `minute`, cleared when it held a minute six hours older;
     /// nil for a minute older than the ring holds.
@@ -30,6 +42,7 @@ struct GoldenHistory {
             minuteOfSlot[slot] = minute
             let base = slot * Self.fields
             for field in 0..<Self.fields { counts[base + field] = 0 }
+            saturation[slot] = .nan
         }
         return slot
     }
@@ -42,6 +55,12 @@ struct GoldenHistory {
 
     mutating func add(slot: Int, bucket: Int, count: UInt64) {
         counts[slot * Self.fields + 2 + bucket] &+= count
+    }
+
+    /// Keeps the highest saturation seen in a slot's minute.
+    mutating func record(slot: Int, saturation value: Double) {
+        guard value.isFinite else { return }
+        if saturation[slot].isNaN || value > saturation[slot] { saturation[slot] = value }
     }
 
     private static func slotIndex(_ minute: Int64) -> Int {
@@ -61,7 +80,8 @@ struct GoldenHistory {
             let base = slot * Self.fields
             return Minute(
                 minute: minute, requests: counts[base], errors: counts[base + 1],
-                buckets: Array(counts[(base + 2)..<(base + Self.fields)]))
+                buckets: Array(counts[(base + 2)..<(base + Self.fields)]),
+                saturation: saturation[slot].isNaN ? nil : saturation[slot])
         }
     }
 }

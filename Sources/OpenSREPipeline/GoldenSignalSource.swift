@@ -41,9 +41,8 @@ struct GoldenSignalSource: MetricFamilySource {
         var active: [String: Double] = [:]
         for stream in store.streams.values {
             guard let (role, job) = stream.golden else { continue }
-            for series in stream.series.values where !series.isRemoved && series.goldenCounts {
+            for series in stream.series.values where GoldenSignals.countsSaturation(series) {
                 let value = series.state.value
-                guard value.isFinite else { continue }
                 switch role {
                 case .saturation(let resource, let perCPU):
                     saturation[job, default: [:]][resource, default: 0] += value

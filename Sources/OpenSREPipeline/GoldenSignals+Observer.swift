@@ -4,7 +4,9 @@ import PrometheusExposition
 /// The golden signals follow the store's latency and saturation series: a
 /// latency series records each accepted point's observations into its job's
 /// totals; a saturation series is only marked (its latest value is read at
-/// scrape time, see ``GoldenSignalSource``).
+/// scrape time, see ``GoldenSignalSource``), and a `resource="cpu"` one also
+/// hands its points over, so that after the batch the job's CPU saturation
+/// is recorded in its minute of the six-hour history.
 extension GoldenSignals: SeriesObserver {
     /// The stable latency metrics of the batch take over from the old ones of
     /// their resource before any point is recorded, whatever their order in
@@ -33,6 +35,7 @@ extension GoldenSignals: SeriesObserver {
         guard let role = Self.role(metric: metric, kind: decoded.kind) else { return false }
         stream.golden = (role, job)
         if case .latency = role { stream.goldenResource = self.resource(resourceBytes) }
+        if case .saturation("cpu", _) = role { followCPU(stream, job: job) }
         return true
     }
 
@@ -51,6 +54,7 @@ extension GoldenSignals: SeriesObserver {
             series.followPoints()
         case .saturation(let resource, _):
             series.goldenCounts = Self.includes(attributes, resource: resource)
+            if resource == "cpu", series.goldenCounts { series.followPoints() }
             series.goldenCPU = attributes.first { $0.key == "cpu" || $0.key == "system.cpu.logical_number" }
                 .map { AttributeText.labelValue($0.value) }
         default:
@@ -59,7 +63,10 @@ extension GoldenSignals: SeriesObserver {
     }
 
     func folded(_ point: DecodedPoint, into series: Series, of stream: MetricStream, wallClock: UInt64) {
-        guard let tap = series.goldenTap else { return }
+        guard let tap = series.goldenTap else {
+            if case (.saturation("cpu", _), let job)? = stream.golden { saturationMoved[job] = Int64(wallClock / 60_000_000_000) }
+            return
+        }
         record(tap, state: series.state, counting: counts(tap, point: point), minute: Int64(wallClock / 60_000_000_000))
     }
 
@@ -67,6 +74,7 @@ extension GoldenSignals: SeriesObserver {
 
     func didExpire(keeping streams: [MetricStream]) {
         retainResources(Set(streams.compactMap { $0.goldenResource.map(ObjectIdentifier.init) }))
+        if !cpuStreams.isEmpty { retainCPUStreams(Set(streams.map(ObjectIdentifier.init))) }
     }
 
     func scrapeSource(reading store: SeriesStore) -> (any MetricFamilySource)? {

@@ -1,4 +1,5 @@
 import OpenSREModel
+import OpenSRESLO
 import PrometheusExposition
 
 /// The four golden signals per service (`job`), derived from the
@@ -35,7 +36,7 @@ import PrometheusExposition
 /// when the incoming bounds are among these). Exponential histograms feed
 /// traffic and errors only.
 final class GoldenSignals {
-    static let boundaries: [Double] = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]
+    static let boundaries = GoldenBuckets.boundaries
 
     /// What a stream contributes.
     enum Role {
@@ -74,6 +75,11 @@ final class GoldenSignals {
         var sum: Double = 0
         /// The last six hours per minute, from the first request on.
         var history: GoldenHistory?
+        /// The last 14 days per hour, from the first request on (or restored
+        /// from the state file); nil when evicted at ``GoldenSignals/maxBaselineJobs``.
+        var baseline: GoldenBaseline?
+        /// The hour a baseline was last refused at the bound (tried again the next hour).
+        var baselineRefusedHour: Int64 = .min
     }
 
     /// What a latency series remembers to turn cumulative values into increments.
@@ -113,6 +119,12 @@ final class GoldenSignals {
     private var handovers: [ResourceState] = []
     /// Series that started before this moment have an unknown past (baseline only).
     let countingSince: UInt64
+    /// Per job, its streams that feed `resource="cpu"` saturation (for the per-minute history).
+    var cpuStreams: [String: [MetricStream]] = [:]
+    /// Jobs whose CPU saturation moved in the batch being applied, with the batch's minute.
+    var saturationMoved: [String: Int64] = [:]
+    /// Jobs holding a ``Job/baseline`` (at most ``maxBaselineJobs``).
+    var baselineJobs = 0
 
     init(configuration: GoldenSignalsConfiguration, countingSince: UInt64) {
         self.configuration = configuration
@@ -203,8 +215,10 @@ final class GoldenSignals {
         }
     }
 
-    /// Ends a batch: handovers are complete.
+    /// Ends a batch: handovers are complete, and CPU saturation that moved is
+    /// recorded in its minute.
     func finishBatch() {
+        if !saturationMoved.isEmpty { recordSaturation() }
         guard !handovers.isEmpty else { return }
         for resource in handovers {
             for index in resource.source.indices where resource.source[index] == .handover {
@@ -274,11 +288,17 @@ final class GoldenSignals {
         if tap.isError { tap.job.errors &+= increment }
         tap.job.sum += (state.value - previous.sum) * tap.scale
         if tap.job.history == nil { tap.job.history = GoldenHistory() }
+        let hour = GoldenBaseline.hour(ofMinute: minute)
+        if tap.job.baseline == nil { allocateBaseline(for: tap.job, hour: hour) }
         let slot = tap.job.history!.slot(for: minute)
-        if let slot { tap.job.history!.add(slot: slot, requests: increment, errors: tap.isError ? increment : 0) }
+        let hourSlot = tap.job.baseline?.slot(for: hour)
+        let errors = tap.isError ? increment : 0
+        if let slot { tap.job.history!.add(slot: slot, requests: increment, errors: errors) }
+        if let hourSlot { tap.job.baseline!.add(slot: hourSlot, requests: increment, errors: errors) }
         guard state.exponential == nil else {
             tap.job.buckets[Self.boundaries.count] &+= increment  // no bounds to place them by
             if let slot { tap.job.history!.add(slot: slot, bucket: Self.boundaries.count, count: increment) }
+            if let hourSlot { tap.job.baseline!.add(slot: hourSlot, bucket: Self.boundaries.count, count: increment) }
             return
         }
         if tap.mappedBounds != state.bounds {
@@ -293,6 +313,7 @@ final class GoldenSignals {
             if delta > 0, delta <= state.buckets[index] {
                 tap.job.buckets[tap.mapping[index]] &+= delta
                 if let slot { tap.job.history!.add(slot: slot, bucket: tap.mapping[index], count: delta) }
+                if let hourSlot { tap.job.baseline!.add(slot: hourSlot, bucket: tap.mapping[index], count: delta) }
             }
         }
     }

@@ -6,8 +6,8 @@ import OpenSRESLO
 /// `opensre slo …`: tools around the SLO definitions.
 struct SLOCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "slo", abstract: "SLO tools: alert rules, a Grafana dashboard and budget arithmetic.",
-        subcommands: [Rules.self, Dashboard.self, Budget.self])
+        commandName: "slo", abstract: "SLO tools: alert rules, a Grafana dashboard, budget arithmetic and SLOs drafted from the baseline.",
+        subcommands: [Rules.self, Dashboard.self, Budget.self, Suggest.self])
 
     /// `opensre slo rules`: multiwindow, multi-burn-rate alert rules for the SLOs.
     struct Rules: ParsableCommand {

@@ -266,4 +266,18 @@ struct CollectorConfigurationTests {
     func missingFile() {
         #expect(throws: ConfigurationError.self) { try CollectorConfiguration.load(path: "/nonexistent/opensre.yaml") }
     }
+
+    @Test("the slo processor without definitions (a first SLO still to draft) only persists the golden baselines")
+    func sloWithoutDefinitions() throws {
+        func yaml(_ slo: String) -> String {
+            Self.collectorShaped.replacingOccurrences(of: "  batch:\n", with: "  batch:\n  slo: \(slo)\n")
+                .replacingOccurrences(of: "processors: [batch]", with: "processors: [batch, slo]")
+        }
+        for slo in ["{ state_dir: /var/lib/opensre }", "{ definitions: [], state_dir: /var/lib/opensre }"] {
+            let configuration = try CollectorConfiguration.parse(yaml: yaml(slo))
+            #expect(configuration.slo?.definitions == [])
+            #expect(configuration.slo?.stateDirectory == "/var/lib/opensre")
+        }
+        #expect(try CollectorConfiguration.parse(yaml: yaml("{}")).slo?.stateDirectory == "data/slo")
+    }
 }
