@@ -1,9 +1,10 @@
 import Foundation
 import OpenSREPipeline
 
-/// `GET /golden`: per job, request rate, error ratio and latency
-/// percentiles over the last six hours, one point per minute, from the
-/// golden-signal history (``GoldenStatus``).
+/// `GET /golden`: per job, request rate, error ratio, latency percentiles
+/// and CPU saturation over the last six hours, one point per minute, from
+/// the golden-signal history (``GoldenStatus``); then the 14-day hourly
+/// baseline that `opensre slo suggest` drafts a first SLO from.
 package enum GoldenPage {
     package static func render(_ jobs: [GoldenStatus]) -> String {
         var html = HTML()
@@ -32,7 +33,7 @@ package enum GoldenPage {
         fact("Errors (total)", PageFormat.count(job.errors), key: "errors", into: &html)
         fact("Request rate, last hour", rate(requests, seconds: 3600), key: "rate", into: &html)
         fact("Error ratio, last hour", requests == 0 ? "–" : PageFormat.percent(Double(errors) / Double(requests)), key: "error-ratio", into: &html)
-        html.raw("</div>")
+        html.raw("</div><div class=\"charts\">")
         let step = history.step
         func line(_ name: String, _ css: String, _ values: [Double?]) -> SVGChart.Line {
             .init(name: name, cssClass: css, start: history.start, step: step, values: values)
@@ -55,7 +56,64 @@ package enum GoldenPage {
                 title: "Latency percentiles", from: history.start, to: end,
                 lines: [line("p50", "p50", history.p50), line("p90", "p90", history.p90), line("p99", "p99", history.p99)],
                 yLabel: { PageFormat.latency($0) }), into: &html)
+        if history.saturation.contains(where: { $0 != nil }) {
+            chart(
+                "CPU saturation", legend: [("highest in the minute (1 = one core busy)", "#6a1b9a")],
+                SVGChart(
+                    title: "CPU saturation", from: history.start, to: end,
+                    lines: [line("cpu saturation", "saturation", history.saturation)],
+                    yLabel: { PageFormat.percent($0, digits: 0) }), into: &html)
+        } else {
+            html.raw("<div class=\"panel\"><h3>CPU saturation</h3>")
+            html.element(
+                "p", [("class", "muted saturation-missing")],
+                "No CPU utilization from this job in six hours (process.cpu.utilization or container.cpu.utilization, e.g. from opentelemetry-instrumentation-system-metrics).")
+            html.raw("</div>")
+        }
+        html.raw("</div>")
+        baseline(job, into: &html)
         html.close("section")
+    }
+
+    /// The 14-day baseline: its summary and hourly traffic and latency.
+    private static func baseline(_ job: GoldenStatus, into html: inout HTML) {
+        let baseline = job.baseline
+        html.open("div", [("class", "baseline")])
+        html.element("h3", [], "Baseline, last 14 days (hourly)")
+        html.raw("<div class=\"facts\">")
+        fact("Days covered", String(format: "%.1f", baseline.days), key: "baseline-days", into: &html)
+        fact("Requests", PageFormat.count(baseline.requestsTotal), key: "baseline-requests", into: &html)
+        fact("Availability", PageFormat.percent(baseline.availability), key: "baseline-availability", into: &html)
+        fact("Latency p50", PageFormat.latency(baseline.latencyP50Seconds), key: "baseline-p50", into: &html)
+        fact("Latency p90", PageFormat.latency(baseline.latencyP90Seconds), key: "baseline-p90", into: &html)
+        fact("Latency p99", PageFormat.latency(baseline.latencyP99Seconds), key: "baseline-p99", into: &html)
+        html.raw("</div>")
+        html.raw("<div class=\"charts\">")
+        let end = baseline.start + Int64(max(baseline.requests.count - 1, 0) * baseline.step)
+        func line(_ name: String, _ css: String, _ values: [Double?]) -> SVGChart.Line {
+            .init(name: name, cssClass: css, start: baseline.start, step: baseline.step, values: values)
+        }
+        chart(
+            "Requests and errors per hour", legend: [("requests", "#1565c0"), ("errors", "#c62828")],
+            SVGChart(
+                title: "Requests and errors per hour", from: baseline.start, to: end,
+                lines: [
+                    line("requests per hour", "requests", baseline.requests.map { Double($0) }),
+                    line("errors per hour", "errors", baseline.errors.map { Double($0) }),
+                ],
+                yLabel: { SVGChart.number($0) }), into: &html)
+        chart(
+            "Latency per hour", legend: [("p50", "#2e7d32"), ("p90", "#ef6c00"), ("p99", "#c62828")],
+            SVGChart(
+                title: "Latency percentiles per hour", from: baseline.start, to: end,
+                lines: [line("p50", "p50", baseline.p50), line("p90", "p90", baseline.p90), line("p99", "p99", baseline.p99)],
+                yLabel: { PageFormat.latency($0) }), into: &html)
+        html.raw("</div>")
+        html.open("p", [("class", "muted")])
+        html.text("Draft a first SLO from it: ")
+        html.element("code", [], "opensre slo suggest --service \(job.job)")
+        html.close("p")
+        html.close("div")
     }
 
     private static func chart(_ heading: String, legend: [(String, String)], _ chart: SVGChart, into html: inout HTML) {

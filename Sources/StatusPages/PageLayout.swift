@@ -43,6 +43,7 @@ enum PageLayout {
         .legend li::before{content:"";display:inline-block;width:10px;height:10px;margin-right:4px;background:var(--c)}
         pre{background:#fff;border:1px solid #e3e6eb;padding:8px 12px;overflow:auto;font-size:12px}
         .columns{display:grid;grid-template-columns:1fr 1fr;gap:12px}.columns>div{min-width:0}
+        .charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(520px,1fr));gap:0 12px}.charts h3{margin:4px 0;font-size:14px}
         svg.chart{width:100%;max-width:760px;height:auto;display:block}
         svg .grid{stroke:#e3e6eb}svg .axis{font-size:11px;fill:#6b7280}
         svg .line{fill:none;stroke-width:1.5}svg .dot{stroke-width:1.5}svg .rule{stroke-dasharray:5 4;stroke-width:1}

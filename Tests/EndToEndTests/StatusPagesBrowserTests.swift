@@ -5,8 +5,8 @@ import Testing
 
 /// The pages in a real browser: Debian's headless Chromium loads the
 /// overview, an SLO's detail and the golden signals from the built
-/// executable, fed six hours of SLO history through the state file and a
-/// known mix of requests by the Python SDK; the DOM after rendering is
+/// executable, fed six hours of SLO history and 14 days of golden baseline
+/// through the state files and a known mix of requests by the Python SDK; the DOM after rendering is
 /// checked, with JavaScript on and off, and a screenshot of each page is
 /// written to `.build/test-output/status-pages/`.
 @Suite("Pages in headless Chromium", .serialized)
@@ -35,6 +35,24 @@ struct StatusPagesBrowserTests {
             }
         }
         try SLOStateFile(directory: directory).save(engine)
+    }
+
+    /// The 334 hours before this one for job `checkout`: 12 busy hours of 1,500
+    /// requests and 12 quiet ones of 500, one error an hour, latencies
+    /// 60% ≤ 50 ms, 30% ≤ 75 ms, 9% ≤ 100 ms, 0.8% ≤ 250 ms, 0.2% ≤ 500 ms.
+    /// 335,000 requests and 334 errors; all inside the 14 days even if the hour turns.
+    static func writeBaseline(into directory: String) throws {
+        let now = Int64(Date().timeIntervalSince1970) / 3600
+        var baseline = GoldenBaseline()
+        for index in 0..<334 {
+            let requests: UInt64 = index % 24 < 12 ? 1500 : 500
+            let buckets = [0, 0, 0, requests * 6 / 10, requests * 3 / 10, requests * 9 / 100, requests * 8 / 1000, requests * 2 / 1000]
+            baseline.add(
+                GoldenBaseline.Hour(
+                    hour: now - 334 + Int64(index), requests: requests, errors: 1,
+                    buckets: buckets + Array(repeating: 0, count: GoldenBuckets.count - buckets.count)))
+        }
+        try GoldenBaselineFile(directory: directory).save([("checkout", baseline)])
     }
 
     /// Chromium's DOM after rendering `url` (stdout only; its stderr is noise about D-Bus).
@@ -91,6 +109,7 @@ struct StatusPagesBrowserTests {
         defer { try? FileManager.default.removeItem(atPath: state) }
         let slos = Fixtures.repositoryRoot.appendingPathComponent("config/slos/checkout.yaml").path
         try Self.writeHistory(definitions: OpenSLOLoader.load(patterns: [slos]), into: state)
+        try Self.writeBaseline(into: state)
         let receiver = try ExecutableTests.freePort()
         let exporter = try ExecutableTests.freePort()
         let config = try SLOEndToEndTests.config(receiver: receiver, exporter: exporter, stateDirectory: state)
@@ -143,10 +162,17 @@ struct StatusPagesBrowserTests {
         let golden = try Self.dom(base + "/golden")
         let checkout = Self.element(golden, #"<section class="job" data-job="checkout""#, tag: "section")
         #expect(checkout.contains(#"<b class="requests">1,000</b>"#) && checkout.contains(#"<b class="errors">10</b>"#), "\(checkout)")
+        // The baseline: the injected 14 days and this hour's SDK requests, 344 errors in 336,000.
+        for fragment in [
+            #"<b class="baseline-days">14.0</b>"#, #"<b class="baseline-requests">336,000</b>"#,
+            #"<b class="baseline-availability">99.898%</b>"#, "<code>opensre slo suggest --service checkout</code>",
+        ] {
+            #expect(checkout.contains(fragment), "golden: missing \(fragment)")
+        }
 
         try Self.screenshot(base + "/", name: "overview.png", height: 520)
         try Self.screenshot(base + "/", name: "overview-without-javascript.png", height: 520, javaScript: false)
         try Self.screenshot(base + "/slo/checkout-availability", name: "slo-detail.png", height: 1500)
-        try Self.screenshot(base + "/golden", name: "golden.png", height: 1100)
+        try Self.screenshot(base + "/golden", name: "golden.png", height: 1150)
     }
 }
