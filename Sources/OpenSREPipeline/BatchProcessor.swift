@@ -162,7 +162,7 @@ package final class BatchProcessor: Sendable {
         guard shouldStart else { return }
         // Before the thread exists, so the store is still this caller's alone.
         if let sloPersistence {
-            sloPersistence.restore(into: store.sloEngine, golden: store.value.golden, logger: logger)
+            sloPersistence.restore(into: store.sloEngine, golden: store.value.golden, now: clock.wallClock(), logger: logger)
         }
         memoryLimiter?.start()
         accepting.store(true, ordering: .sequentiallyConsistent)

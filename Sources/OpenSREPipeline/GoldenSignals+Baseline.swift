@@ -30,9 +30,12 @@ extension GoldenSignals {
 
     /// Installs saved baselines (at start, before any batch): a job not seen
     /// yet is created, so the API shows its baseline before it sends again.
-    /// The most recently active are kept at ``maxBaselineJobs``.
-    func restoreBaselines(_ saved: [String: GoldenBaseline]) {
-        let ordered = saved.filter { $0.value.latest != .min }
+    /// The most recently active are kept at ``maxBaselineJobs``. One whose
+    /// newest hour is after `hour` (Unix hours, now) or before 1970 is
+    /// dropped: written by a clock that was wrong, it would refuse every
+    /// real hour until time caught up with it.
+    func restoreBaselines(_ saved: [String: GoldenBaseline], hour: Int64) {
+        let ordered = saved.filter { (0...hour).contains($0.value.latest) }
             .sorted { ($0.value.latest, $1.key) > ($1.value.latest, $0.key) }
         for (name, baseline) in ordered {
             if jobs[name]?.baseline == nil {

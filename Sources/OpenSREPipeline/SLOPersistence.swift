@@ -23,7 +23,7 @@ struct SLOPersistence {
     /// Loads the saved state into `engine` and the baselines into `golden`
     /// (either may be absent); a missing file is a fresh start, a changed
     /// definition or an unreadable file is logged and not trusted.
-    func restore(into engine: SLOEngine?, golden: GoldenSignals?, logger: Logger) {
+    func restore(into engine: SLOEngine?, golden: GoldenSignals?, now: UInt64, logger: Logger) {
         if let engine {
             do {
                 switch try file.restore(into: engine) {
@@ -38,7 +38,7 @@ struct SLOPersistence {
         if let golden {
             do throws(SLOStateFile.LoadProblem) {
                 let baselines = try baselineFile.restore()
-                golden.restoreBaselines(baselines)
+                golden.restoreBaselines(baselines, hour: GoldenBaseline.hour(ofMinute: Int64(now / 60_000_000_000)))
                 if !baselines.isEmpty {
                     logger.info("restored golden baselines", metadata: ["file": "\(baselineFile.path)", "jobs": "\(baselines.count)"])
                 }

@@ -45,7 +45,8 @@ package struct GoldenBaseline: Sendable, Equatable {
     /// The slot of `hour`, cleared when it held an older hour; nil for an
     /// hour 14 days (336 hours) or more before the newest one recorded.
     package mutating func slot(for hour: Int64) -> Int? {
-        if latest != .min, hour <= latest - Int64(Self.hours) { return nil }
+        // (The difference as UInt64: exact for any two Int64 with hour < latest.)
+        if latest != .min, hour < latest, UInt64(bitPattern: latest &- hour) >= UInt64(Self.hours) { return nil }
         let slot = Self.slotIndex(hour)
         if hourOfSlot[slot] != hour {
             guard hour > hourOfSlot[slot] else { return nil }

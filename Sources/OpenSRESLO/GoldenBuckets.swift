@@ -18,14 +18,15 @@ package enum GoldenBuckets {
         let total = buckets.reduce(0, &+)
         guard total > 0 else { return nil }
         let rank = q * Double(total)
-        var below: UInt64 = 0
+        // Counted in Double: wrapped (absurd) counts give an absurd answer, never a trap.
+        var below = 0.0
         for (index, count) in buckets.enumerated() {
-            if Double(below + count) >= rank, count > 0 {
+            if below + Double(count) >= rank, count > 0 {
                 guard index < boundaries.count else { return boundaries.last }
                 let lower = index == 0 ? 0 : boundaries[index - 1]
-                return lower + (boundaries[index] - lower) * (rank - Double(below)) / Double(count)
+                return lower + (boundaries[index] - lower) * (rank - below) / Double(count)
             }
-            below += count
+            below += Double(count)
         }
         return boundaries.last
     }

@@ -88,22 +88,29 @@ extension SLOEngine {
     }
 }
 
-/// Prefix sums of one SLO's total and bad events per minute over a range of
-/// minutes, so a window's sum at every point of a chart costs two reads;
-/// minutes outside the range count as empty.
+/// Prefix sums of one SLO's total and selected events per minute over a
+/// range of minutes, so a window's sum at every point of a chart costs two
+/// reads; minutes outside the range count as empty. Bad events are derived
+/// from a window's sums, as ``SLOEngine/budget(slo:minutes:now:)`` does, so
+/// the charts agree with the windows table. Wrapping arithmetic: a
+/// difference of wrapped prefix sums is still the window's (wrapped) sum.
 private struct RunningSums {
     let first: Int64
+    let engine: SLOEngine
+    let slo: Int
     private var totals: [UInt64] = [0]
-    private var bads: [UInt64] = [0]
+    private var selected: [UInt64] = [0]
 
     init(engine: SLOEngine, slo: Int, from first: Int64, through last: Int64) {
         self.first = first
+        self.engine = engine
+        self.slo = slo
         totals.reserveCapacity(Int(last - first) + 2)
-        bads.reserveCapacity(Int(last - first) + 2)
+        selected.reserveCapacity(Int(last - first) + 2)
         for minute in first...last {
             let counts = engine.slots[slo].counts(at: minute)
             totals.append(totals[totals.count - 1] &+ counts.total)
-            bads.append(bads[bads.count - 1] &+ engine.bad(slo: slo, total: counts.total, selected: counts.selected))
+            selected.append(selected[selected.count - 1] &+ counts.selected)
         }
     }
 
@@ -112,7 +119,8 @@ private struct RunningSums {
         func index(_ minute: Int64) -> Int { Int(max(0, min(minute - first + 1, Int64(totals.count - 1)))) }
         let upper = index(minute)
         let lower = index(minute - Int64(width))
-        return (totals[upper] - totals[lower], bads[upper] - bads[lower])
+        let total = totals[upper] &- totals[lower]
+        return (total, engine.bad(slo: slo, total: total, selected: selected[upper] &- selected[lower]))
     }
 }
 

@@ -99,7 +99,7 @@ package struct SLOSuggestion: Sendable, Equatable {
         for target in latencyTargets where choice == nil {
             var slow = timed
             for bound in GoldenBuckets.boundaries.indices {
-                slow -= buckets[bound]
+                slow &-= buckets[bound]
                 if Self.halfBudget(bad: slow, total: timed, target: target) {
                     choice = (bound, target)
                     break
@@ -110,7 +110,7 @@ package struct SLOSuggestion: Sendable, Equatable {
         return SLOSuggestion(
             service: service, days: days, firstHour: lastHour - Int64(days * 24 - 1), lastHour: lastHour,
             requests: requests, errors: errors, timed: timed, buckets: buckets, availabilityTarget: availability,
-            latencyBound: bound, latencyTarget: target, slow: timed - buckets[...bound].reduce(0, &+))
+            latencyBound: bound, latencyTarget: target, slow: timed &- buckets[...bound].reduce(0, &+))
     }
 
     /// Whether `bad` of `total` events use at most half the budget of `target` (hundredths of a percent).

@@ -8,7 +8,9 @@ import PrometheusExposition
 /// Serves `GET /metrics` (text format 0.0.4) from the batching processor, which
 /// folds in everything accepted before the scrape first, and the SLO API
 /// (``SLOAPI``) and the pages (``StatusPageRoutes``). Confined to its
-/// channel's event loop; the page is rendered on the processor thread.
+/// channel's event loop; the scrape is rendered on the processor thread,
+/// the API's JSON and the pages' HTML (bounded: a few SLOs or jobs' charts)
+/// here, from state the processor thread copied out.
 final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart

@@ -13,7 +13,8 @@ enum StatusPageRoutes {
     enum Page: Equatable {
         case overview(OverviewQuery)
         case slo(String)
-        case golden
+        /// `?job=NAME`: that job's charts only.
+        case golden(job: String?)
         case script
     }
 
@@ -22,7 +23,7 @@ enum StatusPageRoutes {
     /// The page `path` names (with `query`, the text after `?`), if any.
     static func page(path: String, query: Substring) -> Page? {
         if path == "/" { return .overview(OverviewQuery(query: query)) }
-        if path == "/golden" { return .golden }
+        if path == "/golden" { return .golden(job: GoldenQuery.job(in: query)) }
         if path == PageScript.path { return .script }
         if path.hasPrefix(sloPrefix), path.count > sloPrefix.count {
             return .slo(String(path.dropFirst(sloPrefix.count)).removingPercentEncodingOrSelf)
@@ -43,10 +44,10 @@ enum StatusPageRoutes {
             let promise = loop.makePromise(of: [SLOStatus].self)
             processor.sloStatuses { promise.succeed($0) }
             return promise.futureResult.map { html(OverviewPage.render($0, query: query)) }
-        case .golden:
+        case .golden(let job):
             let promise = loop.makePromise(of: [GoldenStatus].self)
             processor.goldenStatuses { promise.succeed($0) }
-            return promise.futureResult.map { html(GoldenPage.render($0)) }
+            return promise.futureResult.map { html(GoldenPage.render($0, selected: job)) }
         case .slo(let name):
             let promise = loop.makePromise(of: (status: SLOStatus, definition: SLODefinition)?.self)
             processor.sloDetail(named: name, historyMinutes: SLOAPI.historyMinutes) { promise.succeed($0) }

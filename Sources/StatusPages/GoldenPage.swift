@@ -6,7 +6,12 @@ import OpenSREPipeline
 /// the golden-signal history (``GoldenStatus``); then the 14-day hourly
 /// baseline that `opensre slo suggest` drafts a first SLO from.
 package enum GoldenPage {
-    package static func render(_ jobs: [GoldenStatus]) -> String {
+    /// Jobs drawn in full without choosing one: the page's work stays
+    /// bounded with hundreds of jobs (beyond it, a table links to each).
+    static let chartedJobs = 8
+
+    /// Every job in `jobs`, or only the one named `selected` (`?job=`).
+    package static func render(_ jobs: [GoldenStatus], selected: String? = nil) -> String {
         var html = HTML()
         html.element("h1", [], "Golden signals")
         if jobs.isEmpty {
@@ -14,7 +19,15 @@ package enum GoldenPage {
                 "p", [("class", "empty")],
                 "No job has sent request metrics yet (http.server.request.duration, rpc.server.duration…), or golden signals are off.")
         }
-        for job in jobs { section(job, into: &html) }
+        let charted: [GoldenStatus]
+        if let selected {
+            charted = jobs.filter { $0.job == selected }
+            if charted.isEmpty { html.element("p", [("class", "empty")], "No job named \(selected).") }
+        } else {
+            charted = jobs.count <= chartedJobs ? jobs : []
+        }
+        if charted.count != jobs.count { table(jobs, into: &html) }
+        for job in charted { section(job, into: &html) }
         html.element("p", [("class", "muted")], "Per minute by the collector's clock, UTC. Percentiles are interpolated in the golden latency buckets as histogram_quantile does.")
         return PageLayout.page(title: "Golden signals", body: html.text)
     }
@@ -23,9 +36,7 @@ package enum GoldenPage {
         let history = job.history
         let minutes = history.requests.count
         let end = history.start + Int64(max(minutes - 1, 0) * history.step)
-        let lastHour = max(0, minutes - 60)
-        let requests = history.requests[lastHour...].reduce(0, &+)
-        let errors = history.errors[lastHour...].reduce(0, &+)
+        let (requests, errors) = lastHour(history)
         html.open("section", [("class", "job"), ("data-job", job.job)])
         html.element("h2", [], job.job)
         html.raw("<div class=\"facts\">")
@@ -75,6 +86,32 @@ package enum GoldenPage {
         html.close("section")
     }
 
+    /// One row per job with its last hour, linking to its charts.
+    private static func table(_ jobs: [GoldenStatus], into html: inout HTML) {
+        html.raw("<table id=\"jobs\"><thead><tr><th>Job</th><th class=\"number\">Requests (total)</th>")
+        html.raw("<th class=\"number\">Errors (total)</th><th class=\"number\">Request rate, last hour</th>")
+        html.raw("<th class=\"number\">Error ratio, last hour</th></tr></thead><tbody>")
+        for job in jobs {
+            let (requests, errors) = lastHour(job.history)
+            html.open("tr", [("data-job", job.job)])
+            html.raw("<td>")
+            html.element("a", [("href", "/golden?job=" + (job.job.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))], job.job)
+            html.raw("</td>")
+            html.element("td", [("class", "number")], PageFormat.count(job.requests))
+            html.element("td", [("class", "number")], PageFormat.count(job.errors))
+            html.element("td", [("class", "number")], rate(requests, seconds: 3600))
+            html.element("td", [("class", "number")], requests == 0 ? "–" : PageFormat.percent(Double(errors) / Double(requests)))
+            html.close("tr")
+        }
+        html.raw("</tbody></table>")
+    }
+
+    /// Requests and errors in the last 60 minutes of `history`.
+    static func lastHour(_ history: GoldenStatus.History) -> (requests: UInt64, errors: UInt64) {
+        let from = max(0, history.requests.count - 60)
+        return (history.requests[from...].reduce(0, &+), history.errors[from...].reduce(0, &+))
+    }
+
     /// The 14-day baseline: its summary and hourly traffic and latency.
     private static func baseline(_ job: GoldenStatus, into html: inout HTML) {
         let baseline = job.baseline
@@ -111,7 +148,7 @@ package enum GoldenPage {
         html.raw("</div>")
         html.open("p", [("class", "muted")])
         html.text("Draft a first SLO from it: ")
-        html.element("code", [], "opensre slo suggest --service \(job.job)")
+        html.element("code", [], "opensre slo suggest --service " + PageFormat.shellWord(job.job))
         html.close("p")
         html.close("div")
     }

@@ -28,11 +28,8 @@ package struct OverviewQuery: Sendable, Equatable {
     /// Reads `sort`, `service` and `status` from a query string (after `?`);
     /// unknown keys and values are ignored.
     package init(query: Substring) {
-        for pair in query.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2 else { continue }
-            let value = String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
-            switch parts[0] {
+        for (key, value) in QueryString.pairs(query) {
+            switch key {
             case "sort": sort = Sort(rawValue: value) ?? .budget
             case "service": service = value
             case "status": status = value == "green" || value == "red" ? value : ""

@@ -43,6 +43,15 @@ enum PageFormat {
         return String(digits)
     }
 
+    /// `checkout`, or `'shop/it'\''s'` when the word needs quoting: safe to
+    /// paste into a POSIX shell.
+    static func shellWord(_ value: String) -> String {
+        let plain = !value.isEmpty && value.unicodeScalars.allSatisfy { scalar in
+            scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || "-_./:".unicodeScalars.contains(scalar))
+        }
+        return plain ? value : "'" + value.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
+    }
+
     /// `14:05` (UTC) of Unix seconds.
     static func clock(_ seconds: Int64) -> String {
         let inDay = ((seconds % 86_400) + 86_400) % 86_400

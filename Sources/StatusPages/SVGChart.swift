@@ -141,9 +141,10 @@ struct SVGChart {
         return (fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10) * magnitude
     }
 
-    /// Coordinates with at most one decimal.
+    /// Coordinates and counts with at most one decimal (beyond Int's range, `%g`).
     static func number(_ value: Double) -> String {
         let rounded = (value * 10).rounded() / 10
-        return rounded == rounded.rounded() ? String(Int(rounded)) : String(format: "%.1f", rounded)
+        guard rounded == rounded.rounded() else { return String(format: "%.1f", rounded) }
+        return Int(exactly: rounded).map(String.init) ?? String(format: "%g", rounded)
     }
 }

@@ -102,6 +102,23 @@ struct GoldenBaselinePipelineTests {
         #expect(scrape.contains(#"opensre_golden_saturation_ratio{job="api",resource="cpu"} 0.625"#))
     }
 
+    @Test("a saved baseline from a clock that ran ahead (or before 1970) is not restored: it would refuse every real hour")
+    func implausibleHours() {
+        let golden = GoldenSignals(configuration: GoldenSignalsConfiguration(), countingSince: 0)
+        let hour: Int64 = 500_000
+        func baseline(at hour: Int64) -> GoldenBaseline {
+            var baseline = GoldenBaseline()
+            baseline.add(GoldenBaseline.Hour(hour: hour, requests: 1, errors: 0, buckets: [1] + Array(repeating: 0, count: 14)))
+            return baseline
+        }
+        golden.restoreBaselines(
+            ["now": baseline(at: hour), "ahead": baseline(at: hour + 1), "ancient": baseline(at: Int64.min + 1)], hour: hour)
+        #expect(golden.jobs.keys.sorted() == ["now"] && golden.baselineJobs == 1)
+        // Hours far apart compare without overflow: the ancient hour is refused, not a trap.
+        var far = baseline(at: Int64.max - 1)
+        #expect(far.slot(for: Int64.min + 1) == nil)
+    }
+
     @Test("at most 256 jobs keep a baseline: a new one takes the least recently active one's, not one active this hour")
     func bound() throws {
         let golden = GoldenSignals(configuration: GoldenSignalsConfiguration(), countingSince: 0)
@@ -115,7 +132,7 @@ struct GoldenBaselinePipelineTests {
         var extra = GoldenBaseline()
         extra.add(GoldenBaseline.Hour(hour: hour - 300, requests: 1, errors: 0, buckets: [1] + Array(repeating: 0, count: 14)))
         saved["old"] = extra
-        golden.restoreBaselines(saved)
+        golden.restoreBaselines(saved, hour: hour)
         #expect(golden.baselineJobs == 256)
         #expect(golden.jobs["old"] == nil, "the least recently active of 257 is not restored")
         let newcomer = golden.job("new")

@@ -64,5 +64,7 @@ struct GoldenHistoryTests {
         #expect(GoldenSignals.quantile(0.5, buckets: buckets) == 0.075 + (0.1 - 0.075) * 5 / 10)
         buckets[14] = 90  // +Inf
         #expect(GoldenSignals.quantile(0.99, buckets: buckets) == 10)
+        // Counts whose sum wraps (a hostile client's) give some bound, never a trap.
+        #expect(GoldenSignals.quantile(0.5, buckets: [1, UInt64.max, 5] + Array(repeating: 0, count: 12)) != nil)
     }
 }

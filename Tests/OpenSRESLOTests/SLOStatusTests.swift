@@ -92,6 +92,23 @@ struct SLOStatusTests {
         #expect(engine.status(slo: 0, now: Self.start).windows.filter(\.alerting).map(\.window) == ["1h", "6h", "1d", "3d"])
     }
 
+    @Test("the charts derive bad events per window as the windows table does: good arriving a minute after its total is not bad")
+    func chartsAgreeWithWindows() throws {
+        let definition = SLODefinition(
+            name: "good-based", target: SLOTarget(decimal: "0.999")!, period: .seconds(30 * 86_400), periodLabel: "30d",
+            good: SLOEventSource(metric: "m"), total: SLOEventSource(metric: "m"))
+        let engine = SLOEngine(definitions: [definition], now: Self.start)
+        let minute: UInt64 = 60_000_000_000
+        engine.observe(slo: 0, role: .total, series: 1, startTime: Self.start, cumulative: 100, now: Self.start)
+        engine.observe(slo: 0, role: .selected, series: 2, startTime: Self.start, cumulative: 100, now: Self.start + minute)
+        let status = engine.status(slo: 0, now: Self.start + minute, historyMinutes: 2)
+        let charts = try #require(status.charts)
+        #expect(status.windows.first { $0.window == "1h" }?.burnRate == 0)
+        // Minute 0 alone has 100 events and no good one yet; over the hour both minutes count.
+        #expect(charts.burnRates[0].values == [1000, 0])
+        #expect(charts.budget.values.last == 1)
+    }
+
     @Test("alert policies' charts: their lookback windows and thresholds with their operators")
     func policyCharts() throws {
         let slo = try #require(try OpenSLOLoader.parse(yaml: OpenSLOAlertPolicyTests.documents).first)

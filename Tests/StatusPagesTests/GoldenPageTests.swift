@@ -59,4 +59,21 @@ struct GoldenPageTests {
         #expect(noSaturation.components(separatedBy: "<svg").count == 6 && noSaturation.contains(#"class="muted saturation-missing""#))
         #expect(GoldenPage.render([]).contains("No job has sent request metrics yet"))
     }
+
+    @Test("more than eight jobs: a table links to each, charts only for the one chosen with ?job=")
+    func manyJobs() throws {
+        let jobs = (0..<9).map { index in
+            var job = Self.job()
+            job.job = "job \(index)"
+            return job
+        }
+        let list = GoldenPage.render(jobs)
+        #expect(list.components(separatedBy: "<svg").count == 1 && list.components(separatedBy: "<tr data-job=").count == 10)
+        #expect(list.contains(#"<tr data-job="job 3"><td><a href="/golden?job=job%203">job 3</a></td><td class="number">2,120</td><td class="number">8</td><td class="number">0.03/s</td><td class="number">5.000%</td></tr>"#))
+        let one = GoldenPage.render(jobs, selected: GoldenQuery.job(in: "job=job+3"))
+        #expect(one.components(separatedBy: "<section class=").count == 2 && one.contains(#"data-job="job 3">"#))
+        #expect(one.contains("<code>opensre slo suggest --service &#39;job 3&#39;</code>"))
+        #expect(GoldenPage.render(jobs, selected: "nobody").contains("No job named nobody."))
+        #expect(GoldenPage.render(Array(jobs.prefix(8))).components(separatedBy: "<section class=").count == 9, "eight are drawn in full")
+    }
 }

