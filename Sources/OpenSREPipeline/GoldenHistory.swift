@@ -57,6 +57,17 @@ struct GoldenHistory {
         counts[slot * Self.fields + 2 + bucket] &+= count
     }
 
+    /// Adds one point's requests, errors and per-bucket counts at once (the
+    /// ingest path: one access to the ring per point, not one per bucket).
+    mutating func add(slot: Int, requests: UInt64, errors: UInt64, buckets: UnsafeBufferPointer<UInt64>) {
+        let base = slot * Self.fields
+        counts.withUnsafeMutableBufferPointer { counts in
+            counts[base] &+= requests
+            counts[base + 1] &+= errors
+            for (index, count) in buckets.prefix(Self.buckets).enumerated() { counts[base + 2 + index] &+= count }
+        }
+    }
+
     /// Keeps the highest saturation seen in a slot's minute.
     mutating func record(slot: Int, saturation value: Double) {
         guard value.isFinite else { return }

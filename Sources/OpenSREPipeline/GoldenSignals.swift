@@ -80,6 +80,20 @@ final class GoldenSignals {
         var baseline: GoldenBaseline?
         /// The hour a baseline was last refused at the bound (tried again the next hour).
         var baselineRefusedHour: Int64 = .min
+
+        /// Adds one point's increments to the totals, its minute of the
+        /// history and its hour of the baseline, each touched once.
+        func record(minute: Int64, hour: Int64, requests: UInt64, errors: UInt64, buckets deltas: UnsafeBufferPointer<UInt64>) {
+            buckets.withUnsafeMutableBufferPointer { buckets in
+                for (index, delta) in deltas.prefix(buckets.count).enumerated() { buckets[index] &+= delta }
+            }
+            if let slot = history?.slot(for: minute) {
+                history!.add(slot: slot, requests: requests, errors: errors, buckets: deltas)
+            }
+            if let slot = baseline?.slot(for: hour) {
+                baseline!.add(slot: slot, requests: requests, errors: errors, buckets: deltas)
+            }
+        }
     }
 
     /// What a latency series remembers to turn cumulative values into increments.
@@ -290,31 +304,26 @@ final class GoldenSignals {
         if tap.job.history == nil { tap.job.history = GoldenHistory() }
         let hour = GoldenBaseline.hour(ofMinute: minute)
         if tap.job.baseline == nil { allocateBaseline(for: tap.job, hour: hour) }
-        let slot = tap.job.history!.slot(for: minute)
-        let hourSlot = tap.job.baseline?.slot(for: hour)
         let errors = tap.isError ? increment : 0
-        if let slot { tap.job.history!.add(slot: slot, requests: increment, errors: errors) }
-        if let hourSlot { tap.job.baseline!.add(slot: hourSlot, requests: increment, errors: errors) }
-        guard state.exponential == nil else {
-            tap.job.buckets[Self.boundaries.count] &+= increment  // no bounds to place them by
-            if let slot { tap.job.history!.add(slot: slot, bucket: Self.boundaries.count, count: increment) }
-            if let hourSlot { tap.job.baseline!.add(slot: hourSlot, bucket: Self.boundaries.count, count: increment) }
-            return
-        }
-        if tap.mappedBounds != state.bounds {
-            tap.mappedBounds = state.bounds
-            tap.mapping = state.bounds.map { bound in
-                Self.boundaries.firstIndex { $0 >= bound * tap.scale - 1e-12 } ?? Self.boundaries.count
-            } + [Self.boundaries.count]
-        }
-        let sameShape = previous.buckets.count == state.buckets.count
-        for index in state.buckets.indices {
-            let delta = state.buckets[index] &- (sameShape ? previous.buckets[index] : 0)
-            if delta > 0, delta <= state.buckets[index] {
-                tap.job.buckets[tap.mapping[index]] &+= delta
-                if let slot { tap.job.history!.add(slot: slot, bucket: tap.mapping[index], count: delta) }
-                if let hourSlot { tap.job.baseline!.add(slot: hourSlot, bucket: tap.mapping[index], count: delta) }
+        // The point's counts per golden bucket, gathered on the stack first.
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: Self.boundaries.count + 1) { deltas in
+            deltas.initialize(repeating: 0)
+            if state.exponential != nil {
+                deltas[Self.boundaries.count] = increment  // no bounds to place them by
+            } else {
+                if tap.mappedBounds != state.bounds {
+                    tap.mappedBounds = state.bounds
+                    tap.mapping = state.bounds.map { bound in
+                        Self.boundaries.firstIndex { $0 >= bound * tap.scale - 1e-12 } ?? Self.boundaries.count
+                    } + [Self.boundaries.count]
+                }
+                let sameShape = previous.buckets.count == state.buckets.count
+                for index in state.buckets.indices {
+                    let delta = state.buckets[index] &- (sameShape ? previous.buckets[index] : 0)
+                    if delta > 0, delta <= state.buckets[index] { deltas[tap.mapping[index]] &+= delta }
+                }
             }
+            tap.job.record(minute: minute, hour: hour, requests: increment, errors: errors, buckets: UnsafeBufferPointer(deltas))
         }
     }
 }

@@ -69,6 +69,17 @@ package struct GoldenBaseline: Sendable, Equatable {
         counts[slot * Self.fields + 2 + bucket] &+= count
     }
 
+    /// Adds one point's requests, errors and per-bucket counts at once (the
+    /// ingest path: one access to the ring per point, not one per bucket).
+    package mutating func add(slot: Int, requests: UInt64, errors: UInt64, buckets: UnsafeBufferPointer<UInt64>) {
+        let base = slot * Self.fields
+        counts.withUnsafeMutableBufferPointer { counts in
+            counts[base] &+= requests
+            counts[base + 1] &+= errors
+            for (index, count) in buckets.prefix(GoldenBuckets.count).enumerated() { counts[base + 2 + index] &+= count }
+        }
+    }
+
     /// Adds a whole hour (restoring a saved baseline); false when refused as too old
     /// or when its bucket count is not the golden one.
     @discardableResult
