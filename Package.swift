@@ -163,7 +163,7 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "OpenSREModelTests", dependencies: ["OpenSREModel"]),
-        .testTarget(name: "OTLPDecodingTests", dependencies: ["OTLPDecoding", "OpenSRETestSupport"]),
+        .testTarget(name: "OTLPDecodingTests", dependencies: ["OTLPDecoding", "COTLP", "OpenSRETestSupport"]),
         .testTarget(name: "PrometheusExpositionTests", dependencies: ["PrometheusExposition"]),
         .testTarget(name: "StatusPagesTests", dependencies: ["StatusPages", "OpenSREPipeline", "OpenSRESLO"]),
         .testTarget(

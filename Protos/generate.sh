@@ -11,6 +11,8 @@ protos=(
   opentelemetry/proto/resource/v1/resource.proto
   opentelemetry/proto/metrics/v1/metrics.proto
   opentelemetry/proto/collector/metrics/v1/metrics_service.proto
+  opentelemetry/proto/trace/v1/trace.proto
+  opentelemetry/proto/collector/trace/v1/trace_service.proto
   google/rpc/status.proto
   google/rpc/retry_info.proto
   grpc/health/v1/health.proto

@@ -16,6 +16,8 @@ from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportM
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue, ArrayValue, KeyValue, KeyValueList, InstrumentationScope
 from opentelemetry.proto.metrics.v1 import metrics_pb2 as m
 from opentelemetry.proto.resource.v1.resource_pb2 import Resource
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+from opentelemetry.proto.trace.v1 import trace_pb2 as t
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SECOND = 1_000_000_000
@@ -118,6 +120,27 @@ def unsupported():
     ])
 
 
+def traces():
+    """Three spans of service checkout: a fast OK server span on /pay, a failing
+    server span (status ERROR, 500), and a client span under the first."""
+    trace_id = bytes(range(1, 17))
+    def span(index, name, kind, start, duration_ms, attributes, status=None, parent=b""):
+        return t.Span(trace_id=trace_id, span_id=bytes([index] * 8), parent_span_id=parent, name=name, kind=kind,
+                      flags=0x101, start_time_unix_nano=start, end_time_unix_nano=start + duration_ms * 1_000_000,
+                      attributes=[kv(k, v) for k, v in attributes], status=status or t.Status())
+    server = [("http.request.method", "POST"), ("http.route", "/pay")]
+    return ExportTraceServiceRequest(resource_spans=[t.ResourceSpans(
+        resource=Resource(attributes=[kv("service.name", "checkout"), kv("service.instance.id", "pod-1")]),
+        scope_spans=[t.ScopeSpans(scope=InstrumentationScope(name="opentelemetry.instrumentation.flask", version="0.66b1"), spans=[
+            span(1, "POST /pay", t.Span.SPAN_KIND_SERVER, T0, 42, server + [("http.response.status_code", 200)],
+                 t.Status(code=t.Status.STATUS_CODE_OK)),
+            span(2, "POST /pay", t.Span.SPAN_KIND_SERVER, T0 + SECOND, 310, server + [("http.response.status_code", 500)],
+                 t.Status(code=t.Status.STATUS_CODE_ERROR, message="card declined")),
+            span(3, "GET", t.Span.SPAN_KIND_CLIENT, T0 + 10 * 1_000_000, 20, [("http.request.method", "GET")],
+                 parent=bytes([1] * 8)),
+        ])])])
+
+
 def write(name, message):
     data = message.SerializeToString()
     with open(os.path.join(HERE, name), "wb") as f:
@@ -144,6 +167,7 @@ if __name__ == "__main__":
     write("delta-overlap.pb", delta(100, T0 + 15 * SECOND, T0 + 25 * SECOND))
     write("delta-gap.pb", delta(9, T0 + 40 * SECOND, T0 + 50 * SECOND))
     write("unsupported.pb", unsupported())
+    write("traces.pb", traces())
     with open(os.path.join(HERE, "malformed.bin"), "wb") as f:
         f.write(b"\x0a\xff\xff\xff\xff\x0f" + data[:40])  # a field length far past the end
     write("stale.pb", request([m.Metric(name="queue.depth", gauge=m.Gauge(data_points=[number(None, flags=1)]))]))

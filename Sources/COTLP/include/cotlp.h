@@ -10,6 +10,8 @@
 #include "opentelemetry/proto/resource/v1/resource.pb-c.h"
 #include "opentelemetry/proto/metrics/v1/metrics.pb-c.h"
 #include "opentelemetry/proto/collector/metrics/v1/metrics_service.pb-c.h"
+#include "opentelemetry/proto/trace/v1/trace.pb-c.h"
+#include "opentelemetry/proto/collector/trace/v1/trace_service.pb-c.h"
 #include "google/rpc/status.pb-c.h"
 #include "google/rpc/retry_info.pb-c.h"
 #include "grpc/health/v1/health.pb-c.h"
