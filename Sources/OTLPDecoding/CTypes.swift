@@ -30,3 +30,8 @@ extension ProtobufCBinaryData {
         len == text.utf8CodeUnitCount && (len == 0 || memcmp(data, text.utf8Start, len) == 0)
     }
 }
+
+typealias CExportTraceRequest = Opentelemetry__Proto__Collector__Trace__V1__ExportTraceServiceRequest
+typealias CResourceSpans = Opentelemetry__Proto__Trace__V1__ResourceSpans
+typealias CScopeSpans = Opentelemetry__Proto__Trace__V1__ScopeSpans
+typealias CSpan = Opentelemetry__Proto__Trace__V1__Span

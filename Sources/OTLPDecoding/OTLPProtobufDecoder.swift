@@ -83,4 +83,45 @@ package final class OTLPProtobufDecoder {
         }
         return OTLPDecodeResult(batch: walker.builder.finish(), rejected: walker.rejected)
     }
+
+    /// Decodes one `ExportTraceServiceRequest` body (already decompressed)
+    /// into span-derived metric points (see ``SpanAggregator``). `rejected`
+    /// counts spans.
+    package func decodeTraces(
+        _ body: UnsafeRawBufferPointer, rules: SpanMetricsRules
+    ) throws(OTLPDecodingError) -> OTLPDecodeResult {
+        defer { cotlp_arena_reset(arena) }
+        let allocator =
+            useArena ? UnsafeMutableRawPointer(arena).assumingMemoryBound(to: ProtobufCAllocator.self) : nil
+        let base = body.baseAddress?.assumingMemoryBound(to: UInt8.self)
+        guard
+            let request = opentelemetry__proto__collector__trace__v1__export_trace_service_request__unpack(
+                allocator, body.count, base)
+        else {
+            if arena.pointee.exhausted != 0 {
+                throw .decodedMessageTooLarge(limit: memoryLimit)
+            }
+            throw .malformedProtobuf
+        }
+        defer {
+            if !useArena {
+                opentelemetry__proto__collector__trace__v1__export_trace_service_request__free_unpacked(request, nil)
+            }
+        }
+        let attributes = RequestWalker(
+            builder: DecodedBatchBuilder(), sortScratch: sortScratch, encoder: attributeEncoder, allocator: allocator,
+            escapesLabelNames: options.escapesLabelNames, latestTime: .max)
+        var walker = TraceRequestWalker(rules: rules, attributes: attributes)
+        walker.walk(request.pointee)
+        sortScratch = walker.attributes.sortScratch
+        if let failure = walker.failure {
+            if failure == .malformedProtobuf, arena.pointee.exhausted != 0 {
+                throw .decodedMessageTooLarge(limit: memoryLimit)
+            }
+            throw failure
+        }
+        var builder = DecodedBatchBuilder()
+        walker.aggregator.finish(into: &builder)
+        return OTLPDecodeResult(batch: builder.finish(), rejected: walker.rejected)
+    }
 }

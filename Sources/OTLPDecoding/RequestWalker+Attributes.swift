@@ -74,7 +74,7 @@ extension RequestWalker {
         encodeValue(pair.pointee.value, depth: depth)
     }
 
-    private mutating func encodeValue(_ value: UnsafeMutablePointer<CAnyValue>?, depth: Int) {
+    mutating func encodeValue(_ value: UnsafeMutablePointer<CAnyValue>?, depth: Int) {
         guard let value = value?.pointee else { return encoder.appendEmpty() }
         switch value.value_case {
         case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_STRING_VALUE:

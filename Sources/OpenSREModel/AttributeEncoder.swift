@@ -38,6 +38,12 @@ package final class AttributeEncoder {
         count = 0
     }
 
+    /// Drops what was written after `mark` (a ``bytes`` count read earlier).
+    @inlinable
+    package func truncate(to mark: Int) {
+        count = min(count, mark)
+    }
+
     // MARK: The layout
 
     /// An entry's key (the entry's value follows).

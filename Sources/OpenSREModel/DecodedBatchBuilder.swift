@@ -55,7 +55,7 @@ package struct DecodedBatchBuilder {
     package mutating func beginStream(
         name: UnsafeRawBufferPointer, description: UnsafeRawBufferPointer,
         unit: UnsafeRawBufferPointer, kind: MetricKind, temporality: Temporality,
-        isMonotonic: Bool, isPrometheusUnknown: Bool = false
+        isMonotonic: Bool, isPrometheusUnknown: Bool = false, isDerived: Bool = false
     ) {
         let nameRange = append(name)
         let descriptionRange = append(description)
@@ -71,7 +71,7 @@ package struct DecodedBatchBuilder {
         bytes.append(kind.rawValue)
         bytes.append(temporality.rawValue)
         bytes.append(isMonotonic ? 1 : 0)
-        bytes.append(isPrometheusUnknown ? 1 : 0)
+        bytes.append(isPrometheusUnknown ? 1 : (isDerived ? 2 : 0))
         appendCopy(of: unitRange)
         let key = SliceRange(start: identityStart, count: bytes.count - identityStart)
         let hash = bytes.withUnsafeBytes { ByteHasher.hash($0[slice: key], seed: 1) }
@@ -80,7 +80,7 @@ package struct DecodedBatchBuilder {
             scopeName: scopeName, scopeVersion: scopeVersion, scopeAttributes: scopeAttributes,
             scopeSchemaURL: scopeSchemaURL, name: nameRange, description: descriptionRange, unit: unitRange, kind: kind,
             temporality: temporality, isMonotonic: isMonotonic,
-            isPrometheusUnknown: isPrometheusUnknown, firstPoint: Int32(points.count), pointCount: 0)
+            isPrometheusUnknown: isPrometheusUnknown, isDerived: isDerived, firstPoint: Int32(points.count), pointCount: 0)
     }
 
     /// Finishes the current metric; a metric without points is dropped.

@@ -7,7 +7,8 @@ package struct DecodedStream: Sendable {
     /// name, each length-prefixed (what SLO series keys are made from).
     package var identity: SliceRange
     /// The stream's key: `identity`, then the point kind, temporality,
-    /// monotonicity and `prometheus.type=unknown` mark (a byte each) and the
+    /// monotonicity and origin mark (1: `prometheus.type=unknown`, 2: derived
+    /// from spans; a byte each) and the
     /// unit (length-prefixed). The OpenTelemetry data model ("OpenTelemetry
     /// Protocol data model") counts the point kind, unit, temporality and
     /// monotonicity as identifying: a name sent again as another kind is
@@ -28,6 +29,9 @@ package struct DecodedStream: Sendable {
     /// came from an untyped Prometheus metric): exposed as untyped, as the
     /// compatibility spec and the Collector's exporter do.
     package var isPrometheusUnknown: Bool = false
+    /// Derived by the collector (span metrics), not sent: its points carry
+    /// no times of their own and the store stamps them as it folds them in.
+    package var isDerived: Bool = false
     /// The stream's points: `points[firstPoint ..< firstPoint + pointCount]`.
     package var firstPoint: Int32
     package var pointCount: Int32

@@ -20,6 +20,8 @@ package enum RefusalReason: Int, CaseIterable, Sendable {
     case futureTimestamp
     /// A point attribute whose key makes no label name (``LabelNameRule``).
     case invalidLabelName
+    /// A span that cannot be measured (no end time, or it ends before it starts).
+    case invalidSpan
 
     // Processor stage: while folding into the series store.
     case deltaOverlap
@@ -53,6 +55,7 @@ package enum RefusalReason: Int, CaseIterable, Sendable {
         case .metadataTooLong: "metadata_too_long"
         case .futureTimestamp: "future_timestamp"
         case .invalidLabelName: "invalid_label_name"
+        case .invalidSpan: "invalid_span"
         case .deltaOverlap: "delta_overlap"
         case .deltaOlderStart: "delta_older_start"
         case .deltaOutOfOrder: "delta_out_of_order"
@@ -79,7 +82,7 @@ package enum RefusalReason: Int, CaseIterable, Sendable {
         case .seriesBytesLimit: "new series refused: the collector's series memory bound (max_series_bytes) is reached"
         case .outOfOrder: "points older than the latest point of their series (out of order; the newer value is kept)"
         case .missingTemporality, .missingValue, .invalidHistogram, .invalidExponentialHistogram,
-            .attributesTooLarge, .metadataTooLong, .futureTimestamp, .invalidLabelName:
+            .attributesTooLarge, .metadataTooLong, .futureTimestamp, .invalidLabelName, .invalidSpan:
             nil
         }
     }

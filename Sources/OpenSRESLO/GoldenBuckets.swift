@@ -1,3 +1,5 @@
+import OpenSREModel
+
 /// The golden signals' latency buckets: the OpenTelemetry HTTP semantic
 /// conventions' advisory boundaries (5 ms to 10 s). Kept here, below the
 /// pipeline, because the golden signals, the hourly baseline and
@@ -5,7 +7,7 @@
 /// them, so the app's histogram has it as a bucket bound).
 package enum GoldenBuckets {
     /// Upper bounds in seconds; a 15th bucket, `+Inf`, follows.
-    package static let boundaries: [Double] = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]
+    package static let boundaries = HTTPDurationBuckets.seconds
 
     /// Buckets per histogram: the boundaries and `+Inf`.
     package static let count = boundaries.count + 1

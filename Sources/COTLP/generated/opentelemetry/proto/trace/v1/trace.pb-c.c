@@ -752,10 +752,10 @@ static const ProtobufCFieldDescriptor opentelemetry__proto__trace__v1__span__fie
     "events",
     11,
     PROTOBUF_C_LABEL_REPEATED,
-    PROTOBUF_C_TYPE_MESSAGE,
+    PROTOBUF_C_TYPE_BYTES,
     offsetof(Opentelemetry__Proto__Trace__V1__Span, n_events),
     offsetof(Opentelemetry__Proto__Trace__V1__Span, events),
-    &opentelemetry__proto__trace__v1__span__event__descriptor,
+    NULL,
     NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
@@ -776,10 +776,10 @@ static const ProtobufCFieldDescriptor opentelemetry__proto__trace__v1__span__fie
     "links",
     13,
     PROTOBUF_C_LABEL_REPEATED,
-    PROTOBUF_C_TYPE_MESSAGE,
+    PROTOBUF_C_TYPE_BYTES,
     offsetof(Opentelemetry__Proto__Trace__V1__Span, n_links),
     offsetof(Opentelemetry__Proto__Trace__V1__Span, links),
-    &opentelemetry__proto__trace__v1__span__link__descriptor,
+    NULL,
     NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */

@@ -180,11 +180,21 @@ struct  Opentelemetry__Proto__Trace__V1__Span
   size_t n_attributes;
   Opentelemetry__Proto__Common__V1__KeyValue **attributes;
   uint32_t dropped_attributes_count;
+  /*
+   * Events and links do not feed span metrics: declared as bytes, they stay
+   * packed (an Event or Link message each) and cost no unpacking.
+   */
+  /*
+   * Event
+   */
   size_t n_events;
-  Opentelemetry__Proto__Trace__V1__Span__Event **events;
+  ProtobufCBinaryData *events;
   uint32_t dropped_events_count;
+  /*
+   * Link
+   */
   size_t n_links;
-  Opentelemetry__Proto__Trace__V1__Span__Link **links;
+  ProtobufCBinaryData *links;
   uint32_t dropped_links_count;
   Opentelemetry__Proto__Trace__V1__Status *status;
 };

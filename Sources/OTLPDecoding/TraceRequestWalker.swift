@@ -1,0 +1,126 @@
+import COTLP
+import Glibc
+import OpenSREModel
+
+/// Walks an unpacked `ExportTraceServiceRequest` into a ``SpanAggregator``:
+/// per span only what the series key needs is read (kind, name, status, the
+/// configured dimensions' values, times and IDs). Other attributes stay as
+/// protobuf-c unpacked them; events and links are not unpacked at all.
+struct TraceRequestWalker {
+    var aggregator: SpanAggregator
+    /// Encodes resource attributes and dimension values (its builder is scratch).
+    var attributes: RequestWalker
+    var rejected = RejectedPoints()
+    /// Which span attribute holds each dimension (reused per span).
+    private var found: [UnsafeMutablePointer<CKeyValue>?]
+
+    init(rules: SpanMetricsRules, attributes: RequestWalker) {
+        aggregator = SpanAggregator(rules: rules)
+        self.attributes = attributes
+        found = Array(repeating: nil, count: rules.dimensionKeys.count)
+    }
+
+    var failure: OTLPDecodingError? { attributes.failure }
+    private var rules: SpanMetricsRules { aggregator.rules }
+
+    mutating func walk(_ request: CExportTraceRequest) {
+        for index in 0..<request.n_resource_spans where failure == nil {
+            guard let resourceSpans = request.resource_spans[index] else { continue }
+            walkResource(resourceSpans.pointee)
+        }
+    }
+
+    private mutating func walkResource(_ resourceSpans: CResourceSpans) {
+        attributes.builder.discard(from: 0)
+        var service = UnsafeRawBufferPointer(start: nil, count: 0)
+        if let resource = resourceSpans.resource?.pointee {
+            attributes.appendAttributes(resource.attributes, count: resource.n_attributes)
+            service = Self.serviceName(resource.attributes, count: resource.n_attributes) ?? service
+        }
+        if service.isEmpty {
+            SpanMetricsRules.unknownService.withUnsafeBytes { unknown in
+                attributes.builder.bytes.withUnsafeBytes { aggregator.beginResource(attributes: $0, service: unknown) }
+            }
+        } else {
+            attributes.builder.bytes.withUnsafeBytes { aggregator.beginResource(attributes: $0, service: service) }
+        }
+        for index in 0..<resourceSpans.n_scope_spans where failure == nil {
+            guard let scopeSpans = resourceSpans.scope_spans[index]?.pointee else { continue }
+            for spanIndex in 0..<scopeSpans.n_spans where failure == nil {
+                guard let span = scopeSpans.spans[spanIndex] else { continue }
+                walkSpan(span.pointee, service: service.isEmpty ? nil : service)
+            }
+        }
+    }
+
+    /// The resource's `service.name` (a string), if it has one.
+    private static func serviceName(
+        _ attributes: UnsafeMutablePointer<UnsafeMutablePointer<CKeyValue>?>?, count: Int
+    ) -> UnsafeRawBufferPointer? {
+        guard let attributes else { return nil }
+        for index in 0..<count {
+            guard let pair = attributes[index]?.pointee, pair.key.equals("service.name"),
+                let value = pair.value?.pointee,
+                value.value_case == OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_STRING_VALUE
+            else { continue }
+            return value.string_value.rawBytes
+        }
+        return nil
+    }
+
+    private mutating func walkSpan(_ span: CSpan, service: UnsafeRawBufferPointer?) {
+        let kind = Int32(span.kind.rawValue)
+        guard rules.counts(kind: kind) else { return }
+        guard span.start_time_unix_nano > 0, span.end_time_unix_nano >= span.start_time_unix_nano else {
+            rejected.add(
+                1, .invalidSpan,
+                reason: span.end_time_unix_nano == 0 || span.start_time_unix_nano == 0
+                    ? "span has no start or end time" : "span ends before it starts")
+            return
+        }
+        findDimensions(span.attributes, count: span.n_attributes)
+        if let service {
+            measure(span, kind: kind, service: service)
+        } else {
+            SpanMetricsRules.unknownService.withUnsafeBytes { measure(span, kind: kind, service: $0) }
+        }
+    }
+
+    /// Adds a counted span under its series key.
+    private mutating func measure(_ span: CSpan, kind: Int32, service: UnsafeRawBufferPointer) {
+        let status = Int32(span.status?.pointee.code.rawValue ?? 0)
+        let encoder = attributes.encoder
+        rules.encodeKey(into: encoder, service: service, kind: kind, name: span.name.rawBytes, status: status) { index in
+            guard let pair = found[index] else { return false }
+            attributes.encodeValue(pair.pointee.value, depth: 0)
+            return true
+        }
+        guard failure == nil else { return }
+        if encoder.bytes.count > DecodedBatchBuilder.maximumAttributeBytes {
+            rejected.add(
+                1, .attributesTooLarge,
+                reason: "span series attributes take \(encoder.bytes.count) bytes (at most \(DecodedBatchBuilder.maximumAttributeBytes))")
+            return
+        }
+        aggregator.add(
+            key: encoder.bytes, duration: span.end_time_unix_nano - span.start_time_unix_nano,
+            endTime: span.end_time_unix_nano, traceID: span.trace_id.rawBytes, spanID: span.span_id.rawBytes)
+    }
+
+    /// Points `found[i]` at the span's attribute named like dimension i (the first one sent).
+    private mutating func findDimensions(_ list: UnsafeMutablePointer<UnsafeMutablePointer<CKeyValue>?>?, count: Int) {
+        for index in found.indices { found[index] = nil }
+        guard let list, !found.isEmpty else { return }
+        let keys = rules.dimensionKeys
+        for index in 0..<count {
+            guard let pair = list[index] else { continue }
+            let key = pair.pointee.key
+            for (dimension, wanted) in keys.enumerated() where wanted.count == key.len && found[dimension] == nil {
+                if key.len == 0 || wanted.withUnsafeBytes({ memcmp($0.baseAddress!, key.data, key.len) == 0 }) {
+                    found[dimension] = pair
+                    break
+                }
+            }
+        }
+    }
+}
