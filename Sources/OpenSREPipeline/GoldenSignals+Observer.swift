@@ -15,13 +15,15 @@ extension GoldenSignals: SeriesObserver {
         _ batch: DecodedBatch, bytes: UnsafeRawBufferPointer, points: UnsafeBufferPointer<DecodedPoint>,
         stream: (DecodedStream) -> MetricStream?
     ) {
-        for decoded in batch.streams {
+        for decoded in batch.streams where !decoded.isDerived {
             let name = bytes[slice: decoded.name]
-            guard Self.stableLatencyNames.contains(where: { $0.elementsEqual(name) }) else { continue }
+            guard Self.latencyNames.contains(where: { $0.elementsEqual(name) }) else { continue }
             guard let found = stream(decoded), found.refusal == nil,
-                case .latency(_, let pair, true)? = found.golden?.role,
+                case .latency(_, let pair, let stable)? = found.golden?.role,
                 let resource = found.goldenResource
             else { continue }
+            requestMetricsArrive(resource)
+            guard stable else { continue }
             var latest: UInt64 = 0
             for index in decoded.pointRange { latest = max(latest, points[index].time) }
             stableArrives(resource, pair: pair, time: latest)
@@ -32,7 +34,11 @@ extension GoldenSignals: SeriesObserver {
         _ stream: MetricStream, decoded: DecodedStream, metric: String, job: String, resource: [Attribute],
         resourceBytes: UnsafeRawBufferPointer
     ) -> Bool {
-        guard let role = Self.role(metric: metric, kind: decoded.kind) else { return false }
+        let role =
+            decoded.isDerived
+            ? Self.spanRole(kind: decoded.kind, milliseconds: stream.family?.unit == "milliseconds")
+            : Self.role(metric: metric, kind: decoded.kind)
+        guard let role else { return false }
         stream.golden = (role, job)
         if case .latency = role { stream.goldenResource = self.resource(resourceBytes) }
         if case .saturation("cpu", _) = role { followCPU(stream, job: job) }

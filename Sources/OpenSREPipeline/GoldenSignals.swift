@@ -30,6 +30,15 @@ import PrometheusExposition
 /// old series that (re)started after the stable metric was last seen (the app
 /// went back to the old conventions) feeds the signals again.
 ///
+/// Spans (span metrics' derived duration histogram) are the fallback: a
+/// resource's spans feed traffic, errors (status ERROR, an HTTP 5xx or a
+/// non-OK gRPC status among the dimensions) and latency only until request
+/// metrics of that resource (any of the four above) arrive; from that batch
+/// on the metrics count and its spans never do again, so a request is never
+/// counted twice. At the handover the metrics' series first seen in that
+/// batch only set their baselines: requests in flight between the last span
+/// export and that batch may be missed, never doubled.
+///
 /// Latency is re-bucketed onto the semantic-convention boundaries (5 ms to
 /// 10 s): an incoming bucket goes to the first boundary at or above its upper
 /// bound, so the histogram never shows a request as faster than it was (exact
@@ -53,6 +62,9 @@ final class GoldenSignals {
     /// `rpc.server.call.duration` in s).
     enum LatencyPair: Int, CaseIterable {
         case http = 0, rpc = 1
+        /// Span-derived durations (span metrics): not a pair, the fallback
+        /// for a resource that sends no request metrics (see ``ResourceState/spans``).
+        case spans = 2
     }
 
     /// Which metric of each pair feeds the golden signals for one resource.
@@ -65,6 +77,14 @@ final class GoldenSignals {
         var oldCounted = [false, false]
         /// The latest end time of the stable metric's points.
         var stableTime: [UInt64] = [0, 0]
+
+        /// Whether the resource's span-derived durations feed the golden
+        /// signals: `counting` until request metrics of the resource arrive;
+        /// `handover` for the batch in which they do after spans counted; `off` after.
+        enum SpanSource { case counting, handover, off }
+        var spans = SpanSource.counting
+        /// Whether span-derived durations have counted requests.
+        var spansCounted = false
     }
 
     /// Per-job accumulators.
@@ -166,6 +186,14 @@ final class GoldenSignals {
         }
     }
 
+    /// The role of a stream the collector derived from spans: its duration
+    /// histogram is latency (in its unit), counted only while its resource
+    /// sends no request metrics.
+    static func spanRole(kind: MetricKind, milliseconds: Bool) -> Role? {
+        guard kind == .histogram || kind == .exponentialHistogram else { return nil }
+        return .latency(scale: milliseconds ? 0.001 : 1, pair: .spans, stable: false)
+    }
+
     func job(_ name: String) -> Job {
         if let existing = jobs[name] { return existing }
         let created = Job()
@@ -185,6 +213,7 @@ final class GoldenSignals {
             return true
         }
         if let grpc = value("rpc.grpc.status_code"), grpc != "0" { return true }
+        if value("status.code") == "STATUS_CODE_ERROR" { return true }
         return false
     }
 
@@ -196,9 +225,10 @@ final class GoldenSignals {
         return state != "idle"
     }
 
-    /// Names of the stable latency metrics, as the decoder hands them over.
-    static let stableLatencyNames: [[UInt8]] = [
+    /// Names of the request latency metrics, as the decoder hands them over.
+    static let latencyNames: [[UInt8]] = [
         Array("http.server.request.duration".utf8), Array("rpc.server.call.duration".utf8),
+        Array("http.server.duration".utf8), Array("rpc.server.duration".utf8),
     ]
 
     /// The shared state of the resource with these canonical attribute bytes.
@@ -229,6 +259,21 @@ final class GoldenSignals {
         }
     }
 
+    /// Notes, before any point of the batch is recorded, that it carries
+    /// request metrics for `resource`: its span-derived durations stop
+    /// counting. Where they had counted, the metrics' series first seen in
+    /// this batch only set their baselines (their cumulative values include
+    /// requests the spans already counted).
+    func requestMetricsArrive(_ resource: ResourceState) {
+        guard resource.spans == .counting else { return }
+        if resource.spansCounted {
+            resource.spans = .handover
+            handovers.append(resource)
+        } else {
+            resource.spans = .off
+        }
+    }
+
     /// Ends a batch: handovers are complete, and CPU saturation that moved is
     /// recorded in its minute.
     func finishBatch() {
@@ -238,6 +283,7 @@ final class GoldenSignals {
             for index in resource.source.indices where resource.source[index] == .handover {
                 resource.source[index] = .stable
             }
+            if resource.spans == .handover { resource.spans = .off }
         }
         handovers.removeAll(keepingCapacity: true)
     }
@@ -247,8 +293,14 @@ final class GoldenSignals {
     /// over; the old one until then, or when its point started after the
     /// stable metric was last seen (the app went back to the old conventions).
     func counts(_ tap: LatencyTap, point: DecodedPoint) -> Bool {
-        let index = tap.pair.rawValue
         let resource = tap.resource
+        if tap.pair == .spans {
+            guard resource.spans == .counting else { return false }
+            resource.spansCounted = true
+            return true
+        }
+        if resource.spans == .handover, !tap.seen { return false }
+        let index = tap.pair.rawValue
         if tap.stable { return resource.source[index] == .stable }
         if resource.source[index] == .stable {
             guard point.startTime > resource.stableTime[index] else { return false }

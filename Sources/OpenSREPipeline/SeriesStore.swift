@@ -106,7 +106,7 @@ package final class SeriesStore {
                         newest = max(newest, points[index].time)
                         apply(
                             points[index], of: target, identity: stream.identity, batch: batch, bytes: bytes,
-                            now: now, wallClock: wallClock)
+                            now: now, wallClock: wallClock, derived: stream.isDerived)
                     }
                     report.refused += statistics.refused - refusedBefore
                     if stream.temporality != .delta {
@@ -122,8 +122,9 @@ package final class SeriesStore {
 
     private func apply(
         _ point: DecodedPoint, of stream: MetricStream, identity: SliceRange, batch: DecodedBatch,
-        bytes: UnsafeRawBufferPointer, now: UInt64, wallClock: UInt64
+        bytes: UnsafeRawBufferPointer, now: UInt64, wallClock: UInt64, derived: Bool
     ) {
+        var point = point
         let key = bytes[slice: point.attributes]
         var series = stream.series.find(hash: point.attributesHash, key: key)
         if let found = series, found.isRemoved {
@@ -171,6 +172,12 @@ package final class SeriesStore {
         }
         let target = series!
         target.lastSeen = now
+        if derived {
+            // Span metrics carry no times: the series starts when first
+            // counted and each fold ends later than the last.
+            point.startTime = isNew ? wallClock : 0
+            point.time = max(wallClock, target.state.lastTime &+ 1)
+        }
         let outcome = fold(point, into: &target.state, stream: stream, batch: batch, isNew: isNew)
         if let refusal = outcome.refusal {
             statistics.refused[refusal] += 1
