@@ -5,7 +5,9 @@ import OpenSREModel
 package enum OTLPResponseEncoder {
     /// An `ExportMetricsServiceResponse`: empty on full success (the spec says
     /// `partial_success` MUST be unset then), with `partial_success` when points
-    /// were rejected.
+    /// were rejected. Also the `ExportTraceServiceResponse` of a trace export:
+    /// its `ExportTracePartialSuccess` has the same fields and numbers
+    /// (`rejected_spans` = 1, `error_message` = 2), so the bytes are the same.
     package static func exportResponse(rejected: RejectedPoints) -> [UInt8] {
         guard rejected.count > 0 else { return [] }
         var partial = Opentelemetry__Proto__Collector__Metrics__V1__ExportMetricsPartialSuccess()
@@ -31,10 +33,12 @@ package enum OTLPResponseEncoder {
 
     /// The same response in OTLP/JSON: `{}`, or `{"partialSuccess":{...}}`
     /// (int64 as a string, as the JSON mapping writes it).
-    package static func exportResponseJSON(rejected: RejectedPoints) -> [UInt8] {
+    /// - Parameter spans: a trace export's answer (`rejectedSpans`).
+    package static func exportResponseJSON(rejected: RejectedPoints, spans: Bool = false) -> [UInt8] {
         guard rejected.count > 0 else { return Array("{}".utf8) }
         let message = jsonEscaped(rejected.message)
-        return Array(#"{"partialSuccess":{"rejectedDataPoints":"\#(rejected.count)","errorMessage":"\#(message)"}}"#.utf8)
+        let field = spans ? "rejectedSpans" : "rejectedDataPoints"
+        return Array(#"{"partialSuccess":{"\#(field)":"\#(rejected.count)","errorMessage":"\#(message)"}}"#.utf8)
     }
 
     /// A `google.rpc.Status` (the OTLP/HTTP error body, and gRPC's

@@ -9,15 +9,18 @@ package struct GRPCCallRules: Sendable {
     package var maxMessageSize: Int
     /// The token calls must carry (`authorization: Bearer …`), when auth is on.
     package var bearerToken: [UInt8]?
+    /// Whether `TraceService/Export` is served (a traces pipeline exists).
+    package var servesTraces: Bool
 
-    package init(maxMessageSize: Int, bearerToken: String?) {
+    package init(maxMessageSize: Int, bearerToken: String?, servesTraces: Bool = false) {
         self.maxMessageSize = maxMessageSize
         self.bearerToken = bearerToken.map { Array($0.utf8) }
+        self.servesTraces = servesTraces
     }
 
     /// The methods served.
     package enum Method: Sendable, Equatable {
-        case export(OTLPIngestor.ContentCoding)
+        case export(OTLPIngestor.ContentCoding, OTLPIngestor.Signal)
         case healthCheck(OTLPIngestor.ContentCoding)
     }
 
@@ -43,7 +46,8 @@ package struct GRPCCallRules: Sendable {
                 return .failure(GRPCRefusal(.unauthorized))
             }
         }
-        if path == "/" + GRPCPaths.metricsExport { return .success(.export(coding)) }
+        if path == "/" + GRPCPaths.metricsExport { return .success(.export(coding, .metrics)) }
+        if servesTraces, path == "/" + GRPCPaths.traceExport { return .success(.export(coding, .traces)) }
         if let signal = GRPCPaths.otherSignals[path] { return .failure(GRPCRefusal(.unsupportedSignal(signal))) }
         return .failure(GRPCRefusal(.unimplemented(path: path)))
     }

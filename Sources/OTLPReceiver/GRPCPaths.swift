@@ -4,10 +4,12 @@ import OpenSREPipeline
 package enum GRPCPaths {
     package static let metricsService = "opentelemetry.proto.collector.metrics.v1.MetricsService"
     package static let metricsExport = metricsService + "/Export"
+    package static let traceService = "opentelemetry.proto.collector.trace.v1.TraceService"
+    package static let traceExport = traceService + "/Export"
     package static let healthCheck = "grpc.health.v1.Health/Check"
     /// The other OTLP signals' services, refused with the reason HTTP gives.
     static let otherSignals: [String: CollectorCounters.OtherSignal] = [
-        "/opentelemetry.proto.collector.trace.v1.TraceService/Export": .traces,
+        "/" + traceExport: .traces,
         "/opentelemetry.proto.collector.logs.v1.LogsService/Export": .logs,
     ]
 }

@@ -103,7 +103,7 @@ final class OTLPGRPCStreamHandler: ChannelInboundHandler, RemovableChannelHandle
         }
         let declared: OTLPIngestor.ContentCoding
         switch method {
-        case .export(let coding), .healthCheck(let coding): declared = coding
+        case .export(let coding, _), .healthCheck(let coding): declared = coding
         }
         if message.compressed, declared == .identity {
             return refuse(
@@ -115,9 +115,10 @@ final class OTLPGRPCStreamHandler: ChannelInboundHandler, RemovableChannelHandle
         switch method {
         case .healthCheck:
             answerHealth(bytes, context: context)
-        case .export:
+        case .export(_, let signal):
             let outcome = ingestor.ingest(
-                bytes, encoding: .protobuf, coding: coding, limit: rules.maxMessageSize, on: context.eventLoop)
+                bytes, encoding: .protobuf, coding: coding, limit: rules.maxMessageSize, signal: signal,
+                on: context.eventLoop)
             switch outcome {
             case .immediate(let answer):
                 self.answer(answer, context: context)

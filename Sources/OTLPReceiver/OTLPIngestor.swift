@@ -15,6 +15,18 @@ import OpenSREPipeline
 package final class OTLPIngestor {
     /// The path OTLP/HTTP metrics are posted to.
     package static let metricsPath = "/v1/metrics"
+    /// The path OTLP/HTTP traces are posted to (served when a traces pipeline exists).
+    package static let tracesPath = "/v1/traces"
+
+    /// What an export carries.
+    package enum Signal: Sendable, Equatable {
+        case metrics
+        /// Spans, turned into span metrics (never stored or forwarded).
+        case traces
+    }
+
+    /// The span-metrics rules, when a traces pipeline feeds span metrics.
+    private let spanMetrics: SpanMetricsRules?
 
     private let decoder: OTLPProtobufDecoder
     private let jsonDecoder: OTLPJSONDecoder
@@ -50,8 +62,9 @@ package final class OTLPIngestor {
     ///   gRPC is served: decoding memory is sized for the larger of the two limits.
     package init(
         processor: BatchProcessor, ring: Int, configuration: OTLPHTTPConfiguration, counters: CollectorCounters,
-        largestGRPCMessage: Int = 0
+        largestGRPCMessage: Int = 0, spanMetrics: SpanMetricsRules? = nil
     ) {
+        self.spanMetrics = spanMetrics
         self.processor = processor
         self.counters = counters
         self.entrance = PipelineEntrance(processor: processor, ring: ring)
@@ -117,7 +130,7 @@ package final class OTLPIngestor {
     /// Checks what the head alone can tell, before any body is buffered.
     package func check(_ head: HTTPRequestHead) -> OTLPReceiverError? {
         let path = RequestPath.of(head.uri)
-        guard path == Self.metricsPath else {
+        guard path == Self.metricsPath || (path == Self.tracesPath && spanMetrics != nil) else {
             if let signal = Self.otherSignals[String(path)] {
                 counters.record(unsupported: signal)
                 return .unsupportedSignal(signal)
@@ -200,9 +213,11 @@ package final class OTLPIngestor {
     package func ingest(_ head: HTTPRequestHead, body: ByteBuffer, on eventLoop: any EventLoop) -> Outcome<HTTPResponse> {
         let encoding = head.headers.first(name: "Content-Type").flatMap(Encoding.init) ?? .protobuf
         let coding = ContentCoding(Self.encoding(of: head)) ?? .identity
-        return ingest(body, encoding: encoding, coding: coding, limit: maxBodySize, on: eventLoop).map { answer in
+        let signal: Signal = RequestPath.of(head.uri) == Self.tracesPath ? .traces : .metrics
+        return ingest(body, encoding: encoding, coding: coding, limit: maxBodySize, signal: signal, on: eventLoop).map {
+            answer in
             switch answer {
-            case .accepted(let rejected): return Self.success(encoding, rejected)
+            case .accepted(let rejected): return Self.success(encoding, signal, rejected)
             case .refused(let error): return error.response(json: encoding == .json)
             }
         }
@@ -218,7 +233,8 @@ package final class OTLPIngestor {
     /// event loops) where a refusal is counted and logged but not reported.
     /// - Parameter limit: the largest body once decompressed (the transport's size limit).
     package func ingest(
-        _ body: ByteBuffer, encoding: Encoding, coding: ContentCoding, limit: Int, on eventLoop: any EventLoop
+        _ body: ByteBuffer, encoding: Encoding, coding: ContentCoding, limit: Int, signal: Signal = .metrics,
+        on eventLoop: any EventLoop
     ) -> Outcome<ExportAnswer> {
         let result: OTLPDecodeResult
         let started = DispatchTime.now().uptimeNanoseconds
@@ -226,7 +242,7 @@ package final class OTLPIngestor {
             counters.record(decodeNanoseconds: Int(DispatchTime.now().uptimeNanoseconds &- started))
         }
         do {
-            result = try decode(body, encoding: encoding, coding: coding, limit: limit)
+            result = try decode(body, encoding: encoding, coding: coding, limit: limit, signal: signal)
         } catch {
             return .immediate(.refused(error))
         }
@@ -264,13 +280,13 @@ package final class OTLPIngestor {
         status: .ok, headers: ["Content-Type": Encoding.json.contentType],
         body: ByteBuffer(bytes: OTLPResponseEncoder.exportResponseJSON(rejected: RejectedPoints())))
 
-    private static func success(_ encoding: Encoding, _ rejected: RejectedPoints) -> HTTPResponse {
+    private static func success(_ encoding: Encoding, _ signal: Signal, _ rejected: RejectedPoints) -> HTTPResponse {
         if rejected.count == 0 { return encoding == .json ? acceptedJSON : acceptedProtobuf }
         var headers: HTTPHeaders = [:]
         headers.add(name: "Content-Type", value: encoding.contentType)
         let answer =
             encoding == .json
-            ? OTLPResponseEncoder.exportResponseJSON(rejected: rejected)
+            ? OTLPResponseEncoder.exportResponseJSON(rejected: rejected, spans: signal == .traces)
             : OTLPResponseEncoder.exportResponse(rejected: rejected)
         return HTTPResponse(status: .ok, headers: headers, body: ByteBuffer(bytes: answer))
     }
@@ -296,7 +312,7 @@ package final class OTLPIngestor {
     /// The same for a gRPC message, by its call's `grpc-encoding`.
     package func reservation(perMessageByte method: GRPCCallRules.Method) -> Int {
         switch method {
-        case .export(.identity): return 1 + Self.decodeBytesPerByte
+        case .export(.identity, _): return 1 + Self.decodeBytesPerByte
         case .export, .healthCheck: return 1
         }
     }
@@ -307,24 +323,33 @@ package final class OTLPIngestor {
     static let expectedCompressionRatio = 32
 
     private func decode(
-        _ body: ByteBuffer, encoding: Encoding, coding: ContentCoding, limit: Int
+        _ body: ByteBuffer, encoding: Encoding, coding: ContentCoding, limit: Int, signal: Signal
     ) throws(OTLPReceiverError) -> OTLPDecodeResult {
         let decoder = self.decoder
         let limiter = processor.memoryLimiter
         let jsonDecoder = self.jsonDecoder
+        let spanMetrics = signal == .traces ? self.spanMetrics : nil
+        // An empty body is the empty protobuf message in either encoding.
+        let json = encoding == .json
+        let decodeAny = { (bytes: UnsafeRawBufferPointer) throws(OTLPDecodingError) -> OTLPDecodeResult in
+            if let spanMetrics {
+                if json, !bytes.isEmpty { return try jsonDecoder.decodeTraces(bytes, rules: spanMetrics) }
+                return try decoder.decodeTraces(bytes, rules: spanMetrics)
+            }
+            if json, !bytes.isEmpty { return try jsonDecoder.decode(bytes) }
+            return try decoder.decode(bytes)
+        }
         let decode = { (bytes: UnsafeRawBufferPointer) throws(OTLPReceiverError) -> OTLPDecodeResult in
             // An empty body (or one that decompresses to nothing) is an empty
             // request in either encoding: the empty protobuf message.
-            guard !bytes.isEmpty else { return try Self.decoding { () throws(OTLPDecodingError) in try decoder.decode(bytes) } }
+            guard !bytes.isEmpty else { return try Self.decoding { () throws(OTLPDecodingError) in try decodeAny(bytes) } }
             // A plain body's decoding was reserved with the body itself.
             let allowance = coding == .identity ? 0 : bytes.count * Self.decodeBytesPerByte
             if let limiter, allowance > 0 {
                 guard limiter.reserve(allowance) else { throw .memoryLimited }
             }
             defer { limiter?.release(allowance) }
-            return try Self.decoding { () throws(OTLPDecodingError) in
-                encoding == .json ? try jsonDecoder.decode(bytes) : try decoder.decode(bytes)
-            }
+            return try Self.decoding { () throws(OTLPDecodingError) in try decodeAny(bytes) }
         }
         let result = body.withUnsafeReadableBytes { bytes -> Result<OTLPDecodeResult, OTLPReceiverError> in
             guard !bytes.isEmpty, coding != .identity else { return Result { () throws(OTLPReceiverError) in try decode(bytes) } }

@@ -2,11 +2,13 @@ import HTTPServerSupport
 import Logging
 import NIOCore
 import NIOHTTP2
+import OTLPDecoding
 import OpenSREPipeline
 
-/// The OTLP metrics receiver: OTLP/HTTP (`POST /v1/metrics`) on the HTTP
-/// endpoint and OTLP/gRPC (`MetricsService/Export`) on the gRPC endpoint,
-/// into the same ingestors (one per event loop, each feeding its ring).
+/// The OTLP receiver: OTLP/HTTP (`POST /v1/metrics`, and `/v1/traces` with
+/// span metrics) on the HTTP endpoint and OTLP/gRPC (`MetricsService/Export`,
+/// `TraceService/Export`) on the gRPC endpoint, into the same ingestors (one
+/// per event loop, each feeding its ring).
 ///
 /// Each port also serves the other transport, told apart by the connection's
 /// first bytes (see `ProtocolSniffer`): an exporter pointed at the wrong port
@@ -23,15 +25,17 @@ package final class OTLPReceiverServer: Sendable {
     ///   calls on the HTTP port then use gRPC's defaults with the HTTP token.
     package init(
         configuration: OTLPHTTPConfiguration, grpcConfiguration: OTLPGRPCConfiguration?, group: any EventLoopGroup,
-        processor: BatchProcessor, counters: CollectorCounters, health: HealthState? = nil, logger: Logger
+        processor: BatchProcessor, counters: CollectorCounters, health: HealthState? = nil,
+        spanMetrics: SpanMetricsRules? = nil, logger: Logger
     ) {
         self.counters = counters
         var grpcSettings = grpcConfiguration ?? OTLPGRPCConfiguration()
         if grpcConfiguration == nil { grpcSettings.bearerToken = configuration.bearerToken }
         let ingestors = IngestorRegistry(
             group: group, processor: processor, configuration: configuration, counters: counters,
-            largestGRPCMessage: grpcSettings.maxReceiveMessageSize)
-        let service = Self.grpcService(grpcSettings, ingestors: ingestors, health: health)
+            largestGRPCMessage: grpcSettings.maxReceiveMessageSize, spanMetrics: spanMetrics)
+        let service = Self.grpcService(
+            grpcSettings, ingestors: ingestors, health: health, servesTraces: spanMetrics != nil)
         let makeHTTPHandler: @Sendable (any Channel) -> any ChannelHandler = { channel in
             OTLPHTTPHandler(ingestor: ingestors.ingestor(for: channel.eventLoop), health: health)
         }
@@ -49,7 +53,7 @@ package final class OTLPReceiverServer: Sendable {
     /// The HTTP/2 side of both ports: the library's HTTP/2 handler with the
     /// gRPC limits, one ``OTLPGRPCStreamHandler`` per call.
     private static func grpcService(
-        _ settings: OTLPGRPCConfiguration, ingestors: IngestorRegistry, health: HealthState?
+        _ settings: OTLPGRPCConfiguration, ingestors: IngestorRegistry, health: HealthState?, servesTraces: Bool
     ) -> HTTP2Service {
         var connection = NIOHTTP2Handler.ConnectionConfiguration()
         connection.initialSettings = [
@@ -63,7 +67,8 @@ package final class OTLPReceiverServer: Sendable {
         connection.targetWindowSize = 1 << 20
         var stream = NIOHTTP2Handler.StreamConfiguration()
         stream.targetWindowSize = 1 << 20
-        let rules = GRPCCallRules(maxMessageSize: settings.maxReceiveMessageSize, bearerToken: settings.bearerToken)
+        let rules = GRPCCallRules(
+            maxMessageSize: settings.maxReceiveMessageSize, bearerToken: settings.bearerToken, servesTraces: servesTraces)
         let keepalive = settings.keepalive
         return HTTP2Service(
             connection: connection, stream: stream,
@@ -104,14 +109,14 @@ private final class IngestorRegistry: Sendable {
 
     init(
         group: any EventLoopGroup, processor: BatchProcessor, configuration: OTLPHTTPConfiguration,
-        counters: CollectorCounters, largestGRPCMessage: Int
+        counters: CollectorCounters, largestGRPCMessage: Int, spanMetrics: SpanMetricsRules?
     ) {
         var ingestors: [ObjectIdentifier: NIOLoopBoundBox<OTLPIngestor>] = [:]
         for (ring, loop) in group.makeIterator().enumerated() {
             ingestors[ObjectIdentifier(loop as AnyObject)] = NIOLoopBoundBox.makeBoxSendingValue(
                 OTLPIngestor(
                     processor: processor, ring: ring, configuration: configuration, counters: counters,
-                    largestGRPCMessage: largestGRPCMessage),
+                    largestGRPCMessage: largestGRPCMessage, spanMetrics: spanMetrics),
                 eventLoop: loop)
         }
         self.ingestors = ingestors

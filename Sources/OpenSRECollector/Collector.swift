@@ -1,6 +1,8 @@
 import Logging
 import NIOCore
 import NIOPosix
+import OTLPDecoding
+import OpenSREModel
 import OTLPReceiver
 import OpenSREConfig
 import HTTPServerSupport
@@ -37,7 +39,17 @@ package final class Collector: Sendable {
         self.logger = logger
         shutdownGracePeriod = configuration.exporter.shutdownGracePeriod
         // The receiver counts its requests; the processor's self-metrics show them.
-        let receiverCounters = CollectorCounters()
+        let spanMetrics = configuration.spanMetrics.map { spans in
+            SpanMetricsRules(
+                spans,
+                cardinality: spans.cardinalityLimit > 0
+                    ? SpanCardinalityGuard(
+                        limit: spans.cardinalityLimit,
+                        expiration: configuration.exporter.exposition.effectiveDerivedExpiration.nanoseconds,
+                        clock: { SystemProcessorClock().now() })
+                    : nil)
+        }
+        let receiverCounters = CollectorCounters(spanCardinality: spanMetrics?.cardinality)
         var processorLogger = logger
         processorLogger[metadataKey: "component"] = "processor.batch"
         processor = BatchProcessor(
@@ -49,7 +61,8 @@ package final class Collector: Sendable {
         receiverLogger[metadataKey: "component"] = "receiver.otlp"
         receiver = OTLPReceiverServer(
             configuration: configuration.receiver, grpcConfiguration: configuration.grpcReceiver, group: group,
-            processor: processor, counters: receiverCounters, health: health, logger: receiverLogger)
+            processor: processor, counters: receiverCounters, health: health, spanMetrics: spanMetrics,
+            logger: receiverLogger)
         var exporterLogger = logger
         exporterLogger[metadataKey: "component"] = "exporter.prometheus"
         exporter = PrometheusHTTPExporter(

@@ -1,3 +1,4 @@
+import OTLPDecoding
 import OTLPReceiver
 import OpenSREModel
 import OpenSRESLO
@@ -18,7 +19,8 @@ import Glibc
 /// receivers:  { otlp: { protocols: { http: { endpoint, max_request_body_size }, grpc: { endpoint, max_recv_msg_size_mib } } } }
 /// processors: { batch: { send_batch_size, timeout }, slo: { definitions, state_dir, persist_interval } }
 /// exporters:  { prometheus: { endpoint, namespace, const_labels }, prometheusremotewrite: { endpoint, ... } }
-/// service:    { pipelines: { metrics: { receivers, processors, exporters } } }
+/// connectors: { spanmetrics: { dimensions, histogram, exemplars, metrics_expiration, aggregation_cardinality_limit, namespace } }
+/// service:    { pipelines: { metrics: { receivers, processors, exporters }, traces: { receivers, exporters: [spanmetrics] } } }
 /// ```
 /// Components may be named `type/name` as in the Collector. Unknown keys are
 /// errors, never ignored; every error names its key path.
@@ -41,6 +43,9 @@ package struct CollectorConfiguration: Sendable, Equatable {
     package var remoteWrite: RemoteWriteConfiguration?
     /// `processors.slo`, when the pipeline lists it.
     package var slo: SLOProcessorConfiguration?
+    /// `connectors.spanmetrics`, when a traces pipeline exports into it
+    /// (then `/v1/traces` and `TraceService/Export` are served).
+    package var spanMetrics: SpanMetricsConfiguration?
     /// `processors.memory_limiter`, when the pipeline lists it.
     package var memoryLimiter: MemoryLimiterConfiguration?
     /// Things that are accepted but worth telling the user (e.g. a component configured but unused).

@@ -21,11 +21,18 @@ struct ConfigurationParser {
 
     var configuration = CollectorConfiguration()
     /// Component ids defined in each section, by type (`otlp`, `otlp/2`, ...).
-    private var receivers: [String: Node] = [:]
-    private var processors: [String: Node] = [:]
-    private var exporters: [String: Node] = [:]
+    var receivers: [String: Node] = [:]
+    var processors: [String: Node] = [:]
+    var exporters: [String: Node] = [:]
+    var connectors: [String: Node] = [:]
+    /// Connectors the metrics pipeline lists as receivers, and the otlp receivers it lists.
+    var metricsConnectorIDs: [(pipeline: String, connector: String)] = []
+    var metricsReceiverIDs: [String] = []
+    /// Components some pipeline uses (the others are warned about).
+    var usedIDs: Set<String> = []
 
     static let receiverTypes = ["otlp"]
+    static let connectorTypes = ["spanmetrics", "span_metrics"]
     static let processorTypes = ["batch", "slo", "memory_limiter"]
     static let exporterTypes = ["prometheus", "prometheusremotewrite"]
 
@@ -34,13 +41,15 @@ struct ConfigurationParser {
             reader.fail("", "the configuration is empty", root)
             return configuration
         }
-        let sections = reader.mapping(root, at: "", allowed: ["receivers", "processors", "exporters", "service"])
+        let sections = reader.mapping(
+            root, at: "", allowed: ["receivers", "processors", "exporters", "connectors", "service"])
         var service: Node?
         for (key, value) in sections {
             switch key {
             case "receivers": receivers = components(value, at: key, types: Self.receiverTypes)
             case "processors": processors = components(value, at: key, types: Self.processorTypes)
             case "exporters": exporters = components(value, at: key, types: Self.exporterTypes)
+            case "connectors": connectors = components(value, at: key, types: Self.connectorTypes)
             default: service = value
             }
         }
@@ -76,14 +85,22 @@ struct ConfigurationParser {
         }
         let named = reader.mapping(pipelines, at: "service.pipelines", allowed: nil)
         var metricsPipelines: [(String, Node)] = []
+        var tracesPipelines: [(String, Node)] = []
         for (id, value) in named {
             let type = id.split(separator: "/", maxSplits: 1).first ?? ""
             if type == "metrics" {
                 metricsPipelines.append((id, value))
+            } else if type == "traces" {
+                tracesPipelines.append((id, value))
             } else {
                 reader.fail(
-                    "service.pipelines.\(id)", "only metrics pipelines are supported (OpenSRE collects metrics)", value)
+                    "service.pipelines.\(id)",
+                    "only metrics pipelines and traces pipelines into span metrics are supported (OpenSRE is not a trace or log backend)",
+                    value)
             }
+        }
+        if tracesPipelines.count > 1 {
+            reader.fail("service.pipelines", "only one traces pipeline is supported", pipelines)
         }
         guard metricsPipelines.count == 1, let (id, pipeline) = metricsPipelines.first else {
             if metricsPipelines.isEmpty, reader.issues.isEmpty {
@@ -94,6 +111,18 @@ struct ConfigurationParser {
             return
         }
         parsePipeline(pipeline, at: "service.pipelines.\(id)")
+        if let (tracesID, traces) = tracesPipelines.first, tracesPipelines.count == 1 {
+            parseTracesPipeline(traces, at: "service.pipelines.\(tracesID)")
+        } else if tracesPipelines.isEmpty, let id = metricsConnectorIDs.first {
+            reader.fail(
+                "service.pipelines.\(id.pipeline).receivers",
+                "connector \"\(id.connector)\" is not fed: list it as the exporter of a traces pipeline", nil)
+        }
+        addSLOThresholdsToSpanDurations()
+        for id in (Array(receivers.keys) + Array(processors.keys) + Array(exporters.keys) + Array(connectors.keys)).sorted()
+        where !usedIDs.contains(id) {
+            configuration.warnings.append("component \"\(id)\" is configured but not used in a pipeline")
+        }
     }
 
     private mutating func parsePipeline(_ node: Node, at path: String) {
@@ -101,7 +130,13 @@ struct ConfigurationParser {
         for (key, value) in reader.mapping(node, at: path, allowed: ["receivers", "processors", "exporters"]) {
             lists[key] = reader.stringList(value, at: "\(path).\(key)")
         }
-        let receiverIDs = references(lists["receivers"], at: "\(path).receivers", defined: receivers, kind: "receiver")
+        let listedReceivers = lists["receivers"] ?? []
+        let connectorIDs = listedReceivers.filter { connectors[$0] != nil }
+        for id in connectorIDs { metricsConnectorIDs.append((pipeline: String(path.split(separator: ".").last ?? ""), connector: id)) }
+        let receiverIDs = references(
+            lists["receivers"].map { $0.filter { connectors[$0] == nil } }, at: "\(path).receivers", defined: receivers,
+            kind: "receiver")
+        metricsReceiverIDs = receiverIDs
         let processorIDs = references(lists["processors"], at: "\(path).processors", defined: processors, kind: "processor")
         let exporterIDs = references(lists["exporters"], at: "\(path).exporters", defined: exporters, kind: "exporter")
         if lists["receivers"] == nil { reader.fail("\(path).receivers", "missing: list the otlp receiver", node) }
@@ -127,14 +162,11 @@ struct ConfigurationParser {
         if let id = remoteWriteIDs.first {
             parseRemoteWrite(exporters[id]!, at: "exporters.\(id)", besidePrometheus: scrapeIDs.first.map { "exporters.\($0)" })
         }
-        let used = Set(receiverIDs + processorIDs + exporterIDs)
-        for id in (Array(receivers.keys) + Array(processors.keys) + Array(exporters.keys)).sorted() where !used.contains(id) {
-            configuration.warnings.append("component \"\(id)\" is configured but not used in the metrics pipeline")
-        }
+        usedIDs.formUnion(receiverIDs + processorIDs + exporterIDs + connectorIDs)
     }
 
     /// The ids a pipeline lists, each checked against its section.
-    private mutating func references(_ ids: [String]?, at path: String, defined: [String: Node], kind: String) -> [String] {
+    mutating func references(_ ids: [String]?, at path: String, defined: [String: Node], kind: String) -> [String] {
         guard let ids else { return [] }
         var result: [String] = []
         for (index, id) in ids.enumerated() {
@@ -149,7 +181,7 @@ struct ConfigurationParser {
 
     // MARK: Components
 
-    private mutating func parseOTLPReceiver(_ node: Node, at path: String) {
+    mutating func parseOTLPReceiver(_ node: Node, at path: String) {
         let protocols = reader.mapping(node, at: path, allowed: ["protocols"])
         guard let protocolsNode = protocols.first?.value else {
             reader.fail("\(path).protocols", "missing: enable protocols.http", node)

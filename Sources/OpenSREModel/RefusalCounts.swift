@@ -1,9 +1,9 @@
 /// Points refused, counted by ``RefusalReason``, in fixed inline storage (an
 /// apply report is made per batch, a count per request: no allocation).
 package struct RefusalCounts: Sendable, Equatable {
-    /// One lane per reason: 16 lanes for the 16 reasons (a seventeenth needs
-    /// SIMD32; `RefusalReasonTests` checks they fit).
-    private var lanes = SIMD16<Int>()
+    /// One lane per reason: 32 lanes for the 17 reasons (`RefusalReasonTests`
+    /// checks they fit).
+    private var lanes = SIMD32<Int>()
 
     package init() {}
 

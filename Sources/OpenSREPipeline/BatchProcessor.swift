@@ -91,7 +91,9 @@ package final class BatchProcessor: Sendable {
         self.memoryLimiter = memoryLimiter.map { MemoryLimiter(configuration: $0) }
         self.rings = (0..<max(rings, 1)).map { _ in BoundedRing(capacity: configuration.ringCapacity) }
         self.configuration = configuration
-        self.expiration = settings.metricExpiration.nanoseconds
+        // The schedule sweeps at the shorter of the two expirations.
+        let windows = [settings.metricExpiration.nanoseconds, settings.effectiveDerivedExpiration.nanoseconds].filter { $0 > 0 }
+        self.expiration = windows.min() ?? 0
         self.escapesLabelNames = settings.translationStrategy.escapes
         self.logger = logger
         var settings = settings
@@ -353,6 +355,7 @@ package final class BatchProcessor: Sendable {
     private static let reportInterval: UInt64 = 60_000_000_000
 
     private func reportRefusals(since previous: Int) -> Int {
+        if let overflow = receiverCounters.spanCardinality?.takeReport() { logger.warning("\(overflow)") }
         let statistics = store.value.statistics
         let receiver = receiverCounters.refusedPoints
         let total = statistics.rejectedPoints + receiver.total

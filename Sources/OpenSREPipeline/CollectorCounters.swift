@@ -24,7 +24,11 @@ package final class CollectorCounters: @unchecked Sendable {
         case traces, logs
     }
 
-    package init() {
+    /// The span metrics' per-service cap, when spans are taken (its overflow is a self-metric).
+    package let spanCardinality: SpanCardinalityGuard?
+
+    package init(spanCardinality: SpanCardinalityGuard? = nil) {
+        self.spanCardinality = spanCardinality
         statuses = .allocate(capacity: Self.codes.count)
         for index in Self.codes.indices { (statuses + index).initialize(to: Atomic(0)) }
         grpcStatuses = .allocate(capacity: Self.grpcCodes)

@@ -18,6 +18,14 @@ package struct ExpositionSettings: Sendable, Equatable {
     /// `metric_expiration`, default 5m: a series not updated for this long is
     /// removed, in the background. Zero keeps series forever.
     package var metricExpiration: Duration
+    /// The span metrics' `metrics_expiration`, for their families; zero:
+    /// `metricExpiration` applies to them too.
+    package var derivedExpiration: Duration = .zero
+
+    /// Expiry of span-derived families, resolved (zero: never).
+    package var effectiveDerivedExpiration: Duration {
+        derivedExpiration > .zero ? derivedExpiration : metricExpiration
+    }
     /// `send_timestamps`, default false: write each sample's point timestamp.
     /// Off by default because explicit timestamps disable Prometheus's staleness handling.
     package var sendTimestamps: Bool

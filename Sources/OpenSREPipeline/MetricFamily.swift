@@ -17,6 +17,8 @@ final class MetricFamily {
     let unit: String
     /// The `target_info` family (an info metric in OpenMetrics).
     let isInfo: Bool
+    /// First made by span metrics (it expires on their `metrics_expiration`).
+    var isDerived = false
     /// The family's series, in label-text order once sorted (lazily, for rendering).
     /// Removed series stay here, out of the index, until ``compact()`` drops them.
     private var ordered: [Series] = []

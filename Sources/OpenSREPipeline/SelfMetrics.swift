@@ -86,6 +86,13 @@ struct SelfMetrics: MetricFamilySource {
             unsupported.append([Label("signal", signal.rawValue)], Double(counters.unsupportedRequests(signal)))
         }
         families.append(unsupported)
+        if let cardinality = counters.spanCardinality {
+            var overflow = SyntheticFamily(
+                name: "opensre_collector_span_metrics_overflow_spans_total", type: .counter,
+                help: "Spans counted in a service's overflow series (otel.metric.overflow) past aggregation_cardinality_limit.")
+            overflow.append([], Double(cardinality.overflowedSpans))
+            families.append(overflow)
+        }
         var decode = SyntheticFamily(
             name: "opensre_collector_decode_seconds_total", type: .counter,
             help: "Time spent decompressing and decoding requests on the event loops.")

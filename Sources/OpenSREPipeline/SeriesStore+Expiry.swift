@@ -7,11 +7,16 @@ extension SeriesStore {
     @discardableResult
     package func expire(now: UInt64) -> Int {
         let window = settings.metricExpiration.nanoseconds
-        guard window > 0, now > window else { return 0 }
-        let deadline = now - window
+        let derivedWindow = settings.effectiveDerivedExpiration.nanoseconds
+        guard window > 0 || derivedWindow > 0 else { return 0 }
+        // Idle streams are dropped on the longer window (0 is never).
+        let deadline = window > 0 && now > window ? now - window : 0
         var expired = 0
         var freed = 0
         for family in families.values {
+            let familyWindow = family.isDerived ? derivedWindow : window
+            guard familyWindow > 0, now > familyWindow else { continue }
+            let deadline = now - familyWindow
             if endedSeries != nil {
                 let ended = family.series(lastSeenBefore: deadline)
                 if !ended.isEmpty { endedSeries?.append(EndedFamily(family: family, series: ended)) }

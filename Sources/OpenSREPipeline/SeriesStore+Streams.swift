@@ -70,6 +70,7 @@ extension SeriesStore {
             return observed(stream(existing, nil))
         }
         let family = MetricFamily(name: name, type: translated.type, help: translated.help, unit: translated.unit)
+        family.isDerived = decoded.isDerived
         families[name] = family
         sortedFamilies = nil
         return observed(stream(family, nil))

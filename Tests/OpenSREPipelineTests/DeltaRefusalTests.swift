@@ -100,7 +100,7 @@ struct RefusalReasonTests {
     @Test("every reason has its own lane, label and message; stages split where declared")
     func distinct() {
         let all = RefusalReason.allCases
-        #expect(all.count <= 16, "RefusalCounts has 16 lanes: widen it before adding a reason")
+        #expect(all.count <= 32, "RefusalCounts has 32 lanes: widen it before adding a reason")
         #expect(Set(all.map(\.label)).count == all.count)
         let processor = RefusalReason.all(in: .processor)
         #expect(Set(processor.compactMap { $0.message() }).count == processor.count)
