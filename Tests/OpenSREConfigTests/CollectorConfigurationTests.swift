@@ -227,15 +227,15 @@ struct CollectorConfigurationTests {
             """
         #expect(
             issues(yaml) == [
-                "extras (line 23): unknown key \"extras\" (expected one of: receivers, processors, exporters, service)",
+                "extras (line 23): unknown key \"extras\" (expected one of: receivers, processors, exporters, connectors, service)",
                 "exporters.kafka (line 14): unknown component type \"kafka\" (supported: prometheus, prometheusremotewrite)",
-                "service.pipelines.traces (line 22): only metrics pipelines are supported (OpenSRE collects metrics)",
                 "service.pipelines.metrics.receivers[1]: receiver \"zipkin\" is not defined in the receivers section",
                 "receivers.otlp.protocols.http.endpoint (line 5): expected host:port (e.g. 0.0.0.0:4318), got \"nowhere\"",
                 "processors.batch.timeout (line 8): expected a duration such as 200ms, 5m or 1h, got \"soon\"",
                 "processors.batch.send_batch_size (line 9): must be at least 1, got 0",
                 "exporters.prometheus.namespace (line 12): must match [a-zA-Z_:][a-zA-Z0-9_:]* (or be empty), got \"bad-name\"",
                 "exporters.prometheus.const_labels.9x (line 13): not a valid Prometheus label name",
+                "service.pipelines.traces.exporters (line 22): a traces pipeline exports into exactly one spanmetrics connector (defined in connectors); spans are not stored or forwarded",
             ])
     }
 
