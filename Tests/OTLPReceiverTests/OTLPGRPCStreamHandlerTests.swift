@@ -28,6 +28,8 @@ struct OTLPGRPCStreamHandlerTests {
     let processor: BatchProcessor
     /// One ingestor for all calls, as for the streams of one event loop.
     let ingestor: OTLPIngestor
+    /// The same with span metrics (a traces pipeline), for `TraceService/Export`.
+    let tracesIngestor: OTLPIngestor
     let health = HealthState()
 
     init() {
@@ -36,6 +38,9 @@ struct OTLPGRPCStreamHandlerTests {
             settings: ExpositionSettings(), clock: ManualProcessorClock(), logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         processor.start()
         ingestor = OTLPIngestor(processor: processor, ring: 0, configuration: OTLPHTTPConfiguration(), counters: processor.receiverCounters)
+        tracesIngestor = OTLPIngestor(
+            processor: processor, ring: 0, configuration: OTLPHTTPConfiguration(), counters: processor.receiverCounters,
+            spanMetrics: SpanMetricsRules(SpanMetricsConfiguration(), cardinality: nil))
     }
 
     /// What came back on the stream.
@@ -51,11 +56,11 @@ struct OTLPGRPCStreamHandlerTests {
     func call(
         _ path: String = Self.exportPath, message: [UInt8]?, compressed: Bool = false,
         headers extra: [(String, String)] = [], contentType: String = "application/grpc",
-        maxMessageSize: Int = 4096, token: String? = nil, chunks: Int = 1, rawBody: [UInt8]? = nil
+        maxMessageSize: Int = 4096, token: String? = nil, chunks: Int = 1, rawBody: [UInt8]? = nil, traces: Bool = false
     ) async throws -> Answer {
-        let ingestor = UncheckedBox(self.ingestor)
+        let ingestor = UncheckedBox(traces ? tracesIngestor : self.ingestor)
         let health = self.health
-        let rules = GRPCCallRules(maxMessageSize: maxMessageSize, bearerToken: token)
+        let rules = GRPCCallRules(maxMessageSize: maxMessageSize, bearerToken: token, servesTraces: traces)
         let channel = try await NIOAsyncTestingChannel {
             try $0.pipeline.syncOperations.addHandler(
                 OTLPGRPCStreamHandler(ingestor: ingestor.value, rules: rules, health: health))
@@ -94,6 +99,26 @@ struct OTLPGRPCStreamHandlerTests {
             answer.trailers = trailers.headers
         }
         return answer
+    }
+
+    @Test("with a traces pipeline, TraceService/Export is served: spans become span metrics, refused spans are in partial_success")
+    func traces() async throws {
+        let path = "/opentelemetry.proto.collector.trace.v1.TraceService/Export"
+        let answer = try await call(path, message: Fixtures.bytes("traces.pb"), maxMessageSize: 1 << 20, traces: true)
+        #expect(answer.status == 0)
+        #expect(answer.message == [])
+        let invalid = OTLPTraceProtobuf.request([
+            OTLPTraceProtobuf.span("late", start: 2_000, end: 1_000), OTLPTraceProtobuf.span("GET /", milliseconds: 3),
+        ])
+        let partial = try await call(path, message: invalid, traces: true)
+        #expect(partial.status == 0)
+        // ExportTraceServiceResponse { partial_success { rejected_spans: 1, error_message } }
+        let reason = Array("span ends before it starts".utf8)
+        #expect(partial.message == [0x0A, UInt8(reason.count + 4), 0x08, 0x01, 0x12, UInt8(reason.count)] + reason)
+        let page = String(decoding: try await processor.scrape(), as: UTF8.self)
+        #expect(page.contains(#"opensre_traces_span_metrics_calls_total{http_request_method="POST",http_response_status_code="500",http_route="/pay",instance="pod-1",job="checkout",otel_scope_name="spanmetricsconnector",service_name="checkout",span_kind="SPAN_KIND_SERVER",span_name="POST /pay",status_code="STATUS_CODE_ERROR"} 1"#))
+        #expect(page.contains(#"span_name="GET /",status_code="STATUS_CODE_UNSET"} 1"#))
+        #expect(processor.receiverCounters.unsupportedRequests(.traces) == 0)
     }
 
     @Test("an export is answered OK with an empty ExportMetricsServiceResponse, and the points land")

@@ -1,0 +1,75 @@
+import Logging
+import NIOCore
+import NIOEmbedded
+import NIOHTTP1
+import OTLPDecoding
+import OpenSREModel
+import OpenSREPipeline
+import OpenSRETestSupport
+import Testing
+
+@testable import OTLPReceiver
+
+/// `POST /v1/traces` with a traces pipeline: accepted, turned into span
+/// metrics, `partial_success` counting spans (`rejectedSpans` in JSON).
+@Suite("OTLP/HTTP traces into span metrics")
+struct TracesReceiverTests {
+    static func channel(_ processor: BatchProcessor) async throws -> NIOAsyncTestingChannel {
+        let channel = try await NIOAsyncTestingChannel {
+            try $0.pipeline.syncOperations.addHandler(
+                OTLPHTTPHandler(
+                    ingestor: OTLPIngestor(
+                        processor: processor, ring: 0, configuration: OTLPHTTPConfiguration(maxRequestBodySize: 1 << 20),
+                        counters: processor.receiverCounters,
+                        spanMetrics: SpanMetricsRules(SpanMetricsConfiguration(), cardinality: nil))))
+        }
+        try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 4318)).get()
+        return channel
+    }
+
+    @Test("protobuf traces: 200 with an empty response, the spans counted; /v1/metrics still served")
+    func accepted() async throws {
+        let processor = ReceiverContractTests.processor()
+        let channel = try await Self.channel(processor)
+        let protobuf = [("Content-Type", "application/x-protobuf")]
+        let answer = try await ReceiverContractTests.post(
+            channel, ReceiverContractTests.head(protobuf, uri: "/v1/traces"), Fixtures.bytes("traces.pb"))
+        #expect(answer.head.status == .ok)
+        #expect(answer.body.isEmpty)
+        let metrics = try await ReceiverContractTests.post(
+            channel, ReceiverContractTests.head(protobuf), Fixtures.bytes("mixed.pb"))
+        #expect(metrics.head.status == .ok)
+        let page = String(decoding: try await processor.scrape(), as: UTF8.self)
+        #expect(page.contains(#"opensre_golden_requests_total{job="checkout"} 2"#))
+        #expect(page.contains(#"opensre_golden_errors_total{job="checkout"} 1"#))
+        #expect(processor.receiverCounters.unsupportedRequests(.traces) == 0)
+        await processor.stop()
+    }
+
+    @Test("refused spans: partial_success counts spans, rejectedSpans in JSON")
+    func partial() async throws {
+        let processor = ReceiverContractTests.processor()
+        let channel = try await Self.channel(processor)
+        let body = OTLPTraceProtobuf.request([
+            OTLPTraceProtobuf.span("late", start: 2_000, end: 1_000),
+            OTLPTraceProtobuf.span("GET /", milliseconds: 3, name: Array(repeating: UInt8(ascii: "x"), count: 20_000)),
+            OTLPTraceProtobuf.span("GET /ok", milliseconds: 3),
+        ])
+        let answer = try await ReceiverContractTests.post(
+            channel, ReceiverContractTests.head([("Content-Type", "application/x-protobuf")], uri: "/v1/traces"), body)
+        #expect(answer.head.status == .ok)
+        let reasons = "span ends before it starts; span series attributes take 20118 bytes (at most 16384)"
+        let text = Array(reasons.utf8)
+        #expect(answer.body == [0x0A, UInt8(text.count + 4), 0x08, 0x02, 0x12, UInt8(text.count)] + text)
+        var rejected = RejectedPoints()
+        rejected.add(1, .invalidSpan, reason: "span ends before it starts")
+        #expect(
+            String(decoding: OTLPResponseEncoder.exportResponseJSON(rejected: rejected, spans: true), as: UTF8.self)
+                == #"{"partialSuccess":{"rejectedSpans":"1","errorMessage":"span ends before it starts"}}"#)
+        let page = String(decoding: try await processor.scrape(), as: UTF8.self)
+        #expect(page.contains(#"span_name="GET /ok",status_code="STATUS_CODE_UNSET"} 1"#))
+        #expect(page.contains(#"opensre_collector_points_refused_total{reason="invalid_span",stage="receiver"} 1"#))
+        await processor.stop()
+    }
+}
+
