@@ -1,5 +1,5 @@
 import Foundation
-import OTLPDecoding
+@testable import OTLPDecoding
 import OpenSREModel
 import OpenSRETestSupport
 import Testing
@@ -48,5 +48,59 @@ struct SpanAggregationTests {
         #expect(durations.map(\.count) == [1, 1])
         #expect(Self.attributes(batch, durations[1]).contains("status.code=STATUS_CODE_ERROR"))
         #expect(Self.attributes(batch, durations[0]).contains("span.kind=SPAN_KIND_SERVER"))
+    }
+}
+
+/// Exponential buckets built from raw durations (`histogram.exponential`).
+@Suite("Exponential buckets from span durations")
+struct ExponentialCountsTests {
+    @Test("powers of two close their buckets; the scale drops until the range fits max_size")
+    func downscales() {
+        var counts = ExponentialCounts()
+        for value in [1.0, 2, 4] { counts.add(value, maxSize: 160) }
+        #expect(counts.scale == 6)
+        #expect(counts.offset == -1)
+        #expect(counts.counts.count == 129)
+        #expect([counts.counts[0], counts.counts[64], counts.counts[128]] == [1, 1, 1])
+        #expect(counts.counts.reduce(0, +) == 3)
+        counts.add(0, maxSize: 160)
+        #expect(counts.zero == 1)
+    }
+
+    @Test("a value lands in the bucket whose bounds hold it, at any scale")
+    func placement() {
+        for scale in Int32(0)...8 {
+            for value in [0.003, 0.042, 0.31, 1.5, 7.25] {
+                let index = ExponentialCounts.index(of: value, scale: scale)
+                let base = pow(2, pow(2, -Double(scale)))
+                #expect(pow(base, Double(index)) < value && value <= pow(base, Double(index + 1)) * (1 + 1e-12))
+            }
+        }
+    }
+
+    @Test("merging keeps every count, at the coarser scale")
+    func merges() {
+        var fine = ExponentialCounts()
+        fine.add(1.5, maxSize: 160)
+        var coarse = ExponentialCounts()
+        for value in [0.001, 1000.0] { coarse.add(value, maxSize: 20) }
+        fine.merge(coarse, maxSize: 20)
+        #expect(fine.scale == coarse.scale)
+        #expect(fine.counts.reduce(0, +) == 3)
+        #expect(fine.counts.count <= 20)
+    }
+
+    @Test("the aggregator writes exponential points with counts, sum and zero bucket")
+    func aggregated() throws {
+        var configuration = SpanMetricsConfiguration()
+        configuration.buckets = .exponential(maxSize: 160)
+        let result = try SpanAggregationTests.decode(configuration)
+        let batch = result.batch
+        #expect(batch.streams.map(\.kind) == [.sum, .exponentialHistogram])
+        let points = batch.streams[1].pointRange.map { batch.points[$0] }
+        #expect(points.map(\.count) == [1, 1])
+        #expect(points.map(\.value) == [0.042, 0.31])
+        let layout = batch.exponentials[Int(points[0].exponential)]
+        #expect(batch.counts[layout.positive.range].reduce(0, +) == 1)
     }
 }
