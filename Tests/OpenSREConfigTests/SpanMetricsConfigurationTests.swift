@@ -50,6 +50,16 @@ struct SpanMetricsConfigurationTests {
         #expect(try CollectorConfiguration.parse(yaml: CollectorConfigurationTests.collectorShaped).spanMetrics == nil)
     }
 
+    @Test("the committed config/opensre-traces.yaml loads with the defaults")
+    func committedFile() throws {
+        let path = #filePath.replacingOccurrences(
+            of: "Tests/OpenSREConfigTests/SpanMetricsConfigurationTests.swift", with: "config/opensre-traces.yaml")
+        let configuration = try CollectorConfiguration.load(path: path, environment: [:])
+        #expect(configuration.spanMetrics == SpanMetricsConfiguration())
+        #expect(configuration.grpcReceiver != nil)
+        #expect(configuration.warnings.isEmpty)
+    }
+
     @Test("every key of the Collector's connector, and span_metrics as its new name")
     func keys() throws {
         let connector = """
