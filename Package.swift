@@ -222,6 +222,7 @@ let package = Package(
             ],
             exclude: [
                 "sdk_client.py", "sdk_stream_client.py", "sdk_slo_client.py", "sdk_delta_idle_client.py", "flask_app.py",
+                "flask_spans_app.py",
                 "grpc_client.py", "sdk_remote_write_client.py",
                 "make_hostile.py",
             ]

@@ -123,15 +123,15 @@ final class FlaskApp: Sendable {
         ])
     }
 
-    /// The app under `opentelemetry-instrument` with these `OTEL_*` settings
-    /// (and none inherited from the test's environment).
-    static func start(environment settings: [String: String]) throws -> FlaskApp {
+    /// The app (`script`, in this directory) under `opentelemetry-instrument`
+    /// with these `OTEL_*` settings (and none inherited from the test's environment).
+    static func start(environment settings: [String: String], script: String = "flask_app.py") throws -> FlaskApp {
         let instrument = try #require(
             ProgramRun.which("opentelemetry-instrument"),
             "opentelemetry-instrument missing: pip install opentelemetry-distro opentelemetry-instrumentation-flask")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: instrument)
-        process.arguments = [RealClientTests.python, RealClientTests.scripts.appendingPathComponent("flask_app.py").path]
+        process.arguments = [RealClientTests.python, RealClientTests.scripts.appendingPathComponent(script).path]
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("OTEL_") }
         environment.merge(settings, uniquingKeysWith: { $1 })
         process.environment = environment
@@ -151,8 +151,9 @@ final class FlaskApp: Sendable {
     }
 
     /// SIGKILL: children of Foundation's `Process` inherit the test
-    /// runner's blocked SIGTERM, and the app has nothing to flush.
+    /// runner's blocked SIGTERM, and the app has nothing to flush. Once only.
     func stop() {
+        guard process.isRunning else { return }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
