@@ -18,6 +18,8 @@ struct SpanAggregator {
         var resource: Int32
         var key: SliceRange
         var hash: UInt64
+        /// The spans' status code (which overflow series they go to).
+        var status: Int32 = 0
         var count: UInt64 = 0
         var sum: Double = 0
         /// The slowest span's duration (in the unit), end time and IDs (in `ids`).
@@ -61,11 +63,11 @@ struct SpanAggregator {
 
     /// Adds one span whose series key is `key` (canonical attributes).
     mutating func add(
-        key: UnsafeRawBufferPointer, duration nanoseconds: UInt64, endTime: UInt64, traceID: UnsafeRawBufferPointer,
-        spanID: UnsafeRawBufferPointer
+        key: UnsafeRawBufferPointer, status: Int32, duration nanoseconds: UInt64, endTime: UInt64,
+        traceID: UnsafeRawBufferPointer, spanID: UnsafeRawBufferPointer
     ) {
         let hash = ByteHasher.combine(ByteHasher.hash(key, seed: 2), UInt64(bitPattern: Int64(current)))
-        let index = find(hash: hash, key: key) ?? insert(hash: hash, key: key)
+        let index = find(hash: hash, key: key) ?? insert(hash: hash, key: key, status: status)
         let value = Double(nanoseconds) / rules.nanosecondsPerUnit
         spanCount += 1
         entries[index].count &+= 1
@@ -105,9 +107,9 @@ struct SpanAggregator {
         return nil
     }
 
-    private mutating func insert(hash: UInt64, key: UnsafeRawBufferPointer) -> Int {
+    private mutating func insert(hash: UInt64, key: UnsafeRawBufferPointer, status: Int32) -> Int {
         let range = append(key)
-        var entry = Entry(resource: current, key: range, hash: hash)
+        var entry = Entry(resource: current, key: range, hash: hash, status: status)
         entry.next = heads[hash] ?? -1
         entries.append(entry)
         heads[hash] = Int32(entries.count - 1)
@@ -213,7 +215,8 @@ struct SpanAggregator {
     // MARK: Cardinality
 
     /// Asks the guard, once per service, which keys may be their own series;
-    /// the others are folded into their resource's overflow entry.
+    /// the others are folded into their resource's overflow entry for their
+    /// status code, so that failed spans past the limit still read as errors.
     private mutating func applyLimit(_ guardian: SpanCardinalityGuard) {
         for resourceIndex in resources.indices {
             let members = entries.indices.filter { entries[$0].resource == Int32(resourceIndex) }
@@ -227,16 +230,16 @@ struct SpanAggregator {
             }
             guard admitted.contains(false) else { continue }
             current = Int32(resourceIndex)
-            let overflow = overflowEntry(service: service)
             for (position, index) in members.enumerated() where !admitted[position] {
-                merge(index, into: overflow)
+                merge(index, into: overflowEntry(service: service, status: entries[index].status))
             }
         }
     }
 
-    /// The resource's overflow entry (`otel.metric.overflow=true` and `service.name`), created on first use.
-    private mutating func overflowEntry(service: SliceRange) -> Int {
-        let encoder = AttributeEncoder(capacity: 64)
+    /// The resource's overflow entry for a status code (`otel.metric.overflow=true`,
+    /// `service.name`, `status.code`), created on first use.
+    private mutating func overflowEntry(service: SliceRange, status: Int32) -> Int {
+        let encoder = AttributeEncoder(capacity: 96)
         SpanMetricsRules.overflowKey.withUnsafeBytes { encoder.appendKey($0.baseAddress, count: $0.count) }
         encoder.appendBool(true)
         SpanMetricsRules.serviceKey.withUnsafeBytes { encoder.appendKey($0.baseAddress, count: $0.count) }
@@ -244,10 +247,12 @@ struct SpanAggregator {
             let value = raw[slice: service]
             encoder.appendString(value.baseAddress, count: value.count)
         }
+        SpanMetricsRules.statusKey.withUnsafeBytes { encoder.appendKey($0.baseAddress, count: $0.count) }
+        SpanMetricsRules.statusName(status).withUnsafeBytes { encoder.appendString($0.baseAddress, count: $0.count) }
         let key = Array(encoder.bytes)
         return key.withUnsafeBytes { key in
             let hash = ByteHasher.combine(ByteHasher.hash(key, seed: 2), UInt64(bitPattern: Int64(current)))
-            return find(hash: hash, key: key) ?? insert(hash: hash, key: key)
+            return find(hash: hash, key: key) ?? insert(hash: hash, key: key, status: status)
         }
     }
 

@@ -37,6 +37,12 @@ package final class SpanMetricsRules: Sendable {
     static let unknownService = Array("unknown_service".utf8)
     static let overflowKey = Array("otel.metric.overflow".utf8)
     static let serviceKey = Array("service.name".utf8)
+    static let statusKey = Array("status.code".utf8)
+
+    /// A status code's label value (`STATUS_CODE_ERROR`); unknown codes read as unset.
+    static func statusName(_ status: Int32) -> [UInt8] {
+        statusNames[Int(status >= 0 && status < 3 ? status : 0)]
+    }
 
     /// - Parameter cardinality: the guard all loops share (nil: no limit).
     package init(_ configuration: SpanMetricsConfiguration, cardinality: SpanCardinalityGuard?) {
@@ -97,8 +103,7 @@ package final class SpanMetricsRules: Sendable {
                 encoder.appendString(name.baseAddress, count: name.count)
             case .statusCode:
                 appendKey(index, encoder)
-                let name = Self.statusNames[Int(status >= 0 && status < 3 ? status : 0)]
-                name.withUnsafeBytes { encoder.appendString($0.baseAddress, count: $0.count) }
+                Self.statusName(status).withUnsafeBytes { encoder.appendString($0.baseAddress, count: $0.count) }
             case .dimension(let position):
                 let mark = encoder.bytes.count
                 appendKey(index, encoder)

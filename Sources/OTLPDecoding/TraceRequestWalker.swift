@@ -103,7 +103,7 @@ struct TraceRequestWalker {
             return
         }
         aggregator.add(
-            key: encoder.bytes, duration: span.end_time_unix_nano - span.start_time_unix_nano,
+            key: encoder.bytes, status: status, duration: span.end_time_unix_nano - span.start_time_unix_nano,
             endTime: span.end_time_unix_nano, traceID: span.trace_id.rawBytes, spanID: span.span_id.rawBytes)
     }
 

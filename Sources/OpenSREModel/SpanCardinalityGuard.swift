@@ -22,7 +22,7 @@ package final class SpanCardinalityGuard: Sendable {
 
     private struct State {
         var services: [[UInt8]: Service] = [:]
-        var lastReport: UInt64 = 0
+        var lastReport: UInt64?
         var unreported: [String: Int] = [:]
     }
 
@@ -90,8 +90,8 @@ package final class SpanCardinalityGuard: Sendable {
     package func takeReport() -> String? {
         let now = clock()
         return state.withLock { state -> String? in
-            guard !state.unreported.isEmpty, state.lastReport == 0 || now &- state.lastReport >= Self.reportInterval
-            else { return nil }
+            guard !state.unreported.isEmpty else { return nil }
+            if let last = state.lastReport, now &- last < Self.reportInterval { return nil }
             state.lastReport = now
             let services = state.unreported.sorted { $0.key < $1.key }.map { "\($0.key.isEmpty ? "(no service.name)" : $0.key): \($0.value) spans" }
             state.unreported.removeAll()

@@ -181,7 +181,7 @@ struct SpanMetricsPipelineTests {
         #expect(calls.count == 3)
         #expect(calls.filter { $0.contains(#"http_route="/a""#) || $0.contains(#"http_route="/b""#) }.map { $0.hasSuffix(" 1") } == [true, true])
         #expect(calls.contains(
-            #"opensre_traces_span_metrics_calls_total{instance="i1",job="checkout",otel_metric_overflow="true",otel_scope_name="spanmetricsconnector",service_name="checkout"} 3"#))
+            #"opensre_traces_span_metrics_calls_total{instance="i1",job="checkout",otel_metric_overflow="true",otel_scope_name="spanmetricsconnector",service_name="checkout",status_code="STATUS_CODE_UNSET"} 3"#))
         #expect(guardian.overflowedSpans == 3)
         // Known keys keep their series; another service has its own limit.
         _ = try Self.apply(store, [spans[0], spans[2]], rules: rules)
@@ -192,13 +192,19 @@ struct SpanMetricsPipelineTests {
         #expect(after.contains { $0.contains(#"http_route="/c""#) && $0.contains(#"job="cart""#) })
         #expect(guardian.takeReport() == "span metrics over aggregation_cardinality_limit (2 series per service) went to the overflow series (otel.metric.overflow=true): checkout: 4 spans")
         #expect(guardian.takeReport() == nil)
+        // Failed spans past the limit go to the ERROR overflow series: still golden errors.
+        _ = try Self.apply(store, [Span.span("GET /e", milliseconds: 10, status: 2, attributes: Self.route("/e", status: 500))], rules: rules)
+        #expect(Self.lines(store, "opensre_traces_span_metrics_calls_total").contains(
+            #"opensre_traces_span_metrics_calls_total{instance="i1",job="checkout",otel_metric_overflow="true",otel_scope_name="spanmetricsconnector",service_name="checkout",status_code="STATUS_CODE_ERROR"} 1"#))
+        #expect(Self.lines(store, #"opensre_golden_errors_total{job="checkout"}"#) == [#"opensre_golden_errors_total{job="checkout"} 1"#])
+        #expect(guardian.takeReport() == nil)
         // A key unseen for the expiration frees its place.
         clock.now = 120_000_000_000
         _ = try Self.apply(store, [spans[3]], rules: rules)
-        #expect(guardian.overflowedSpans == 4)
+        #expect(guardian.overflowedSpans == 5)
         clock.now = 200_000_000_000
         _ = try Self.apply(store, [spans[3]], rules: rules)
-        #expect(guardian.overflowedSpans == 4)
+        #expect(guardian.overflowedSpans == 5)
     }
 
     @Test("span series expire on metrics_expiration while other series stay")
