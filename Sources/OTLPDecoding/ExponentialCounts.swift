@@ -5,6 +5,10 @@ import Foundation
 /// bucket `i` holds values in (2^(i/2^s), 2^((i+1)/2^s)]. Starts at the
 /// finest scale (20) and halves the resolution whenever the populated range
 /// would exceed `maxSize` buckets (the SDKs' rule; the Collector's default 160).
+///
+/// `maxSize` must be at least 2: 1 is the boundary between buckets -1 and 0 at
+/// every scale, so values on both sides of it always take two buckets, and
+/// with a `maxSize` of 1 `addIndex` would never stop downscaling.
 struct ExponentialCounts {
     static let finestScale: Int32 = 20
 
@@ -75,11 +79,21 @@ struct ExponentialCounts {
 
     /// The bucket of a positive finite value: ceil(log2(value) × 2^scale) − 1,
     /// exact for powers of two (which close their bucket).
+    ///
+    /// Below scale 0 (reached by downscaling a wide range into few buckets)
+    /// it is the binary exponent shifted, as the data model's `MapToIndex`
+    /// for scale ≤ 0 computes it: `1 << scale` and `e << scale` would shift
+    /// right there, putting every value in bucket -1 and powers of two one
+    /// bucket off.
     static func index(of value: Double, scale: Int32) -> Int {
-        let exponent = value.exponent
+        let exponent = Int(value.exponent)
+        if scale <= 0 {
+            // value = 1.f × 2^e lies in (2^e, 2^(e+1)], or closes (2^(e−1), 2^e] when f is 0.
+            return (value.significand == 1 ? exponent - 1 : exponent) >> Int(-scale)
+        }
         if value.significand == 1 {
             // An exact power of two, 2^e: the upper bound of bucket e·2^s − 1.
-            return Int(exponent) << Int(scale) - 1
+            return exponent << Int(scale) - 1
         }
         return Int((log2(value) * Double(1 << Int(scale))).rounded(.up)) - 1
     }

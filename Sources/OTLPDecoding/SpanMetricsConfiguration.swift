@@ -37,7 +37,8 @@ package struct SpanMetricsConfiguration: Sendable, Equatable {
     package enum Buckets: Sendable, Equatable {
         /// Upper bounds in the histogram's unit.
         case explicit([Double])
-        /// Base-2 exponential buckets, at most this many per sign.
+        /// Base-2 exponential buckets, at most this many per sign (2 to 4096:
+        /// durations on both sides of one unit always take two buckets).
         case exponential(maxSize: Int)
     }
 

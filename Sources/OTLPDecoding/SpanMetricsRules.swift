@@ -64,7 +64,10 @@ package final class SpanMetricsRules: Sendable {
             exponentialMaxSize = nil
         case .exponential(let maxSize):
             bounds = []
-            exponentialMaxSize = max(maxSize, 1)
+            // At least 2: 1 is a bucket boundary at every scale, so durations
+            // on both sides of one unit never share a bucket, and with room
+            // for one ExponentialCounts would downscale for ever.
+            exponentialMaxSize = max(maxSize, 2)
         }
         nanosecondsPerUnit = configuration.unit.nanoseconds
         callsName = Array(configuration.callsName.utf8)

@@ -175,7 +175,7 @@ extension ConfigurationParser {
             default:
                 var maxSize = 160
                 for (_, size) in reader.mapping(value, at: keyPath, allowed: ["max_size"]) {
-                    maxSize = reader.integer(size, at: "\(keyPath).max_size", minimum: 1, maximum: 4096) ?? maxSize
+                    maxSize = reader.integer(size, at: "\(keyPath).max_size", minimum: 2, maximum: 4096) ?? maxSize
                 }
                 settings.buckets = .exponential(maxSize: maxSize)
             }

@@ -49,6 +49,68 @@ struct SpanAggregationTests {
         #expect(Self.attributes(batch, durations[1]).contains("status.code=STATUS_CODE_ERROR"))
         #expect(Self.attributes(batch, durations[0]).contains("span.kind=SPAN_KIND_SERVER"))
     }
+
+    /// One service's server spans named "GET /" with these durations (from t0).
+    static func request(durations: [UInt64]) -> [UInt8] {
+        var scope = ProtobufWriter()
+        for duration in durations {
+            var span = ProtobufWriter()
+            span.string(5, "GET /")
+            span.varint(6, 2)  // SPAN_KIND_SERVER
+            span.fixed64(7, 1_700_000_000_000_000_000)
+            span.fixed64(8, 1_700_000_000_000_000_000 + duration)
+            scope.message(2, span)
+        }
+        var resource = ProtobufWriter()
+        resource.message(1, OTLPProtobuf.keyValue(Array("service.name".utf8), OTLPProtobuf.stringValue("svc")))
+        var resourceSpans = ProtobufWriter()
+        resourceSpans.message(1, resource)
+        resourceSpans.message(2, scope)
+        var request = ProtobufWriter()
+        request.message(1, resourceSpans)
+        return request.bytes
+    }
+
+    @Test("exponential max_size 1 is taken as 2: 0.5 s and 2 s fill buckets -1 and 0 (with one, downscaling never ended)")
+    func exponentialOneBucket() throws {
+        var configuration = SpanMetricsConfiguration()
+        configuration.buckets = .exponential(maxSize: 1)
+        let rules = SpanMetricsRules(configuration, cardinality: nil)
+        let body = Self.request(durations: [500_000_000, 2_000_000_000])
+        let result = try body.withUnsafeBytes { try OTLPProtobufDecoder().decodeTraces($0, rules: rules) }
+        let batch = result.batch
+        let point = try #require(batch.streams.last.map { batch.points[$0.pointRange.lowerBound] })
+        #expect(point.count == 2)
+        let exponential = batch.exponentials[Int(point.exponential)]
+        #expect(exponential.positiveOffset == -1)
+        #expect(exponential.scale == -1)
+        let start = Int(exponential.positive.start)
+        #expect(Array(batch.counts[start..<start + Int(exponential.positive.count)]) == [1, 1])
+    }
+
+    @Test(
+        "below scale 0 (max_size 2), later durations go to their own bucket: 3 s to (1, 4] at scale -1; 8 s past it, to scale -2",
+        arguments: [
+            // 0.5 s and 2 s take scale -1 (buckets (1/4, 1] and (1, 4]), then 3 s joins 2 s.
+            ([500_000_000, 2_000_000_000, 3_000_000_000], -1),
+            // 8 s is in (4, 16], a third bucket: scale -2, (1/16, 1] and (1, 16].
+            ([500_000_000, 2_000_000_000, 8_000_000_000], -2),
+        ] as [([UInt64], Int32)])
+    func exponentialBelowScaleZero(durations: [UInt64], scale: Int32) throws {
+        let counts: [UInt64] = [1, 2]
+        var configuration = SpanMetricsConfiguration()
+        configuration.buckets = .exponential(maxSize: 2)
+        let rules = SpanMetricsRules(configuration, cardinality: nil)
+        let body = Self.request(durations: durations)
+        let result = try body.withUnsafeBytes { try OTLPProtobufDecoder().decodeTraces($0, rules: rules) }
+        let batch = result.batch
+        let point = try #require(batch.streams.last.map { batch.points[$0.pointRange.lowerBound] })
+        let exponential = batch.exponentials[Int(point.exponential)]
+        let start = Int(exponential.positive.start)
+        #expect(exponential.scale == scale)
+        #expect(exponential.positiveOffset == -1)
+        #expect(Array(batch.counts[start..<start + Int(exponential.positive.count)]) == counts)
+    }
 }
 
 /// Exponential buckets built from raw durations (`histogram.exponential`).

@@ -130,4 +130,21 @@ struct SpanMetricsConfigurationTests {
         ])
         #expect(issues(Self.yaml(traces: "{ receivers: [otlp], processors: [slo], exporters: [spanmetrics] }")).first?.contains("takes only batch and memory_limiter processors") == true)
     }
+
+    static func parseHistogram(_ histogram: String) throws(ConfigurationError) -> CollectorConfiguration {
+        try CollectorConfiguration.parse(yaml: yaml(connector: "spanmetrics:\n  histogram: \(histogram)"))
+    }
+
+    @Test("exponential max_size is 2 to 4096: one bucket cannot hold durations on both sides of one unit")
+    func exponentialMaxSize() throws {
+        #expect(try Self.parseHistogram("{ exponential: { max_size: 2 } }").spanMetrics?.buckets == .exponential(maxSize: 2))
+        #expect(try Self.parseHistogram("{ exponential: { max_size: 4096 } }").spanMetrics?.buckets == .exponential(maxSize: 4096))
+        do {
+            _ = try Self.parseHistogram("{ exponential: { max_size: 1 } }")
+            Issue.record("accepted max_size 1")
+        } catch {
+            let text = error.issues.map(\.description).joined(separator: "\n")
+            #expect(text.contains("connectors.spanmetrics.histogram.exponential.max_size (line 11): must be at least 2, got 1"), "\(text)")
+        }
+    }
 }
