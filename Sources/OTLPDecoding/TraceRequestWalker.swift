@@ -69,7 +69,8 @@ struct TraceRequestWalker {
     }
 
     private mutating func walkSpan(_ span: CSpan, service: UnsafeRawBufferPointer?) {
-        let kind = Int32(span.kind.rawValue)
+        // The wire's int32 as sent (protobuf-c keeps any value, -1 and 2^31 too; an unknown kind is not counted).
+        let kind = Int32(truncatingIfNeeded: span.kind.rawValue)
         guard rules.counts(kind: kind) else { return }
         guard span.start_time_unix_nano > 0, span.end_time_unix_nano >= span.start_time_unix_nano else {
             rejected.add(
@@ -88,7 +89,7 @@ struct TraceRequestWalker {
 
     /// Adds a counted span under its series key.
     private mutating func measure(_ span: CSpan, kind: Int32, service: UnsafeRawBufferPointer) {
-        let status = Int32(span.status?.pointee.code.rawValue ?? 0)
+        let status = Int32(truncatingIfNeeded: span.status?.pointee.code.rawValue ?? 0)
         let encoder = attributes.encoder
         rules.encodeKey(into: encoder, service: service, kind: kind, name: span.name.rawBytes, status: status) { index in
             guard let pair = found[index] else { return false }

@@ -50,15 +50,21 @@ struct SpanAggregationTests {
         #expect(Self.attributes(batch, durations[0]).contains("span.kind=SPAN_KIND_SERVER"))
     }
 
-    /// One service's server spans named "GET /" with these durations (from t0).
-    static func request(durations: [UInt64]) -> [UInt8] {
+    /// One service's spans named "GET /" with these durations (from t0), of
+    /// kind `kinds[i]` (SERVER when not given) and status `statuses[i]` (none when not given).
+    static func request(durations: [UInt64], kinds: [UInt64] = [], statuses: [UInt64] = []) -> [UInt8] {
         var scope = ProtobufWriter()
-        for duration in durations {
+        for (index, duration) in durations.enumerated() {
             var span = ProtobufWriter()
             span.string(5, "GET /")
-            span.varint(6, 2)  // SPAN_KIND_SERVER
+            span.varint(6, index < kinds.count ? kinds[index] : 2)  // SPAN_KIND_SERVER
             span.fixed64(7, 1_700_000_000_000_000_000)
             span.fixed64(8, 1_700_000_000_000_000_000 + duration)
+            if index < statuses.count {
+                var status = ProtobufWriter()
+                status.varint(3, statuses[index])
+                span.message(15, status)
+            }
             scope.message(2, span)
         }
         var resource = ProtobufWriter()
@@ -110,6 +116,21 @@ struct SpanAggregationTests {
         #expect(exponential.scale == scale)
         #expect(exponential.positiveOffset == -1)
         #expect(Array(batch.counts[start..<start + Int(exponential.positive.count)]) == counts)
+    }
+
+    @Test("kinds and status codes outside the enums (-1, 2^31) are read as sent: such kinds are not counted, such statuses are UNSET")
+    func enumsOutOfRange() throws {
+        let minusOne = UInt64.max  // int32 -1 on the wire: ten bytes, 0xFFFFFFFF once read
+        let body = Self.request(
+            durations: [1_000_000, 1_000_000, 1_000_000, 1_000_000], kinds: [minusOne, 1 << 31, 2, 2],
+            statuses: [0, 0, minusOne, 1 << 31])
+        let rules = SpanMetricsRules(SpanMetricsConfiguration(), cardinality: nil)
+        let result = try body.withUnsafeBytes { try OTLPProtobufDecoder().decodeTraces($0, rules: rules) }
+        let batch = result.batch
+        #expect(result.rejected.count == 0)
+        let calls = batch.streams[0].pointRange.map { batch.points[$0] }
+        #expect(calls.map(\.value) == [2])
+        #expect(Self.attributes(batch, calls[0]).contains("status.code=STATUS_CODE_UNSET"))
     }
 }
 
