@@ -360,24 +360,25 @@ struct JSONRequestWalker {
 
     /// Writes a `KeyValue` list in canonical form, sorted by key bytes (as the
     /// protobuf path): encoded by the encoder, then appended to the batch in one copy.
-    private mutating func appendAttributes(_ node: JSONValue?, path: String) throws(Shape) {
-        var pairs: [(key: String, value: JSONValue?)] = []
+    mutating func appendAttributes(_ node: JSONValue?, path: String) throws(Shape) {
+        // `index` is the position sent: error paths name the pair as sent, not its sorted place.
+        var pairs: [(key: String, value: JSONValue?, index: Int)] = []
         for (index, pair) in try list(node, path).enumerated() {
-            pairs.append((try text(pair["key"], "\(path)[\(index)].key"), pair["value"]))
+            pairs.append((try text(pair["key"], "\(path)[\(index)].key"), pair["value"], index))
         }
         pairs.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
         encoder.reset()
-        for (index, pair) in pairs.enumerated() {
+        for pair in pairs {
             var key = pair.key
             key.withUTF8 { encoder.appendKey($0.baseAddress, count: $0.count) }
-            try appendValue(pair.value, path: "\(path)[\(index)].value", depth: 0)
+            try appendValue(pair.value, path: "\(path)[\(pair.index)].value", depth: 0)
         }
         AttributeEncoder.appendRaw(encoder.bytes, to: &builder.bytes)
     }
 
     /// One `AnyValue`; `depth` counts the lists and maps around it, and one
     /// more past ``OTLPLimits/maximumValueNesting`` refuses the request.
-    private mutating func appendValue(_ node: JSONValue?, path: String, depth: Int) throws(Shape) {
+    mutating func appendValue(_ node: JSONValue?, path: String, depth: Int) throws(Shape) {
         guard let node, case .object(let members) = node, let (kind, value) = members.first(where: { Self.valueKeys.contains($0.key) }) else {
             encoder.appendEmpty()
             return
@@ -420,14 +421,14 @@ struct JSONRequestWalker {
         }
     }
 
-    private static let valueKeys: Set<String> = [
+    static let valueKeys: Set<String> = [
         "stringValue", "boolValue", "intValue", "doubleValue", "arrayValue", "kvlistValue", "bytesValue",
         "string_value", "bool_value", "int_value", "double_value", "array_value", "kvlist_value", "bytes_value",
     ]
 
     // MARK: Scalars
 
-    private func list(_ node: JSONValue?, _ path: String) throws(Shape) -> [JSONValue] {
+    func list(_ node: JSONValue?, _ path: String) throws(Shape) -> [JSONValue] {
         switch node {
         case nil, .null?: return []
         case .array(let values)?: return values
@@ -435,7 +436,7 @@ struct JSONRequestWalker {
         }
     }
 
-    private func text(_ node: JSONValue?, _ path: String) throws(Shape) -> String {
+    func text(_ node: JSONValue?, _ path: String) throws(Shape) -> String {
         switch node {
         case nil, .null?: return ""
         case .string(let value)?: return value
@@ -452,7 +453,7 @@ struct JSONRequestWalker {
     }
 
     /// int64: a JSON number or a decimal string.
-    private func signed(_ node: JSONValue, _ path: String) throws(Shape) -> Int64 {
+    func signed(_ node: JSONValue, _ path: String) throws(Shape) -> Int64 {
         switch node {
         case .number(let text): if let value = Int64(text) { return value }
         case .string(let text): if let value = Int64(text) { return value }
@@ -463,7 +464,7 @@ struct JSONRequestWalker {
     }
 
     /// uint64 / fixed64: a JSON number or a decimal string.
-    private func unsigned(_ node: JSONValue?, _ path: String) throws(Shape) -> UInt64 {
+    func unsigned(_ node: JSONValue?, _ path: String) throws(Shape) -> UInt64 {
         switch node {
         case nil, .null?: return 0
         case .number(let text)?: if let value = UInt64(text) { return value }
@@ -474,7 +475,7 @@ struct JSONRequestWalker {
     }
 
     /// sint32 / int32 fields: a value outside Int32 is a malformed request, never clamped.
-    private func signed32(_ node: JSONValue, _ path: String) throws(Shape) -> Int32 {
+    func signed32(_ node: JSONValue, _ path: String) throws(Shape) -> Int32 {
         guard let narrow = Int32(exactly: try signed(node, path)) else {
             throw Shape(message: "\(path): expected a 32-bit integer")
         }
@@ -532,7 +533,7 @@ struct JSONRequestWalker {
     }
 
     /// Trace and span ids are hex in OTLP/JSON (not base64).
-    private func hex(_ node: JSONValue?, _ path: String) throws(Shape) -> [UInt8] {
+    func hex(_ node: JSONValue?, _ path: String) throws(Shape) -> [UInt8] {
         let text = try self.text(node, path)
         guard text.utf8.count % 2 == 0 else { throw Shape(message: "\(path): expected hex") }
         var bytes: [UInt8] = []

@@ -1,7 +1,8 @@
 import OpenSREModel
 
-/// Decodes OTLP/JSON `ExportMetricsServiceRequest` bodies (`application/json`)
-/// into the same ``DecodedBatch`` the protobuf path produces.
+/// Decodes OTLP/JSON `ExportMetricsServiceRequest` bodies (`application/json`),
+/// and `ExportTraceServiceRequest` ones into span metrics, into the same
+/// ``DecodedBatch`` the protobuf path produces.
 ///
 /// The OTLP JSON mapping: lowerCamelCase keys (the proto names are accepted
 /// too), 64-bit integers as strings or numbers, enums as integers (names are
@@ -22,14 +23,7 @@ package struct OTLPJSONDecoder {
     }
 
     package func decode(_ body: UnsafeRawBufferPointer) throws(OTLPDecodingError) -> OTLPDecodeResult {
-        let root: JSONValue
-        do {
-            root = try JSONParser.parse(body, memoryLimit: memoryLimit)
-        } catch {
-            if error.tooDeep { throw .valueNestingTooDeep(limit: OTLPLimits.maximumValueNesting) }
-            if error.tooLarge { throw .decodedMessageTooLarge(limit: memoryLimit) }
-            throw .malformedJSON(error.message)
-        }
+        let root = try parse(body)
         var walker = JSONRequestWalker(
             builder: DecodedBatchBuilder(expectedBytes: body.count / 2, expectedPoints: body.count / 256),
             escapesLabelNames: options.escapesLabelNames, latestTime: OTLPLimits.latestTime(now: options.wallClock()))
@@ -39,5 +33,35 @@ package struct OTLPJSONDecoder {
             throw error.decodingError
         }
         return OTLPDecodeResult(batch: walker.builder.finish(), rejected: walker.rejected)
+    }
+
+    /// Decodes one OTLP/JSON `ExportTraceServiceRequest` body into
+    /// span-derived metric points, as ``OTLPProtobufDecoder/decodeTraces(_:rules:)``
+    /// does for protobuf. `rejected` counts spans.
+    package func decodeTraces(
+        _ body: UnsafeRawBufferPointer, rules: SpanMetricsRules
+    ) throws(OTLPDecodingError) -> OTLPDecodeResult {
+        let root = try parse(body)
+        let attributes = JSONRequestWalker(
+            builder: DecodedBatchBuilder(), escapesLabelNames: options.escapesLabelNames, latestTime: .max)
+        var walker = JSONTraceWalker(rules: rules, attributes: attributes)
+        do {
+            try walker.walk(root)
+        } catch {
+            throw error.decodingError
+        }
+        var builder = DecodedBatchBuilder()
+        walker.aggregator.finish(into: &builder)
+        return OTLPDecodeResult(batch: builder.finish(), rejected: walker.rejected)
+    }
+
+    private func parse(_ body: UnsafeRawBufferPointer) throws(OTLPDecodingError) -> JSONValue {
+        do {
+            return try JSONParser.parse(body, memoryLimit: memoryLimit)
+        } catch {
+            if error.tooDeep { throw .valueNestingTooDeep(limit: OTLPLimits.maximumValueNesting) }
+            if error.tooLarge { throw .decodedMessageTooLarge(limit: memoryLimit) }
+            throw .malformedJSON(error.message)
+        }
     }
 }

@@ -72,11 +72,8 @@ struct TraceRequestWalker {
         // The wire's int32 as sent (protobuf-c keeps any value, -1 and 2^31 too; an unknown kind is not counted).
         let kind = Int32(truncatingIfNeeded: span.kind.rawValue)
         guard rules.counts(kind: kind) else { return }
-        guard span.start_time_unix_nano > 0, span.end_time_unix_nano >= span.start_time_unix_nano else {
-            rejected.add(
-                1, .invalidSpan,
-                reason: span.end_time_unix_nano == 0 || span.start_time_unix_nano == 0
-                    ? "span has no start or end time" : "span ends before it starts")
+        if let problem = Self.timeProblem(start: span.start_time_unix_nano, end: span.end_time_unix_nano) {
+            rejected.add(1, .invalidSpan, reason: problem)
             return
         }
         findDimensions(span.attributes, count: span.n_attributes)
@@ -97,15 +94,27 @@ struct TraceRequestWalker {
             return true
         }
         guard failure == nil else { return }
-        if encoder.bytes.count > DecodedBatchBuilder.maximumAttributeBytes {
-            rejected.add(
-                1, .attributesTooLarge,
-                reason: "span series attributes take \(encoder.bytes.count) bytes (at most \(DecodedBatchBuilder.maximumAttributeBytes))")
+        if let problem = Self.keyProblem(bytes: encoder.bytes.count) {
+            rejected.add(1, .attributesTooLarge, reason: problem)
             return
         }
         aggregator.add(
             key: encoder.bytes, status: status, duration: span.end_time_unix_nano - span.start_time_unix_nano,
             endTime: span.end_time_unix_nano, traceID: span.trace_id.rawBytes, spanID: span.span_id.rawBytes)
+    }
+
+    /// Why a span's times make no duration, if they don't (shared with the JSON walker).
+    static func timeProblem(start: UInt64, end: UInt64) -> String? {
+        guard start > 0, end >= start else {
+            return start == 0 || end == 0 ? "span has no start or end time" : "span ends before it starts"
+        }
+        return nil
+    }
+
+    /// Why a series key of this many bytes is refused, if it is (shared with the JSON walker).
+    static func keyProblem(bytes: Int) -> String? {
+        guard bytes > DecodedBatchBuilder.maximumAttributeBytes else { return nil }
+        return "span series attributes take \(bytes) bytes (at most \(DecodedBatchBuilder.maximumAttributeBytes))"
     }
 
     /// Points `found[i]` at the span's attribute named like dimension i (the first one sent).
