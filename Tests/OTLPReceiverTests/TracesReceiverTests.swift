@@ -46,6 +46,27 @@ struct TracesReceiverTests {
         await processor.stop()
     }
 
+    @Test("OTLP/JSON traces: 200 with {}, refused spans as rejectedSpans")
+    func json() async throws {
+        let processor = ReceiverContractTests.processor()
+        let channel = try await Self.channel(processor)
+        let body = #"""
+            {"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"cart"}}]},
+             "scopeSpans":[{"spans":[
+              {"traceId":"0102030405060708090a0b0c0d0e0f10","spanId":"0101010101010101","name":"GET /cart","kind":2,
+               "startTimeUnixNano":"1000000000","endTimeUnixNano":"1020000000",
+               "attributes":[{"key":"http.route","value":{"stringValue":"/cart"}}]},
+              {"name":"late","kind":"SPAN_KIND_SERVER","startTimeUnixNano":"2000","endTimeUnixNano":"1000"}]}]}]}
+            """#
+        let answer = try await ReceiverContractTests.post(
+            channel, ReceiverContractTests.head(ReceiverContractTests.json, uri: "/v1/traces"), Array(body.utf8))
+        #expect(answer.head.status == .ok)
+        #expect(answer.text == #"{"partialSuccess":{"rejectedSpans":"1","errorMessage":"span ends before it starts"}}"#)
+        let page = String(decoding: try await processor.scrape(), as: UTF8.self)
+        #expect(page.contains(#"opensre_traces_span_metrics_calls_total{http_route="/cart",job="cart",otel_scope_name="spanmetricsconnector",service_name="cart",span_kind="SPAN_KIND_SERVER",span_name="GET /cart",status_code="STATUS_CODE_UNSET"} 1"#))
+        await processor.stop()
+    }
+
     @Test("refused spans: partial_success counts spans, rejectedSpans in JSON")
     func partial() async throws {
         let processor = ReceiverContractTests.processor()
