@@ -35,3 +35,4 @@ typealias CExportTraceRequest = Opentelemetry__Proto__Collector__Trace__V1__Expo
 typealias CResourceSpans = Opentelemetry__Proto__Trace__V1__ResourceSpans
 typealias CScopeSpans = Opentelemetry__Proto__Trace__V1__ScopeSpans
 typealias CSpan = Opentelemetry__Proto__Trace__V1__Span
+typealias CPackedKeyValue = Opentelemetry__Proto__Trace__V1__PackedKeyValue

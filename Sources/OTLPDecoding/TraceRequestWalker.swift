@@ -12,7 +12,7 @@ struct TraceRequestWalker {
     var attributes: RequestWalker
     var rejected = RejectedPoints()
     /// Which span attribute holds each dimension (reused per span).
-    private var found: [UnsafeMutablePointer<CKeyValue>?]
+    private var found: [UnsafeMutablePointer<CPackedKeyValue>?]
 
     init(rules: SpanMetricsRules, attributes: RequestWalker) {
         aggregator = SpanAggregator(rules: rules)
@@ -90,7 +90,7 @@ struct TraceRequestWalker {
         let encoder = attributes.encoder
         rules.encodeKey(into: encoder, service: service, kind: kind, name: span.name.rawBytes, status: status) { index in
             guard let pair = found[index] else { return false }
-            attributes.encodeValue(pair.pointee.value, depth: 0)
+            encodePackedValue(pair.pointee.value)
             return true
         }
         guard failure == nil else { return }
@@ -117,8 +117,23 @@ struct TraceRequestWalker {
         return "span series attributes take \(bytes) bytes (at most \(DecodedBatchBuilder.maximumAttributeBytes))"
     }
 
+    /// A dimension's value, unpacked from its bytes (an `AnyValue`) into the
+    /// request's arena and encoded; a value that is not valid protobuf
+    /// refuses the request, as anywhere else in it.
+    private mutating func encodePackedValue(_ bytes: ProtobufCBinaryData) {
+        let allocator = attributes.allocator
+        guard let value = opentelemetry__proto__common__v1__any_value__unpack(allocator, bytes.len, bytes.data) else {
+            attributes.failure = .malformedProtobuf
+            return
+        }
+        defer { if allocator == nil { opentelemetry__proto__common__v1__any_value__free_unpacked(value, nil) } }
+        attributes.encodeValue(value, depth: 0)
+    }
+
     /// Points `found[i]` at the span's attribute named like dimension i (the first one sent).
-    private mutating func findDimensions(_ list: UnsafeMutablePointer<UnsafeMutablePointer<CKeyValue>?>?, count: Int) {
+    private mutating func findDimensions(
+        _ list: UnsafeMutablePointer<UnsafeMutablePointer<CPackedKeyValue>?>?, count: Int
+    ) {
         for index in found.indices { found[index] = nil }
         guard let list, !found.isEmpty else { return }
         let keys = rules.dimensionKeys

@@ -47,7 +47,11 @@ struct TraceProtoTests {
         #expect(Self.bytes(spans[2].parent_span_id) == Array(repeating: 1, count: 8) && spans[0].parent_span_id.len == 0)
         #expect(spans.allSatisfy { $0.flags == 0x101 })
         #expect(spans[0].n_attributes == 3 && Self.text(spans[0].attributes[1]!.pointee.key) == "http.route")
-        #expect(spans[1].attributes[2]!.pointee.value.pointee.int_value == 500)
+        // Span attribute values stay packed (PackedKeyValue): an AnyValue each.
+        let packed = spans[1].attributes[2]!.pointee.value
+        let status = try #require(opentelemetry__proto__common__v1__any_value__unpack(nil, packed.len, packed.data))
+        defer { opentelemetry__proto__common__v1__any_value__free_unpacked(status, nil) }
+        #expect(status.pointee.int_value == 500)
         #expect(spans[0].status.pointee.code == OPENTELEMETRY__PROTO__TRACE__V1__STATUS__STATUS_CODE__STATUS_CODE_OK)
         #expect(spans[1].status.pointee.code == OPENTELEMETRY__PROTO__TRACE__V1__STATUS__STATUS_CODE__STATUS_CODE_ERROR)
         #expect(Self.text(spans[1].status.pointee.message) == "card declined")

@@ -142,6 +142,51 @@ void   opentelemetry__proto__trace__v1__scope_spans__free_unpacked
   assert(message->base.descriptor == &opentelemetry__proto__trace__v1__scope_spans__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   opentelemetry__proto__trace__v1__packed_key_value__init
+                     (Opentelemetry__Proto__Trace__V1__PackedKeyValue         *message)
+{
+  static const Opentelemetry__Proto__Trace__V1__PackedKeyValue init_value = OPENTELEMETRY__PROTO__TRACE__V1__PACKED_KEY_VALUE__INIT;
+  *message = init_value;
+}
+size_t opentelemetry__proto__trace__v1__packed_key_value__get_packed_size
+                     (const Opentelemetry__Proto__Trace__V1__PackedKeyValue *message)
+{
+  assert(message->base.descriptor == &opentelemetry__proto__trace__v1__packed_key_value__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t opentelemetry__proto__trace__v1__packed_key_value__pack
+                     (const Opentelemetry__Proto__Trace__V1__PackedKeyValue *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &opentelemetry__proto__trace__v1__packed_key_value__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t opentelemetry__proto__trace__v1__packed_key_value__pack_to_buffer
+                     (const Opentelemetry__Proto__Trace__V1__PackedKeyValue *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &opentelemetry__proto__trace__v1__packed_key_value__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Opentelemetry__Proto__Trace__V1__PackedKeyValue *
+       opentelemetry__proto__trace__v1__packed_key_value__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Opentelemetry__Proto__Trace__V1__PackedKeyValue *)
+     protobuf_c_message_unpack (&opentelemetry__proto__trace__v1__packed_key_value__descriptor,
+                                allocator, len, data);
+}
+void   opentelemetry__proto__trace__v1__packed_key_value__free_unpacked
+                     (Opentelemetry__Proto__Trace__V1__PackedKeyValue *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &opentelemetry__proto__trace__v1__packed_key_value__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   opentelemetry__proto__trace__v1__span__event__init
                      (Opentelemetry__Proto__Trace__V1__Span__Event         *message)
 {
@@ -408,6 +453,57 @@ const ProtobufCMessageDescriptor opentelemetry__proto__trace__v1__scope_spans__d
   opentelemetry__proto__trace__v1__scope_spans__field_indices_by_name,
   1,  opentelemetry__proto__trace__v1__scope_spans__number_ranges,
   (ProtobufCMessageInit) opentelemetry__proto__trace__v1__scope_spans__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor opentelemetry__proto__trace__v1__packed_key_value__field_descriptors[2] =
+{
+  {
+    "key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Opentelemetry__Proto__Trace__V1__PackedKeyValue, key),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Opentelemetry__Proto__Trace__V1__PackedKeyValue, value),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned opentelemetry__proto__trace__v1__packed_key_value__field_indices_by_name[] = {
+  0,   /* field[0] = key */
+  1,   /* field[1] = value */
+};
+static const ProtobufCIntRange opentelemetry__proto__trace__v1__packed_key_value__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor opentelemetry__proto__trace__v1__packed_key_value__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "opentelemetry.proto.trace.v1.PackedKeyValue",
+  "PackedKeyValue",
+  "Opentelemetry__Proto__Trace__V1__PackedKeyValue",
+  "opentelemetry.proto.trace.v1",
+  sizeof(Opentelemetry__Proto__Trace__V1__PackedKeyValue),
+  2,
+  opentelemetry__proto__trace__v1__packed_key_value__field_descriptors,
+  opentelemetry__proto__trace__v1__packed_key_value__field_indices_by_name,
+  1,  opentelemetry__proto__trace__v1__packed_key_value__number_ranges,
+  (ProtobufCMessageInit) opentelemetry__proto__trace__v1__packed_key_value__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor opentelemetry__proto__trace__v1__span__event__field_descriptors[4] =
@@ -731,7 +827,7 @@ static const ProtobufCFieldDescriptor opentelemetry__proto__trace__v1__span__fie
     PROTOBUF_C_TYPE_MESSAGE,
     offsetof(Opentelemetry__Proto__Trace__V1__Span, n_attributes),
     offsetof(Opentelemetry__Proto__Trace__V1__Span, attributes),
-    &opentelemetry__proto__common__v1__key_value__descriptor,
+    &opentelemetry__proto__trace__v1__packed_key_value__descriptor,
     NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */

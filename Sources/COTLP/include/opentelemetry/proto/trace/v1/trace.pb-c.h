@@ -20,6 +20,7 @@ PROTOBUF_C__BEGIN_DECLS
 typedef struct Opentelemetry__Proto__Trace__V1__TracesData Opentelemetry__Proto__Trace__V1__TracesData;
 typedef struct Opentelemetry__Proto__Trace__V1__ResourceSpans Opentelemetry__Proto__Trace__V1__ResourceSpans;
 typedef struct Opentelemetry__Proto__Trace__V1__ScopeSpans Opentelemetry__Proto__Trace__V1__ScopeSpans;
+typedef struct Opentelemetry__Proto__Trace__V1__PackedKeyValue Opentelemetry__Proto__Trace__V1__PackedKeyValue;
 typedef struct Opentelemetry__Proto__Trace__V1__Span Opentelemetry__Proto__Trace__V1__Span;
 typedef struct Opentelemetry__Proto__Trace__V1__Span__Event Opentelemetry__Proto__Trace__V1__Span__Event;
 typedef struct Opentelemetry__Proto__Trace__V1__Span__Link Opentelemetry__Proto__Trace__V1__Span__Link;
@@ -108,6 +109,26 @@ struct  Opentelemetry__Proto__Trace__V1__ScopeSpans
     , NULL, 0,NULL, {0,NULL} }
 
 
+/*
+ * An opentelemetry.proto.common.v1.KeyValue with its value left as bytes.
+ */
+struct  Opentelemetry__Proto__Trace__V1__PackedKeyValue
+{
+  ProtobufCMessage base;
+  /*
+   * a string
+   */
+  ProtobufCBinaryData key;
+  /*
+   * an opentelemetry.proto.common.v1.AnyValue
+   */
+  ProtobufCBinaryData value;
+};
+#define OPENTELEMETRY__PROTO__TRACE__V1__PACKED_KEY_VALUE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&opentelemetry__proto__trace__v1__packed_key_value__descriptor) \
+    , {0,NULL}, {0,NULL} }
+
+
 struct  Opentelemetry__Proto__Trace__V1__Span__Event
 {
   ProtobufCMessage base;
@@ -177,8 +198,12 @@ struct  Opentelemetry__Proto__Trace__V1__Span
   Opentelemetry__Proto__Trace__V1__Span__SpanKind kind;
   uint64_t start_time_unix_nano;
   uint64_t end_time_unix_nano;
+  /*
+   * KeyValue messages (same wire format) whose values stay packed: span
+   * metrics read only the configured dimensions' values, unpacked then.
+   */
   size_t n_attributes;
-  Opentelemetry__Proto__Common__V1__KeyValue **attributes;
+  Opentelemetry__Proto__Trace__V1__PackedKeyValue **attributes;
   uint32_t dropped_attributes_count;
   /*
    * Events and links do not feed span metrics: declared as bytes, they stay
@@ -274,6 +299,25 @@ Opentelemetry__Proto__Trace__V1__ScopeSpans *
 void   opentelemetry__proto__trace__v1__scope_spans__free_unpacked
                      (Opentelemetry__Proto__Trace__V1__ScopeSpans *message,
                       ProtobufCAllocator *allocator);
+/* Opentelemetry__Proto__Trace__V1__PackedKeyValue methods */
+void   opentelemetry__proto__trace__v1__packed_key_value__init
+                     (Opentelemetry__Proto__Trace__V1__PackedKeyValue         *message);
+size_t opentelemetry__proto__trace__v1__packed_key_value__get_packed_size
+                     (const Opentelemetry__Proto__Trace__V1__PackedKeyValue   *message);
+size_t opentelemetry__proto__trace__v1__packed_key_value__pack
+                     (const Opentelemetry__Proto__Trace__V1__PackedKeyValue   *message,
+                      uint8_t             *out);
+size_t opentelemetry__proto__trace__v1__packed_key_value__pack_to_buffer
+                     (const Opentelemetry__Proto__Trace__V1__PackedKeyValue   *message,
+                      ProtobufCBuffer     *buffer);
+Opentelemetry__Proto__Trace__V1__PackedKeyValue *
+       opentelemetry__proto__trace__v1__packed_key_value__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   opentelemetry__proto__trace__v1__packed_key_value__free_unpacked
+                     (Opentelemetry__Proto__Trace__V1__PackedKeyValue *message,
+                      ProtobufCAllocator *allocator);
 /* Opentelemetry__Proto__Trace__V1__Span__Event methods */
 void   opentelemetry__proto__trace__v1__span__event__init
                      (Opentelemetry__Proto__Trace__V1__Span__Event         *message);
@@ -329,6 +373,9 @@ typedef void (*Opentelemetry__Proto__Trace__V1__ResourceSpans_Closure)
 typedef void (*Opentelemetry__Proto__Trace__V1__ScopeSpans_Closure)
                  (const Opentelemetry__Proto__Trace__V1__ScopeSpans *message,
                   void *closure_data);
+typedef void (*Opentelemetry__Proto__Trace__V1__PackedKeyValue_Closure)
+                 (const Opentelemetry__Proto__Trace__V1__PackedKeyValue *message,
+                  void *closure_data);
 typedef void (*Opentelemetry__Proto__Trace__V1__Span__Event_Closure)
                  (const Opentelemetry__Proto__Trace__V1__Span__Event *message,
                   void *closure_data);
@@ -351,6 +398,7 @@ extern const ProtobufCEnumDescriptor    opentelemetry__proto__trace__v1__span_fl
 extern const ProtobufCMessageDescriptor opentelemetry__proto__trace__v1__traces_data__descriptor;
 extern const ProtobufCMessageDescriptor opentelemetry__proto__trace__v1__resource_spans__descriptor;
 extern const ProtobufCMessageDescriptor opentelemetry__proto__trace__v1__scope_spans__descriptor;
+extern const ProtobufCMessageDescriptor opentelemetry__proto__trace__v1__packed_key_value__descriptor;
 extern const ProtobufCMessageDescriptor opentelemetry__proto__trace__v1__span__descriptor;
 extern const ProtobufCMessageDescriptor opentelemetry__proto__trace__v1__span__event__descriptor;
 extern const ProtobufCMessageDescriptor opentelemetry__proto__trace__v1__span__link__descriptor;
