@@ -1,3 +1,4 @@
+import Glibc
 import OpenSREModel
 
 /// Sums one request's spans per series, then writes them as a batch of
@@ -7,11 +8,15 @@ import OpenSREModel
 /// collector first counted them, so an app's restart is just more calls.
 ///
 /// A request of a million spans of one route costs one series lookup per
-/// span in a small per-request table, never one per span in the store.
+/// span in a small per-request table, never one per span in the store; a
+/// request of many resources costs one lookup per resource (hashed, as keys
+/// are) and one pass over the entries to group them.
 struct SpanAggregator {
     private struct Resource {
         var attributes: SliceRange
         var service: SliceRange
+        /// The previous resource whose attributes hash alike (-1: none).
+        var next: Int32 = -1
     }
 
     private struct Entry {
@@ -32,6 +37,8 @@ struct SpanAggregator {
     let rules: SpanMetricsRules
     private var bytes: [UInt8] = []
     private var resources: [Resource] = []
+    /// Attribute hash → the last resource with it (chained through `next`).
+    private var resourceHeads: [UInt64: Int32] = [:]
     private var current: Int32 = -1
     private var entries: [Entry] = []
     private var heads: [UInt64: Int32] = [:]
@@ -50,15 +57,27 @@ struct SpanAggregator {
 
     /// Starts (or returns to) the resource with these canonical attributes.
     mutating func beginResource(attributes: UnsafeRawBufferPointer, service: UnsafeRawBufferPointer) {
-        for (index, resource) in resources.enumerated()
-        where bytes.withUnsafeBytes({ $0[slice: resource.attributes].elementsEqual(attributes) }) {
-            current = Int32(index)
-            return
+        let hash = ByteHasher.hash(attributes, seed: 3)
+        var cursor = resourceHeads[hash] ?? -1
+        while cursor >= 0 {
+            if equal(resources[Int(cursor)].attributes, attributes) {
+                current = cursor
+                return
+            }
+            cursor = resources[Int(cursor)].next
         }
         let attributesRange = append(attributes)
         let serviceRange = append(service)
-        resources.append(Resource(attributes: attributesRange, service: serviceRange))
+        resources.append(Resource(attributes: attributesRange, service: serviceRange, next: resourceHeads[hash] ?? -1))
         current = Int32(resources.count - 1)
+        resourceHeads[hash] = current
+    }
+
+    /// Whether the bytes at `range` are `other` (`memcmp`: these are compared once per span).
+    private func equal(_ range: SliceRange, _ other: UnsafeRawBufferPointer) -> Bool {
+        guard Int(range.count) == other.count else { return false }
+        guard other.count > 0 else { return true }
+        return bytes.withUnsafeBytes { memcmp($0.baseAddress! + Int(range.start), other.baseAddress!, other.count) == 0 }
     }
 
     /// Adds one span whose series key is `key` (canonical attributes).
@@ -99,7 +118,7 @@ struct SpanAggregator {
         var cursor = heads[hash] ?? -1
         while cursor >= 0 {
             let entry = entries[Int(cursor)]
-            if entry.resource == current, bytes.withUnsafeBytes({ $0[slice: entry.key].elementsEqual(key) }) {
+            if entry.resource == current, equal(entry.key, key) {
                 return Int(cursor)
             }
             cursor = entry.next
@@ -134,8 +153,9 @@ struct SpanAggregator {
     /// series, then writes the batch.
     mutating func finish(into builder: inout DecodedBatchBuilder) {
         if let guardian = rules.cardinality { applyLimit(guardian) }
-        for (resourceIndex, resource) in resources.enumerated() {
-            let members = entries.indices.filter { entries[$0].resource == Int32(resourceIndex) && entries[$0].count > 0 }
+        for (resourceIndex, group) in entriesByResource().enumerated() {
+            let resource = resources[resourceIndex]
+            let members = group.filter { entries[$0].count > 0 }
             guard !members.isEmpty else { continue }
             let start = builder.mark
             bytes.withUnsafeBytes { AttributeEncoder.appendRaw($0[slice: resource.attributes], to: &builder.bytes) }
@@ -149,6 +169,14 @@ struct SpanAggregator {
     }
 
     private static let scopeName = SpanMetricsRules.scopeName
+
+    /// Each resource's entries, in the order they were added: one pass over
+    /// the entries (per resource it would be resources × entries).
+    private func entriesByResource() -> [[Int]] {
+        var groups = [[Int]](repeating: [], count: resources.count)
+        for index in entries.indices { groups[Int(entries[index].resource)].append(index) }
+        return groups
+    }
 
     private func writeCalls(_ members: [Int], into builder: inout DecodedBatchBuilder) {
         let empty = UnsafeRawBufferPointer(start: nil, count: 0)
@@ -218,8 +246,7 @@ struct SpanAggregator {
     /// the others are folded into their resource's overflow entry for their
     /// status code, so that failed spans past the limit still read as errors.
     private mutating func applyLimit(_ guardian: SpanCardinalityGuard) {
-        for resourceIndex in resources.indices {
-            let members = entries.indices.filter { entries[$0].resource == Int32(resourceIndex) }
+        for (resourceIndex, members) in entriesByResource().enumerated() {
             guard !members.isEmpty else { continue }
             var admitted = [Bool](repeating: true, count: members.count)
             let service = resources[resourceIndex].service

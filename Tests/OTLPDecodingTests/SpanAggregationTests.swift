@@ -132,6 +132,38 @@ struct SpanAggregationTests {
         #expect(calls.map(\.value) == [2])
         #expect(Self.attributes(batch, calls[0]).contains("status.code=STATUS_CODE_UNSET"))
     }
+
+    @Test("ResourceSpans with the same resource are one resource, wherever they come; others stay apart")
+    func resourcesGrouped() throws {
+        func resourceSpans(_ instance: String, spans: Int) -> ProtobufWriter {
+            var resource = ProtobufWriter()
+            resource.message(1, OTLPProtobuf.keyValue(Array("service.name".utf8), OTLPProtobuf.stringValue("svc")))
+            resource.message(1, OTLPProtobuf.keyValue(Array("service.instance.id".utf8), OTLPProtobuf.stringValue(instance)))
+            var scope = ProtobufWriter()
+            for _ in 0..<spans {
+                var span = ProtobufWriter()
+                span.string(5, "GET /")
+                span.varint(6, 2)
+                span.fixed64(7, 1_700_000_000_000_000_000)
+                span.fixed64(8, 1_700_000_000_001_000_000)
+                scope.message(2, span)
+            }
+            var result = ProtobufWriter()
+            result.message(1, resource)
+            result.message(2, scope)
+            return result
+        }
+        var request = ProtobufWriter()
+        for (instance, spans) in [("a", 1), ("b", 2), ("a", 3), ("c", 4), ("b", 5)] {
+            request.message(1, resourceSpans(instance, spans: spans))
+        }
+        let rules = SpanMetricsRules(SpanMetricsConfiguration(), cardinality: nil)
+        let result = try request.bytes.withUnsafeBytes { try OTLPProtobufDecoder().decodeTraces($0, rules: rules) }
+        let batch = result.batch
+        let calls = batch.streams.filter { $0.kind == .sum }.flatMap { $0.pointRange.map { batch.points[$0].value } }
+        // a (1 + 3), b (2 + 5), c (4): one calls point per resource, in the order first seen.
+        #expect(calls == [4, 7, 4])
+    }
 }
 
 /// Exponential buckets built from raw durations (`histogram.exponential`).
