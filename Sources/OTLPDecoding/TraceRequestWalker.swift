@@ -4,8 +4,10 @@ import OpenSREModel
 
 /// Walks an unpacked `ExportTraceServiceRequest` into a ``SpanAggregator``:
 /// per span only what the series key needs is read (kind, name, status, the
-/// configured dimensions' values, times and IDs). Other attributes stay as
-/// protobuf-c unpacked them; events and links are not unpacked at all.
+/// configured dimensions' values, times and IDs). Spans arrive packed and are
+/// unpacked one at a time by the caller (``walk(_:unpack:)``); other
+/// attributes stay as protobuf-c unpacked them; events and links are not
+/// unpacked at all.
 struct TraceRequestWalker {
     var aggregator: SpanAggregator
     /// Encodes resource attributes and dimension values (its builder is scratch).
@@ -23,14 +25,22 @@ struct TraceRequestWalker {
     var failure: OTLPDecodingError? { attributes.failure }
     private var rules: SpanMetricsRules { aggregator.rules }
 
-    mutating func walk(_ request: CExportTraceRequest) {
+    /// - Parameter unpack: unpacks one span's bytes and calls its second
+    ///   argument with the span (valid only during that call); false when
+    ///   the bytes are not a span, which fails the request.
+    mutating func walk(
+        _ request: CExportTraceRequest,
+        unpack: (ProtobufCBinaryData, (CSpan) -> Void) -> Bool
+    ) {
         for index in 0..<request.n_resource_spans where failure == nil {
             guard let resourceSpans = request.resource_spans[index] else { continue }
-            walkResource(resourceSpans.pointee)
+            walkResource(resourceSpans.pointee, unpack: unpack)
         }
     }
 
-    private mutating func walkResource(_ resourceSpans: CResourceSpans) {
+    private mutating func walkResource(
+        _ resourceSpans: CResourceSpans, unpack: (ProtobufCBinaryData, (CSpan) -> Void) -> Bool
+    ) {
         attributes.builder.discard(from: 0)
         var service = UnsafeRawBufferPointer(start: nil, count: 0)
         if let resource = resourceSpans.resource?.pointee {
@@ -47,8 +57,10 @@ struct TraceRequestWalker {
         for index in 0..<resourceSpans.n_scope_spans where failure == nil {
             guard let scopeSpans = resourceSpans.scope_spans[index]?.pointee else { continue }
             for spanIndex in 0..<scopeSpans.n_spans where failure == nil {
-                guard let span = scopeSpans.spans[spanIndex] else { continue }
-                walkSpan(span.pointee, service: service.isEmpty ? nil : service)
+                let unpacked = unpack(scopeSpans.spans[spanIndex]) { span in
+                    walkSpan(span, service: service.isEmpty ? nil : service)
+                }
+                if !unpacked { attributes.failure = .malformedProtobuf }
             }
         }
     }

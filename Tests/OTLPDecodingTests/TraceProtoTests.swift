@@ -32,7 +32,12 @@ struct TraceProtoTests {
         let scope = try #require(resource.pointee.scope_spans[0]).pointee
         #expect(Self.text(scope.scope.pointee.name) == "opentelemetry.instrumentation.flask")
         #expect(scope.n_spans == 3)
-        let spans = (0..<scope.n_spans).map { scope.spans[$0]!.pointee }
+        // Spans stay packed in ScopeSpans (bytes): each unpacks on its own.
+        let unpacked = try (0..<scope.n_spans).map { index in
+            try #require(opentelemetry__proto__trace__v1__span__unpack(nil, scope.spans[index].len, scope.spans[index].data))
+        }
+        defer { for span in unpacked { opentelemetry__proto__trace__v1__span__free_unpacked(span, nil) } }
+        let spans = unpacked.map(\.pointee)
         #expect(spans.map { Self.text($0.name) } == ["POST /pay", "POST /pay", "GET"])
         #expect(spans.map(\.kind) == [
             OPENTELEMETRY__PROTO__TRACE__V1__SPAN__SPAN_KIND__SPAN_KIND_SERVER,

@@ -409,10 +409,10 @@ static const ProtobufCFieldDescriptor opentelemetry__proto__trace__v1__scope_spa
     "spans",
     2,
     PROTOBUF_C_LABEL_REPEATED,
-    PROTOBUF_C_TYPE_MESSAGE,
+    PROTOBUF_C_TYPE_BYTES,
     offsetof(Opentelemetry__Proto__Trace__V1__ScopeSpans, n_spans),
     offsetof(Opentelemetry__Proto__Trace__V1__ScopeSpans, spans),
-    &opentelemetry__proto__trace__v1__span__descriptor,
+    NULL,
     NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */

@@ -97,8 +97,16 @@ struct  Opentelemetry__Proto__Trace__V1__ScopeSpans
 {
   ProtobufCMessage base;
   Opentelemetry__Proto__Common__V1__InstrumentationScope *scope;
+  /*
+   * Declared as bytes (a Span message each): the span walker unpacks one span
+   * at a time into an arena it resets after each, so a request's unpacked
+   * size grows with its bytes, not with a span struct per span.
+   */
+  /*
+   * Span
+   */
   size_t n_spans;
-  Opentelemetry__Proto__Trace__V1__Span **spans;
+  ProtobufCBinaryData *spans;
   /*
    * a string
    */
