@@ -14,18 +14,25 @@ final class CollectorProcess {
     ///   - receiver: extra keys under `receivers.otlp.protocols.http` (YAML flow items, e.g. `max_connections: 10`).
     ///   - processors: the `processors:` mapping body and the pipeline's processor list.
     ///   - openFiles: runs it under `prlimit --nofile=N:N` when set.
+    ///   - spanMetrics: adds a traces pipeline exporting into a `spanmetrics`
+    ///     connector (with these settings, YAML flow items) that the metrics pipeline receives from.
     init(
         receiver: String = "", exporter: String = "", processors: String = "batch: {}",
-        pipeline: String = "[batch]", openFiles: Int? = nil
+        pipeline: String = "[batch]", openFiles: Int? = nil, spanMetrics: String? = nil
     ) throws {
         receiverPort = try ExecutableTests.freePort()
         exporterPort = try ExecutableTests.freePort()
+        let pipelines =
+            spanMetrics == nil
+            ? "metrics: { receivers: [otlp], processors: \(pipeline), exporters: [prometheus] }"
+            : "traces: { receivers: [otlp], exporters: [spanmetrics] }, metrics: { receivers: [otlp, spanmetrics], processors: \(pipeline), exporters: [prometheus] }"
         configFile = try ExecutableTests.writeConfig(
             """
             receivers: { otlp: { protocols: { http: { endpoint: "127.0.0.1:\(receiverPort)"\(receiver.isEmpty ? "" : ", " + receiver) } } } }
             processors: { \(processors) }
             exporters: { prometheus: { endpoint: "127.0.0.1:\(exporterPort)", shutdown_grace_period: 0s\(exporter.isEmpty ? "" : ", " + exporter) } }
-            service: { pipelines: { metrics: { receivers: [otlp], processors: \(pipeline), exporters: [prometheus] } } }
+            \(spanMetrics.map { "connectors: { spanmetrics: { \($0) } }" } ?? "")
+            service: { pipelines: { \(pipelines) } }
             """)
         logFile = FileManager.default.temporaryDirectory.appendingPathComponent("opensre-\(UUID()).log")
         FileManager.default.createFile(atPath: logFile.path, contents: nil)
