@@ -5,7 +5,7 @@ Starts a fresh collector (Benchmarks/bench.yaml) for every scenario, drives it
 with opensre-loadgen and prints medians of several runs as Markdown, ready for
 Benchmarks/RESULTS.md. See Benchmarks/README.md for what each part measures.
 
-Usage: python3 Benchmarks/bench.py [ingest|latency|scrape|memory|remote-write-memory|all]... [--runs N] [--seconds S]
+Usage: python3 Benchmarks/bench.py [ingest|latency|scrape|memory|remote-write-memory|spans|all]... [--runs N] [--seconds S]
        [--no-build] [--transport http|grpc|both] [--sets a,c] [--latency-sets a] [--latency-rate R]
        [--quiet-latency-only] [--remote-write] [--sink-port P]
 """
@@ -98,6 +98,66 @@ class Collector:
                 name = line[len(prefix):].split("{")[0].split()[0]
                 figures[name] = figures.get(name, 0) + float(line.split()[-1])
         return figures
+
+
+TRACES_PAYLOAD = "traces-1000.pb"  # make_payloads.py: 1000 Flask-shaped spans, 677 of them SERVER
+
+
+def spans_config():
+    """bench.yaml (with --ports applied) plus a traces pipeline exporting into a spanmetrics connector (its
+    defaults) that the metrics pipeline receives from: the shape of issue 15's example."""
+    with open(CONFIG) as file:
+        text = file.read()
+    text = text.replace("\nservice:", "\nconnectors:\n  spanmetrics:\nservice:", 1)
+    text = text.replace("  pipelines:\n", "  pipelines:\n    traces:\n      receivers: [otlp]\n"
+                        "      exporters: [spanmetrics]\n", 1)
+    text = text.replace("      receivers: [otlp]\n      processors: [batch]",
+                        "      receivers: [otlp, spanmetrics]\n      processors: [batch]", 1)
+    path = os.path.join(tempfile.mkdtemp(prefix="opensre-bench-spans-"), "bench.yaml")
+    with open(path, "w") as file:
+        file.write(text)
+    return path
+
+
+def span_calls(collector):
+    """The sum of opensre_traces_span_metrics_calls_total over its series (spans counted since start)."""
+    total = 0.0
+    for line in urllib.request.urlopen(METRICS_URL, timeout=30).read().decode().splitlines():
+        if line.startswith("opensre_traces_span_metrics_calls_total{"):
+            total += float(line.split()[-1])
+    return total
+
+
+def run_spans(args):
+    """Span metrics (issue 15): traces-1000.pb posted to /v1/traces (or TraceService/Export) closed loop."""
+    print("### Span metrics ingest: %s (1000 spans, 677 SERVER), closed loop, 8 keep-alive connections, "
+          "%g s per run, median of %d runs\n" % (TRACES_PAYLOAD, args.seconds, args.runs))
+    print("| transport | spans/s | requests/s | spans per collector CPU-s | collector CPU µs/request | p50 ms "
+          "| p99 ms | p99.9 ms | RSS MiB |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    config = spans_config()
+    urls = {"http": INGEST_URL.replace("/v1/metrics", "/v1/traces"), "grpc": GRPC_URL}
+    runs = {transport: [] for transport in transports(args)}
+    counted = {transport: [] for transport in transports(args)}
+    for _ in range(args.runs):
+        for transport in runs:
+            with Collector(config) as collector:
+                report = loadgen("ingest", "--url", urls[transport], "--payload", os.path.join(PAYLOADS, TRACES_PAYLOAD),
+                                 "--signal", "traces", "--pid", str(collector.pid), "--duration", str(args.seconds))
+                runs[transport].append(report)
+                counted[transport].append(span_calls(collector))
+    for transport, reports in runs.items():
+        print("| %s | %.0f | %.0f | %.0f | %.1f | %.2f | %.2f | %.2f | %.0f |" % (
+            transport, median(reports, "points_per_second"), median(reports, "requests_per_second"),
+            median(reports, "points_per_cpu_second"), statistics.median(map(cpu_us_per_request, reports)),
+            median(reports, "latency_p50_ms"), median(reports, "latency_p99_ms"), median(reports, "latency_p999_ms"),
+            median(reports, "collector_rss_mib")), flush=True)
+        if args.raw:
+            print_raw("spans %s" % transport, reports, RAW_KEYS)
+        # Warm-up requests count too: SERVER spans counted per request, as a check (677 expected).
+        for calls in counted[transport]:
+            print("<!-- spans %s: %.0f calls counted by the collector in all -->" % (transport, calls))
+    print()
 
 
 def remote_write_config(endpoint, interval="1s", extra=""):
@@ -447,7 +507,8 @@ def run_memory(args):
 def main():
     global SCRATCH, BUILD, SINK_PORT
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("part", nargs="*", help="ingest, latency, scrape, memory or all (default); several may be given")
+    parser.add_argument("part", nargs="*", help="ingest, latency, scrape, memory, spans or all (default); several may "
+                                                "be given (remote-write-memory and spans run only when named)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--no-build", action="store_true")
@@ -475,8 +536,8 @@ def main():
     args = parser.parse_args()
     args.part = args.part or ["all"]
     for part in args.part:
-        if part not in ("ingest", "latency", "scrape", "memory", "remote-write-memory", "all"):
-            parser.error("unknown part %r (ingest, latency, scrape, memory, remote-write-memory, all)" % part)
+        if part not in ("ingest", "latency", "scrape", "memory", "remote-write-memory", "spans", "all"):
+            parser.error("unknown part %r (ingest, latency, scrape, memory, remote-write-memory, spans, all)" % part)
     SINK_PORT = args.sink_port
     SCRATCH = os.path.abspath(args.scratch_path)
     BUILD = os.path.join(SCRATCH, "release")
@@ -498,6 +559,8 @@ def main():
         run_memory(args)
     if "remote-write-memory" in args.part:
         run_remote_write_memory(args)
+    if "spans" in args.part:
+        run_spans(args)
 
 
 if __name__ == "__main__":

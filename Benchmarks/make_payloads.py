@@ -18,15 +18,27 @@
   burst of removals over one large family (micro benchmark store.remove.burst).
 - counters-1000.pb: 1000 monotonic sum points (10 metrics) with the marker,
   for scrape and memory figures: one exposition line per series.
+- traces-1000.pb: an ExportTraceServiceRequest of 1000 spans shaped like what
+  the Python Flask instrumentation sends (span metrics, issue 15): the SDK's
+  resource (service.name, telemetry.sdk.*, 5 attributes), one scope per
+  instrumentation; 677 SERVER spans ("GET /api/orders", the 12 attributes
+  instrumentation-flask 0.46b0 writes under the older HTTP conventions:
+  http.method, http.route among 20 routes, http.status_code, http.target,
+  http.scheme, http.server_name, http.host, net.host.port, http.flavor,
+  http.user_agent, net.peer.ip, net.peer.port), 2% with an exception event;
+  323 children (a third): CLIENT spans of requests (3 attributes) and CLIENT
+  or INTERNAL spans of sqlalchemy (6). 379 KB.
 """
 import gzip
 import os
 import random
 
 from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue, InstrumentationScope, KeyValue
 from opentelemetry.proto.metrics.v1 import metrics_pb2 as m
 from opentelemetry.proto.resource.v1.resource_pb2 import Resource
+from opentelemetry.proto.trace.v1 import trace_pb2 as t
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "payloads")
 T = 1_700_000_000 * 10**9
@@ -109,6 +121,82 @@ def family_payload(absent):
     return [m.Metric(name="bench.queue.depth", gauge=m.Gauge(data_points=points))]
 
 
+def traces_payload(total=1000):
+    """Spans as opentelemetry-instrumentation-flask (0.4xb) and its requests and
+    sqlalchemy companions write them, in the order a BatchSpanProcessor
+    exports them (children end first)."""
+    def attr(key, value):
+        if isinstance(value, int):
+            return KeyValue(key=key, value=AnyValue(int_value=value))
+        return kv(key, value)
+
+    def ids():
+        return RANDOM.getrandbits(128).to_bytes(16, "big"), RANDOM.getrandbits(64).to_bytes(8, "big")
+
+    routes = ["/api/orders", "/api/orders/<int:order_id>", "/api/cart", "/api/cart/items", "/api/checkout",
+              "/api/payments", "/api/users/<int:user_id>", "/api/login", "/api/logout", "/api/search",
+              "/api/products", "/api/products/<int:product_id>", "/api/reviews", "/api/inventory", "/api/shipping",
+              "/api/coupons", "/health", "/metrics-summary", "/api/recommendations", "/api/notifications"]
+    agents = ["python-requests/2.31.0", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+              "Chrome/124.0 Safari/537.36", "curl/8.5.0", "Go-http-client/1.1"]
+    server_spans, client_spans, internal_spans = [], [], []
+    count = 0
+    while count < total:
+        route = RANDOM.choice(routes)
+        method = "POST" if route in ("/api/checkout", "/api/login", "/api/cart/items", "/api/payments") else "GET"
+        status = RANDOM.choices([200, 201, 304, 400, 404, 500], weights=[80, 5, 3, 4, 5, 3])[0]
+        target = route.replace("<int:order_id>", str(RANDOM.randrange(10**5))).replace(
+            "<int:user_id>", str(RANDOM.randrange(10**4))).replace("<int:product_id>", str(RANDOM.randrange(10**3)))
+        trace_id, span_id = ids()
+        start = T + RANDOM.randrange(10**10)
+        duration = int(RANDOM.lognormvariate(-3.5, 1.0) * 10**9)
+        events = []
+        if RANDOM.random() < 0.02:
+            events.append(t.Span.Event(time_unix_nano=start + duration // 2, name="exception", attributes=[
+                kv("exception.type", "ValueError"), kv("exception.message", "invalid order id"),
+                kv("exception.stacktrace", "Traceback (most recent call last):\n  File \"app.py\", line 42, in order\n"
+                   "    raise ValueError(\"invalid order id\")\nValueError: invalid order id"),
+                kv("exception.escaped", "False")]))
+        server_spans.append(t.Span(
+            trace_id=trace_id, span_id=span_id, name="%s %s" % (method, route), kind=t.Span.SPAN_KIND_SERVER,
+            start_time_unix_nano=start, end_time_unix_nano=start + duration, flags=0x100,
+            attributes=[attr("http.method", method), attr("http.server_name", "0.0.0.0"), attr("http.scheme", "http"),
+                        attr("net.host.port", 5000), attr("http.host", "shop.internal:5000"),
+                        attr("http.target", target), attr("net.peer.ip", "10.0.%d.%d" % (RANDOM.randrange(4), RANDOM.randrange(256))),
+                        attr("http.user_agent", RANDOM.choice(agents)), attr("net.peer.port", RANDOM.randrange(30000, 60000)),
+                        attr("http.flavor", "1.1"), attr("http.route", route), attr("http.status_code", status)],
+            events=events, status=t.Status(code=t.Status.STATUS_CODE_ERROR if status >= 500 else t.Status.STATUS_CODE_UNSET)))
+        count += 1
+        if count < total and RANDOM.random() < 0.5:
+            child_id = RANDOM.getrandbits(64).to_bytes(8, "big")
+            child_start = start + duration // 10
+            child_duration = duration // 2
+            if RANDOM.random() < 0.5:
+                client_spans.append(t.Span(
+                    trace_id=trace_id, span_id=child_id, parent_span_id=span_id, name="GET", kind=t.Span.SPAN_KIND_CLIENT,
+                    start_time_unix_nano=child_start, end_time_unix_nano=child_start + child_duration, flags=0x100,
+                    attributes=[attr("http.method", "GET"), attr("http.url", "http://inventory.internal:8080/stock/%d" % RANDOM.randrange(1000)),
+                                attr("http.status_code", 200)]))
+            else:
+                internal_spans.append(t.Span(
+                    trace_id=trace_id, span_id=child_id, parent_span_id=span_id, name="SELECT shop",
+                    kind=t.Span.SPAN_KIND_CLIENT if RANDOM.random() < 0.5 else t.Span.SPAN_KIND_INTERNAL,
+                    start_time_unix_nano=child_start, end_time_unix_nano=child_start + child_duration, flags=0x100,
+                    attributes=[attr("db.system", "postgresql"), attr("db.name", "shop"), attr("db.user", "shop"),
+                                attr("db.statement", "SELECT orders.id, orders.total FROM orders WHERE orders.user_id = %(user_id)s"),
+                                attr("net.peer.name", "db.internal"), attr("net.peer.port", 5432)]))
+            count += 1
+    resource = Resource(attributes=[
+        kv("telemetry.sdk.language", "python"), kv("telemetry.sdk.name", "opentelemetry"),
+        kv("telemetry.sdk.version", "1.25.0"), kv("service.name", "shop"), kv("telemetry.auto.version", "0.46b0")])
+    scopes = [t.ScopeSpans(scope=InstrumentationScope(name=name, version="0.46b0"), spans=spans) for name, spans in (
+        ("opentelemetry.instrumentation.requests", client_spans),
+        ("opentelemetry.instrumentation.sqlalchemy", internal_spans),
+        ("opentelemetry.instrumentation.flask", server_spans)) if spans]
+    request = ExportTraceServiceRequest(resource_spans=[t.ResourceSpans(resource=resource, scope_spans=scopes)])
+    return request, len(server_spans), len(client_spans) + len(internal_spans)
+
+
 if __name__ == "__main__":
     metric, count = http_payload()
     write("http-1000.pb", [metric])
@@ -120,4 +208,7 @@ if __name__ == "__main__":
     write("counters-1000.pb", counters_payload())
     write("family-1000.pb", family_payload(absent=False))
     write("family-absent-1000.pb", family_payload(absent=True))
+    traces, servers, children = traces_payload()
+    with open(os.path.join(OUT, "traces-1000.pb"), "wb") as f:
+        f.write(traces.SerializeToString())
     print("wrote payloads:", ", ".join(sorted(os.listdir(OUT))))

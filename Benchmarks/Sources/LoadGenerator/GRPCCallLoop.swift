@@ -6,12 +6,13 @@ import NIOPosix
 /// OTLP/gRPC Export calls as the load generator sends them.
 enum GRPCRequest {
     static let exportPath = "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export"
+    static let traceExportPath = "/opentelemetry.proto.collector.trace.v1.TraceService/Export"
 
     /// The call's request head, in the HTTP/1 form that
     /// `HTTP2FramePayloadToHTTP1ClientCodec` turns into `:method`, `:path`,
     /// `:scheme` and `:authority` (from `host`).
-    static func head(host: String, encoding: String?) -> HTTPRequestHead {
-        var head = HTTPRequestHead(version: .http2, method: .POST, uri: exportPath)
+    static func head(host: String, encoding: String?, signal: Signal = .metrics) -> HTTPRequestHead {
+        var head = HTTPRequestHead(version: .http2, method: .POST, uri: signal == .traces ? traceExportPath : exportPath)
         head.headers.add(name: "host", value: host)
         head.headers.add(name: "content-type", value: "application/grpc")
         head.headers.add(name: "te", value: "trailers")

@@ -23,6 +23,12 @@ struct Ingest: ParsableCommand {
     @Flag(help: "OTLP/gRPC MetricsService/Export calls over h2c to the URL's host and port (its path is ignored).")
     var grpc = false
     @Option(help: "Pre-encoded ExportMetricsServiceRequest (.pb, or .gz sent as gzip).") var payload: String
+    @Option(
+        help: """
+            metrics, or traces: the payload is an ExportTraceServiceRequest (post it to /v1/traces; over gRPC \
+            TraceService/Export is called); figures count spans, under the same keys.
+            """)
+    var signal = Signal.metrics
     @Option(help: "Keep-alive connections.") var connections = 8
     @Option(help: "Event-loop threads of the generator.") var threads = 2
     @Option(help: "Seconds measured.") var duration = 10.0
@@ -38,7 +44,7 @@ struct Ingest: ParsableCommand {
     @Flag(help: "Print one JSON object instead of text.") var json = false
 
     func run() throws {
-        let body = try Payload(path: payload)
+        let body = try Payload(path: payload, signal: signal)
         let target = try Endpoint(url: url)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         defer { try? group.syncShutdownGracefully() }
@@ -94,6 +100,7 @@ struct Ingest: ParsableCommand {
         var report = Report()
         report["payload"] = .text(payload)
         report["transport"] = .text(useGRPC ? "grpc" : "http")
+        report["signal"] = .text(signal.rawValue)
         report["points_per_request"] = .number(Double(body.points))
         report["seconds"] = .number(seconds)
         report["requests_ok"] = .number(Double(ok))

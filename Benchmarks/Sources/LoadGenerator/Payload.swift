@@ -1,12 +1,19 @@
+import ArgumentParser
 import Foundation
 import OTLPDecoding
+
+/// What a payload exports: an `ExportMetricsServiceRequest` or an `ExportTraceServiceRequest`.
+enum Signal: String, Sendable, ExpressibleByArgument {
+    case metrics, traces
+}
 
 /// A pre-encoded export request, replayed as is or with a per-request series id.
 struct Payload: Sendable {
     /// The body as sent (compressed when `encoding` is set).
     let body: [UInt8]
     let encoding: String?
-    /// Data points in one request.
+    let signal: Signal
+    /// Data points in one request (spans, for traces).
     let points: Int
     /// Offsets of the six-byte series markers ("~~~~~~") in `body`.
     let markers: [Int]
@@ -14,26 +21,39 @@ struct Payload: Sendable {
     static let marker = Array("~~~~~~".utf8)
 
     /// Loads `path`; a `.gz` file is sent with `Content-Encoding: gzip`.
-    init(path: String) throws {
+    init(path: String, signal: Signal = .metrics) throws {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw LoadError("cannot read \(path)")
         }
         body = Array(data)
         encoding = path.hasSuffix(".gz") ? "gzip" : nil
-        points = try Self.countPoints(body, gzip: encoding != nil)
+        self.signal = signal
+        points = try Self.countPoints(body, gzip: encoding != nil, signal: signal)
         markers = encoding == nil ? Self.find(Self.marker, in: body) : []
     }
 
-    /// Counts points by decoding the body once with the collector's own decoder.
-    private static func countPoints(_ body: [UInt8], gzip: Bool) throws -> Int {
+    /// Counts points (or spans) by decoding the body once with the collector's own decoder.
+    private static func countPoints(_ body: [UInt8], gzip: Bool, signal: Signal) throws -> Int {
         let decoder = OTLPProtobufDecoder()
+        // Spans: every kind counted, each once in a calls point, plus those refused.
+        var everySpan = SpanMetricsConfiguration()
+        everySpan.spanKinds = Set(0...5)
+        everySpan.dimensions = []
+        let rules = SpanMetricsRules(everySpan, cardinality: nil)
+        let count = { (raw: UnsafeRawBufferPointer) throws(OTLPDecodingError) -> Int in
+            guard signal == .traces else { return try decoder.decode(raw).batch.pointCount }
+            let result = try decoder.decodeTraces(raw, rules: rules)
+            let batch = result.batch
+            let calls = batch.streams.filter { $0.kind == .sum }.flatMap { $0.pointRange.map { batch.points[$0].value } }
+            return Int(calls.reduce(0, +)) + result.rejected.count
+        }
         return try body.withUnsafeBytes { (raw) throws(OTLPDecodingError) -> Int in
             if gzip {
                 return try GzipInflater().inflate(raw, limit: 1 << 30) { (inflated) throws(OTLPDecodingError) in
-                    try decoder.decode(inflated).batch.pointCount
+                    try count(inflated)
                 }
             }
-            return try decoder.decode(raw).batch.pointCount
+            return try count(raw)
         }
     }
 

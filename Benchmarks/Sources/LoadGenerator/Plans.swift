@@ -26,7 +26,10 @@ final class IngestShared: Sendable {
     ) {
         self.payload = payload
         self.grpc = grpc
-        self.head = grpc ? GRPCRequest.head(host: host, encoding: payload.encoding) : Self.httpHead(payload, host: host, path: path)
+        self.head =
+            grpc
+            ? GRPCRequest.head(host: host, encoding: payload.encoding, signal: payload.signal)
+            : Self.httpHead(payload, host: host, path: path)
         self.varyCount = payload.markers.isEmpty ? nil : varyCount
         self.totalRequests = totalRequests
         self.measureFrom = measureFrom

@@ -33,6 +33,16 @@ struct Cases {
         return copy
     }
 
+    /// `connectors: { spanmetrics: }` as the collector compiles it.
+    static func spanRules() -> SpanMetricsRules {
+        let configuration = SpanMetricsConfiguration()
+        return SpanMetricsRules(
+            configuration,
+            cardinality: SpanCardinalityGuard(
+                limit: configuration.cardinalityLimit, expiration: 300_000_000_000,
+                clock: { DispatchTime.now().uptimeNanoseconds }))
+    }
+
     static func decode(_ body: [UInt8]) throws -> DecodedBatch {
         try body.withUnsafeBytes { (raw) throws(OTLPDecodingError) in try OTLPProtobufDecoder().decode(raw).batch }
     }
@@ -51,6 +61,16 @@ struct Cases {
             decode("decode.protobuf.arena", file: "mixed-1000.pb", useArena: true),
             decode("decode.protobuf.malloc", file: "mixed-1000.pb", useArena: false),
             decode("decode.protobuf.small", file: "mixed-10.pb", useArena: true),
+            BenchmarkCase(name: "decode.traces", unit: "request", items: 1000) {
+                // traces-1000.pb into span metrics with the connector's defaults and the
+                // collector's cardinality guard (1000 series per service).
+                let body = try load("traces-1000.pb")
+                let rules = Self.spanRules()
+                let decoder = OTLPProtobufDecoder()
+                return {
+                    body.withUnsafeBytes { raw in _ = try? decoder.decodeTraces(raw, rules: rules) }
+                }
+            },
             BenchmarkCase(name: "inflate.gzip", unit: "request", items: 1000) {
                 let body = try load("mixed-1000.pb.gz")
                 let inflater = GzipInflater()
@@ -76,6 +96,17 @@ struct Cases {
             },
             BenchmarkCase(name: "store.apply.update", unit: "request", items: 1000) {
                 let batch = try Self.decode(load("mixed-1000.pb"))
+                let store = SeriesStore()
+                store.apply(batch)
+                return { store.apply(batch) }
+            },
+            BenchmarkCase(name: "store.apply.spans", unit: "request", items: 1000) {
+                // The points traces-1000.pb derives (its 677 SERVER spans in 87 series), folded
+                // into series that exist: what the processor does per span request.
+                let body = try load("traces-1000.pb")
+                let batch = try body.withUnsafeBytes { (raw) throws(OTLPDecodingError) in
+                    try OTLPProtobufDecoder().decodeTraces(raw, rules: Self.spanRules()).batch
+                }
                 let store = SeriesStore()
                 store.apply(batch)
                 return { store.apply(batch) }
