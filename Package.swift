@@ -268,6 +268,8 @@ if Context.environment["OPENSRE_BENCHMARKS"] == "1" {
             name: "opensre-bench",
             dependencies: [
                 "CMallocCounter", "OTLPDecoding", "OpenSREModel", "OpenSREPipeline", "PrometheusExposition",
+                // decode.traces.unpack: protobuf-c alone, the floor under decode.traces.
+                "COTLP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 // The per-call cases (grpc.call.10points, http.call.10points).
                 "OTLPReceiver",

@@ -1,3 +1,4 @@
+import COTLP
 import Foundation
 import OTLPDecoding
 import OpenSREModel
@@ -14,6 +15,28 @@ struct Cases {
             throw BenchmarkError("missing \(path): run python3 Benchmarks/make_payloads.py")
         }
         return Array(data)
+    }
+
+    /// Unpacks a trace request and each of its spans, reading nothing.
+    static func unpackSpans(
+        _ raw: UnsafeRawBufferPointer, allocator: UnsafeMutablePointer<ProtobufCAllocator>,
+        spanAllocator: UnsafeMutablePointer<ProtobufCAllocator>, spanArena: UnsafeMutablePointer<COTLPArena>
+    ) {
+        let base = raw.baseAddress?.assumingMemoryBound(to: UInt8.self)
+        guard let request = opentelemetry__proto__collector__trace__v1__export_trace_service_request__unpack(
+            allocator, raw.count, base)?.pointee
+        else { return }
+        for resource in 0..<request.n_resource_spans {
+            guard let resourceSpans = request.resource_spans[resource]?.pointee else { continue }
+            for scope in 0..<resourceSpans.n_scope_spans {
+                guard let scopeSpans = resourceSpans.scope_spans[scope]?.pointee else { continue }
+                for index in 0..<scopeSpans.n_spans {
+                    let bytes = scopeSpans.spans[index]
+                    _ = opentelemetry__proto__trace__v1__span__unpack(spanAllocator, bytes.len, bytes.data)
+                    cotlp_arena_reset(spanArena)
+                }
+            }
+        }
     }
 
     /// `body` with each six-byte series marker replaced by `sequence`, as the load generator does.
@@ -69,6 +92,22 @@ struct Cases {
                 let decoder = OTLPProtobufDecoder()
                 return {
                     body.withUnsafeBytes { raw in _ = try? decoder.decodeTraces(raw, rules: rules) }
+                }
+            },
+            BenchmarkCase(name: "decode.traces.unpack", unit: "request", items: 1000) {
+                // protobuf-c alone on traces-1000.pb as decodeTraces drives it (the
+                // request, then each span into an arena reset after it), nothing read:
+                // the floor under decode.traces while spans are decoded by protobuf-c.
+                let body = try load("traces-1000.pb")
+                guard let arena = cotlp_arena_create(1 << 20, 256 << 20), let spanArena = cotlp_arena_create(16 << 10, 256 << 20)
+                else { throw BenchmarkError("no arena") }
+                let allocator = UnsafeMutableRawPointer(arena).assumingMemoryBound(to: ProtobufCAllocator.self)
+                let spanAllocator = UnsafeMutableRawPointer(spanArena).assumingMemoryBound(to: ProtobufCAllocator.self)
+                return {
+                    body.withUnsafeBytes { raw in
+                        Self.unpackSpans(raw, allocator: allocator, spanAllocator: spanAllocator, spanArena: spanArena)
+                    }
+                    cotlp_arena_reset(arena)
                 }
             },
             BenchmarkCase(name: "inflate.gzip", unit: "request", items: 1000) {
