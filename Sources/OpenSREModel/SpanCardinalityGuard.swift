@@ -10,20 +10,28 @@ import Synchronization
 /// for `expiration` is forgotten when its service reaches the limit (its
 /// series expires in the store on the same clock), which frees its place.
 ///
+/// Memory and time stay bounded when clients misbehave: a service whose keys
+/// have all expired is dropped (every `expiration`, all services are swept),
+/// so random `service.name`s do not pile up; and a service at its limit looks
+/// for expired keys only once one can have expired, not at every new key.
+///
 /// Keys are the 64-bit hashes of the series' canonical attributes: a
 /// collision would let two series share one place, never lose points.
 package final class SpanCardinalityGuard: Sendable {
     private struct Service {
         /// Key hash → monotonic time it was last admitted.
         var keys: [UInt64: UInt64] = [:]
-        /// Spans sent to the overflow series since the last report.
-        var overflowedSpans = 0
+        /// No key was last admitted earlier (a lower bound: keys only get
+        /// newer), so no sweep finds one expired before `oldest + expiration`.
+        var oldest: UInt64 = .max
     }
 
     private struct State {
         var services: [[UInt8]: Service] = [:]
         var lastReport: UInt64?
         var unreported: [String: Int] = [:]
+        /// When all services are next swept for expired keys.
+        var nextSweep: UInt64 = 0
     }
 
     /// Most series per service (0: no limit).
@@ -57,6 +65,7 @@ package final class SpanCardinalityGuard: Sendable {
         let name = Array(service)
         var overflowCount = 0
         state.withLock { state in
+            if expiration > 0, now >= state.nextSweep { sweep(&state, now: now) }
             var entry = state.services.removeValue(forKey: name) ?? Service()
             for (index, key) in keys.enumerated() {
                 if entry.keys[key] != nil {
@@ -66,6 +75,7 @@ package final class SpanCardinalityGuard: Sendable {
                 if entry.keys.count >= limit { Self.forgetExpired(&entry, now: now, expiration: expiration) }
                 if entry.keys.count < limit {
                     entry.keys[key] = now
+                    entry.oldest = min(entry.oldest, now)
                 } else {
                     admitted[index] = false
                     overflowCount += spans[index]
@@ -82,8 +92,22 @@ package final class SpanCardinalityGuard: Sendable {
     private static func forgetExpired(_ entry: inout Service, now: UInt64, expiration: UInt64) {
         guard expiration > 0, now > expiration else { return }
         let deadline = now - expiration
+        guard entry.oldest < deadline else { return }
         entry.keys = entry.keys.filter { $0.value >= deadline }
+        entry.oldest = entry.keys.values.min() ?? .max
     }
+
+    /// Forgets every service's expired keys and the services left with none.
+    private func sweep(_ state: inout State, now: UInt64) {
+        state.nextSweep = now > .max - expiration ? .max : now + expiration
+        for name in Array(state.services.keys) {
+            Self.forgetExpired(&state.services[name]!, now: now, expiration: expiration)
+            if state.services[name]!.keys.isEmpty { state.services[name] = nil }
+        }
+    }
+
+    /// How many services hold keys (for tests: dropped once all their keys expire).
+    package var serviceCount: Int { state.withLock { $0.services.count } }
 
     /// The overflow since the last report, once per ``reportInterval`` at
     /// most: a line to log, or nil.
