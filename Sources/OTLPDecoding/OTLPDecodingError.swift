@@ -3,6 +3,9 @@
 package enum OTLPDecodingError: Error, Equatable, Sendable {
     /// The bytes are not a valid `ExportMetricsServiceRequest`.
     case malformedProtobuf
+    /// The bytes are not a valid `ExportTraceServiceRequest` (`/v1/traces`,
+    /// `TraceService/Export`).
+    case malformedTraceProtobuf
     /// The body is not valid OTLP/JSON; the text says where.
     case malformedJSON(String)
     /// The compressed body is corrupt or truncated.
@@ -20,6 +23,8 @@ package enum OTLPDecodingError: Error, Equatable, Sendable {
         switch self {
         case .malformedProtobuf:
             return "request body is not a valid protobuf ExportMetricsServiceRequest"
+        case .malformedTraceProtobuf:
+            return "request body is not a valid protobuf ExportTraceServiceRequest"
         case .malformedJSON(let detail):
             return "request body is not valid OTLP/JSON: \(detail)"
         case .malformedCompression(let detail):

@@ -116,7 +116,7 @@ package final class OTLPProtobufDecoder {
             if arena.pointee.exhausted != 0 {
                 throw .decodedMessageTooLarge(limit: memoryLimit)
             }
-            throw .malformedProtobuf
+            throw .malformedTraceProtobuf
         }
         defer {
             if !useArena {
@@ -143,8 +143,10 @@ package final class OTLPProtobufDecoder {
         }
         sortScratch = walker.attributes.sortScratch
         if let failure = walker.failure {
-            if failure == .malformedProtobuf, arena.pointee.exhausted != 0 || spanArena.pointee.exhausted != 0 {
-                throw .decodedMessageTooLarge(limit: memoryLimit)
+            if failure == .malformedProtobuf {
+                // The walkers say malformedProtobuf for a span or value protobuf-c refused.
+                let exhausted = arena.pointee.exhausted != 0 || spanArena.pointee.exhausted != 0
+                throw exhausted ? .decodedMessageTooLarge(limit: memoryLimit) : .malformedTraceProtobuf
             }
             throw failure
         }

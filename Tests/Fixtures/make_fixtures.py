@@ -167,7 +167,13 @@ if __name__ == "__main__":
     write("delta-overlap.pb", delta(100, T0 + 15 * SECOND, T0 + 25 * SECOND))
     write("delta-gap.pb", delta(9, T0 + 40 * SECOND, T0 + 50 * SECOND))
     write("unsupported.pb", unsupported())
-    write("traces.pb", traces())
+    spans = write("traces.pb", traces())
+    # The same compressions as mixed.pb's, for /v1/traces and TraceService/Export.
+    with open(os.path.join(HERE, "traces.pb.gz"), "wb") as f:
+        f.write(gzip.compress(spans, mtime=0))
+    with open(os.path.join(HERE, "traces.pb.deflate"), "wb") as f:
+        f.write(zlib.compress(spans))
+    subprocess.run(["zstd", "-q", "-f", "-19", os.path.join(HERE, "traces.pb"), "-o", os.path.join(HERE, "traces.pb.zst")], check=True)
     with open(os.path.join(HERE, "malformed.bin"), "wb") as f:
         f.write(b"\x0a\xff\xff\xff\xff\x0f" + data[:40])  # a field length far past the end
     write("stale.pb", request([m.Metric(name="queue.depth", gauge=m.Gauge(data_points=[number(None, flags=1)]))]))

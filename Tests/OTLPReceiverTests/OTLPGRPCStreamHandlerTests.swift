@@ -144,6 +144,19 @@ struct OTLPGRPCStreamHandlerTests {
         #expect(answer.message == [])
     }
 
+    @Test("TraceService/Export takes grpc-encoding gzip, deflate and zstd as MetricsService does", arguments: [
+        ("gzip", "traces.pb.gz"), ("deflate", "traces.pb.deflate"), ("zstd", "traces.pb.zst"),
+    ])
+    func compressedTraces(encoding: String, fixture: String) async throws {
+        let answer = try await call(
+            "/opentelemetry.proto.collector.trace.v1.TraceService/Export", message: Fixtures.bytes(fixture),
+            compressed: true, headers: [("grpc-encoding", encoding)], maxMessageSize: 1 << 20, traces: true)
+        #expect(answer.status == 0)
+        #expect(answer.message == [])
+        let page = String(decoding: try await processor.scrape(), as: UTF8.self)
+        #expect(page.contains(#"span_name="POST /pay",status_code="STATUS_CODE_ERROR"} 1"#))
+    }
+
     @Test("refused points come back in partial_success")
     func partialSuccess() async throws {
         let answer = try await call(message: Fixtures.bytes("unsupported.pb"))

@@ -14,12 +14,12 @@ import Testing
 /// metrics, `partial_success` counting spans (`rejectedSpans` in JSON).
 @Suite("OTLP/HTTP traces into span metrics")
 struct TracesReceiverTests {
-    static func channel(_ processor: BatchProcessor) async throws -> NIOAsyncTestingChannel {
+    static func channel(_ processor: BatchProcessor, limit: Int = 1 << 20) async throws -> NIOAsyncTestingChannel {
         let channel = try await NIOAsyncTestingChannel {
             try $0.pipeline.syncOperations.addHandler(
                 OTLPHTTPHandler(
                     ingestor: OTLPIngestor(
-                        processor: processor, ring: 0, configuration: OTLPHTTPConfiguration(maxRequestBodySize: 1 << 20),
+                        processor: processor, ring: 0, configuration: OTLPHTTPConfiguration(maxRequestBodySize: limit),
                         counters: processor.receiverCounters,
                         spanMetrics: SpanMetricsRules(SpanMetricsConfiguration(), cardinality: nil))))
         }
@@ -92,5 +92,55 @@ struct TracesReceiverTests {
         #expect(page.contains(#"opensre_collector_points_refused_total{reason="invalid_span",stage="receiver"} 1"#))
         await processor.stop()
     }
-}
 
+    @Test("compressed traces (gzip, x-gzip, deflate, zstd) are decompressed as metrics are, every span counted")
+    func compressed() async throws {
+        let processor = ReceiverContractTests.processor()
+        let channel = try await Self.channel(processor)
+        let codings = [("gzip", "traces.pb.gz"), ("x-gzip", "traces.pb.gz"), ("deflate", "traces.pb.deflate"), ("zstd", "traces.pb.zst")]
+        for (coding, fixture) in codings {
+            let head = ReceiverContractTests.head(
+                [("Content-Type", "application/x-protobuf"), ("Content-Encoding", coding)], uri: "/v1/traces")
+            let answer = try await ReceiverContractTests.post(channel, head, Fixtures.bytes(fixture))
+            #expect(answer.head.status == .ok, "\(coding)")
+        }
+        let page = String(decoding: try await processor.scrape(), as: UTF8.self)
+        let calls = page.split(separator: "\n").filter { $0.hasPrefix("opensre_traces_span_metrics_calls_total{") }
+        #expect(calls.count == 2)
+        #expect(calls.filter { $0.contains(#"status_code="STATUS_CODE_OK""#) && $0.hasSuffix("} 4") }.count == 1)
+        #expect(calls.filter { $0.contains(#"status_code="STATUS_CODE_ERROR""#) && $0.hasSuffix("} 4") }.count == 1)
+        await processor.stop()
+    }
+
+    /// One request on a fresh connection (limit 4096 bytes), its status and body.
+    private static func refusal(_ path: String, _ headers: [(String, String)], _ body: [UInt8]) async throws -> (UInt, String) {
+        let processor = ReceiverContractTests.processor()
+        let channel = try await Self.channel(processor, limit: 4096)
+        let answer = try await ReceiverContractTests.post(channel, ReceiverContractTests.head(headers, uri: path), body)
+        await processor.stop()
+        return (answer.head.status.code, String(decoding: answer.body, as: UTF8.self))
+    }
+
+    @Test("limits and refusals answer /v1/traces as /v1/metrics: same status, same reason")
+    func sameRefusals() async throws {
+        let protobuf = ("Content-Type", "application/x-protobuf")
+        let cases: [(String, [(String, String)], [UInt8], UInt)] = [
+            ("declared too large", [protobuf, ("Content-Length", "999999")], [], 413),
+            ("body too large", [protobuf], [UInt8](repeating: 0x0A, count: 5000), 413),
+            ("inflates too large", [protobuf, ("Content-Encoding", "gzip")], try Fixtures.bytes("zeros-1mib.gz"), 413),
+            ("not gzip", [protobuf, ("Content-Encoding", "gzip")], [1, 2, 3, 4], 400),
+            ("unknown coding", [protobuf, ("Content-Encoding", "br")], [1], 415),
+            ("unknown type", [("Content-Type", "text/plain")], [1], 415),
+        ]
+        for (name, headers, body, status) in cases {
+            let metrics = try await Self.refusal("/v1/metrics", headers, body)
+            let traces = try await Self.refusal("/v1/traces", headers, body)
+            #expect(metrics.0 == status, "\(name)")
+            #expect(traces.0 == metrics.0, "\(name)")
+            #expect(traces.1 == metrics.1, "\(name)")
+        }
+        let malformed = try await Self.refusal("/v1/traces", [protobuf], Fixtures.bytes("malformed.bin"))
+        #expect(malformed.0 == 400)
+        #expect(malformed.1.contains("request body is not a valid protobuf ExportTraceServiceRequest"))
+    }
+}
