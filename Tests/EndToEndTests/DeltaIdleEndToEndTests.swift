@@ -54,7 +54,7 @@ struct DeltaIdleEndToEndTests {
     @Test("counter, histogram and exponential histogram read 5, 6, 7 across three idle intervals")
     func idleIntervals() async throws {
         let collector = try await RunningCollector.start(batchTimeout: "10s")
-        let run = try ProgramRun.run(
+        let run = try await ProgramRun.run(
             EndToEndTests.python,
             [
                 "-c", Self.client, "http://127.0.0.1:\(collector.receiverPort)/v1/metrics",

@@ -69,7 +69,7 @@ struct EndToEndTests {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("status-\(UUID()).bin")
         try Data(answer.body).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
-        let parsed = try ProgramRun.run(
+        let parsed = try await ProgramRun.run(
             Self.python,
             ["-c", "import sys; from google.rpc import status_pb2; s = status_pb2.Status(); s.ParseFromString(open(sys.argv[1], 'rb').read()); print(s.code, s.message)", file.path])
         #expect(parsed.output == "3 request body is not a valid protobuf ExportMetricsServiceRequest\n")
@@ -100,7 +100,7 @@ struct EndToEndTests {
     @Test("the Python OpenTelemetry SDK exports (cumulative + gzip, delta) and the scrape has exact series")
     func pythonSDK() async throws {
         let collector = try await RunningCollector.start(batchTimeout: "10s")
-        let run = try ProgramRun.run(
+        let run = try await ProgramRun.run(
             Self.python, [Self.sdkClient, "http://127.0.0.1:\(collector.receiverPort)/v1/metrics"])
         #expect(run.status == 0, "sdk_client.py: \(run.output)")
         let page = try await collector.scrapeText()
@@ -137,7 +137,7 @@ struct EndToEndTests {
         try page.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
         let promtool = try #require(ProgramRun.which("promtool"), "promtool missing: apt-get install prometheus")
-        let lint = try ProgramRun.run("/bin/sh", ["-c", "\(promtool) check metrics < \(file.path)"])
+        let lint = try await ProgramRun.run("/bin/sh", ["-c", "\(promtool) check metrics < \(file.path)"])
         #expect(lint.status == 0, "promtool: \(lint.output)")
         await collector.stop()
     }

@@ -99,7 +99,7 @@ struct ExecutableTests {
 
     @Test("validate accepts the committed config and rejects a typo'd key, naming it")
     func validate() throws {
-        let good = try ProgramRun.run(
+        let good = try ProgramRun.runBlocking(
             Self.binary, ["validate", "--config", Fixtures.repositoryRoot.appendingPathComponent("config/opensre.yaml").path])
         #expect(good.status == 0)
         #expect(good.output.contains("configuration is valid"))
@@ -110,7 +110,7 @@ struct ExecutableTests {
             service: { pipelines: { metrics: { receivers: [otlp], exporters: [prometheus] } } }
             """)
         defer { try? FileManager.default.removeItem(atPath: bad) }
-        let result = try ProgramRun.run(Self.binary, ["validate", "--config", bad])
+        let result = try ProgramRun.runBlocking(Self.binary, ["validate", "--config", bad])
         #expect(result.status == 2)
         #expect(result.output.contains("exporters.prometheus.namespce (line 2): unknown key \"namespce\""))
     }

@@ -15,18 +15,18 @@ struct GRPCEndToEndTests {
     static let scripts = RealClientTests.scripts
     static let client = scripts.appendingPathComponent("grpc_client.py").path
 
-    static func grpcClient(_ arguments: [String]) throws -> ProgramRun {
-        try ProgramRun.run(python, [client] + arguments)
+    static func grpcClient(_ arguments: [String]) async throws -> ProgramRun {
+        try await ProgramRun.run(python, [client] + arguments)
     }
 
     @Test("the Python SDK over gRPC (cumulative with gzip, and delta) gives exactly the series the HTTP round trip gives")
     func sdkSameAsHTTP() async throws {
         let overHTTP = try await RunningCollector.start(batchTimeout: "10s")
-        let http = try ProgramRun.run(
+        let http = try await ProgramRun.run(
             Self.python, [EndToEndTests.sdkClient, "http://127.0.0.1:\(overHTTP.receiverPort)/v1/metrics"])
         #expect(http.status == 0, "\(http.output)")
         let overGRPC = try await RunningCollector.start(batchTimeout: "10s", grpc: "")
-        let grpc = try ProgramRun.run(Self.python, [EndToEndTests.sdkClient, "127.0.0.1:\(overGRPC.grpcPort)", "grpc"])
+        let grpc = try await ProgramRun.run(Self.python, [EndToEndTests.sdkClient, "127.0.0.1:\(overGRPC.grpcPort)", "grpc"])
         #expect(grpc.status == 0, "\(grpc.output)")
         let httpFull = try await overHTTP.scrapeText()
         let httpPage = SelfMetricsFilter.withoutSelfMetrics(httpFull)
@@ -44,7 +44,7 @@ struct GRPCEndToEndTests {
     @Test("the wrong port still lands: gRPC on the HTTP port, OTLP/HTTP on the gRPC port")
     func wrongPort() async throws {
         let collector = try await RunningCollector.start(batchTimeout: "10s", grpc: "")
-        let grpc = try ProgramRun.run(Self.python, [EndToEndTests.sdkClient, "127.0.0.1:\(collector.receiverPort)", "grpc"])
+        let grpc = try await ProgramRun.run(Self.python, [EndToEndTests.sdkClient, "127.0.0.1:\(collector.receiverPort)", "grpc"])
         #expect(grpc.status == 0, "\(grpc.output)")
         let http = try await TestHTTPConnection.send(
             port: collector.grpcPort, .POST, "/v1/metrics", headers: [("Content-Type", "application/x-protobuf")],
@@ -58,7 +58,7 @@ struct GRPCEndToEndTests {
 
         // Without `grpc:` in the file there is no 4317, but gRPC to the HTTP port still lands.
         let httpOnly = try await RunningCollector.start(batchTimeout: "10s")
-        let run = try ProgramRun.run(Self.python, [EndToEndTests.sdkClient, "127.0.0.1:\(httpOnly.receiverPort)", "grpc"])
+        let run = try await ProgramRun.run(Self.python, [EndToEndTests.sdkClient, "127.0.0.1:\(httpOnly.receiverPort)", "grpc"])
         #expect(run.status == 0, "\(run.output)")
         #expect(try await httpOnly.scrapeText().contains(#"opensre_events_seen_total{instance="sdk-2",job="e2e-worker",otel_scope_name="e2e.worker",otel_scope_version="2.0"} 10"#))
         await httpOnly.stop()
@@ -73,7 +73,7 @@ struct GRPCEndToEndTests {
         try "raw-token\n".write(toFile: token, atomically: true, encoding: .utf8)
         let collector = try await RunningCollector.start(
             grpc: "        max_recv_msg_size_mib: 1\n        auth: { bearer_token_file: \(token) }")
-        let run = try Self.grpcClient(["statuses", "127.0.0.1:\(collector.grpcPort)", "raw-token"])
+        let run = try await Self.grpcClient(["statuses", "127.0.0.1:\(collector.grpcPort)", "raw-token"])
         #expect(
             run.output == """
                 ok OK rejected=0
@@ -94,7 +94,7 @@ struct GRPCEndToEndTests {
         #expect(page.contains(#"opensre_collector_requests_total{code="UNIMPLEMENTED",transport="grpc"} 3"#))
         #expect(page.contains(#"opensre_collector_unsupported_signal_requests_total{signal="traces"} 1"#))
         // Still serving after all of it.
-        #expect(try Self.grpcClient(["health", "127.0.0.1:\(collector.grpcPort)"]).output == "SERVING\n")
+        #expect(try await Self.grpcClient(["health", "127.0.0.1:\(collector.grpcPort)"]).output == "SERVING\n")
         await collector.stop()
     }
 
@@ -102,7 +102,7 @@ struct GRPCEndToEndTests {
     func unavailable() async throws {
         let collector = try await RunningCollector.start(grpc: "", memoryLimitMiB: 1)
         try await Task.sleep(for: .milliseconds(300))  // the limiter's first check
-        let run = try Self.grpcClient(["unavailable", "127.0.0.1:\(collector.grpcPort)"])
+        let run = try await Self.grpcClient(["unavailable", "127.0.0.1:\(collector.grpcPort)"])
         #expect(run.output == "UNAVAILABLE code=14 retry=1.0s\n")
         await collector.stop()
     }
@@ -111,11 +111,11 @@ struct GRPCEndToEndTests {
     func health() async throws {
         let collector = try await RunningCollector.start(grpc: "")
         let target = "127.0.0.1:\(collector.grpcPort)"
-        #expect(try Self.grpcClient(["health", target]).output == "SERVING\n")
+        #expect(try await Self.grpcClient(["health", target]).output == "SERVING\n")
         #expect(
-            try Self.grpcClient(["health", target, "opentelemetry.proto.collector.metrics.v1.MetricsService"]).output
+            try await Self.grpcClient(["health", target, "opentelemetry.proto.collector.metrics.v1.MetricsService"]).output
                 == "SERVING\n")
-        #expect(try Self.grpcClient(["health", target, "acme.Widgets"]).output == "NOT_FOUND\n")
+        #expect(try await Self.grpcClient(["health", target, "acme.Widgets"]).output == "NOT_FOUND\n")
         await collector.stop()
     }
 }
@@ -169,7 +169,7 @@ extension GRPCEndToEndTests {
         try "tls-token\n".write(toFile: token, atomically: true, encoding: .utf8)
         let collector = try await RunningCollector.start(
             grpc: "        tls: { cert_file: \(certificate), key_file: \(key) }\n        auth: { bearer_token_file: \(token) }")
-        let run = try Self.grpcClient(["tls", "127.0.0.1:\(collector.grpcPort)", certificate, "tls-token"])
+        let run = try await Self.grpcClient(["tls", "127.0.0.1:\(collector.grpcPort)", certificate, "tls-token"])
         #expect(run.output == "no-token UNAUTHENTICATED no-retry-info\ntoken OK rejected=0\n")
         let page = try await collector.scrapeText()
         #expect(page.contains(#"opensre_grpc_tls_calls_total{job="grpc-raw"} 3"#))

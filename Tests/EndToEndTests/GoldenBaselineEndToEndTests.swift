@@ -82,7 +82,7 @@ struct GoldenBaselineEndToEndTests {
             "name: checkout-availability", "name: checkout-latency", "service.name: checkout",
         ]
         for arguments in [["--state-dir", directory], ["--config", config]] {
-            let run = try ProgramRun.run(ExecutableTests.binary, ["slo", "suggest", "--service", "checkout"] + arguments)
+            let run = try await ProgramRun.run(ExecutableTests.binary, ["slo", "suggest", "--service", "checkout"] + arguments)
             #expect(run.status == 0, "\(run.output)")
             for line in expected { #expect(run.output.contains(line), "missing \(line) in:\n\(run.output)") }
             // What it prints loads as SLOs, and a collector accepts it.
@@ -93,13 +93,13 @@ struct GoldenBaselineEndToEndTests {
                 try String(contentsOfFile: config, encoding: .utf8).replacingOccurrences(
                     of: "    state_dir:", with: "    definitions: [\(file)]\n    state_dir:"))
             defer { try? FileManager.default.removeItem(atPath: withSLOs) }
-            let validate = try ProgramRun.run(ExecutableTests.binary, ["validate", "--config", withSLOs])
+            let validate = try await ProgramRun.run(ExecutableTests.binary, ["validate", "--config", withSLOs])
             #expect(validate.status == 0, "\(validate.output)")
         }
-        let unknown = try ProgramRun.run(ExecutableTests.binary, ["slo", "suggest", "--service", "payments", "--state-dir", directory])
+        let unknown = try await ProgramRun.run(ExecutableTests.binary, ["slo", "suggest", "--service", "payments", "--state-dir", directory])
         #expect(unknown.status == 2)
         #expect(unknown.output.contains("no baseline for service payments; services with a baseline: checkout"))
-        let empty = try ProgramRun.run(
+        let empty = try await ProgramRun.run(
             ExecutableTests.binary, ["slo", "suggest", "--service", "checkout", "--state-dir", directory + "/none"])
         #expect(empty.status == 2 && empty.output.contains("no golden baseline in"))
 
@@ -117,7 +117,7 @@ struct GoldenBaselineEndToEndTests {
         defer { try? FileManager.default.removeItem(atPath: config) }
         let collector = try await RunningExecutable.start(config: config, readyPort: exporter)
         let sentAt = Int64(Date().timeIntervalSince1970) / 3600
-        try SLOEndToEndTests().sendRequests(port: receiver, fast: 985, errors: 10, slow: 5)
+        try await SLOEndToEndTests().sendRequests(port: receiver, fast: 985, errors: 10, slow: 5)
 
         let api = try #require(try await Self.golden(exporter).first { $0["job"] as? String == "checkout" }?["baseline"] as? [String: Any])
         let start = try #require(api["start"] as? Int)
@@ -135,7 +135,7 @@ struct GoldenBaselineEndToEndTests {
         #expect(saved.first?.buckets == [0, 0, 0, 0, 0, 995, 0, 0, 0, 5, 0, 0, 0, 0, 0])
 
         // One day of 1,000 requests is enough for a draft: 1% errors is half of 98%'s budget, 0.5% over 100 ms half of 99%'s.
-        let run = try ProgramRun.run(
+        let run = try await ProgramRun.run(
             ExecutableTests.binary, ["slo", "suggest", "--service", "checkout", "--days", "1", "--state-dir", directory])
         #expect(run.status == 0, "\(run.output)")
         for line in ["target: 0.98", "It used 50.00% of it.", "le: 0.1", "# 5 requests were slower: 50.00% of the budget."] {

@@ -29,7 +29,7 @@ struct GrafanaDashboardEndToEndTests {
         let prometheus = try PrometheusProcess.start(binary: prometheusBinary, target: exporter)
         defer { prometheus.stop() }
 
-        let printed = try ProgramRun.run(ExecutableTests.binary, ["slo", "dashboard"])
+        let printed = try await ProgramRun.run(ExecutableTests.binary, ["slo", "dashboard"])
         #expect(printed.status == 0, "\(printed.output)")
         let model = try #require(try JSONSerialization.jsonObject(with: Data(printed.output.utf8)) as? [String: Any])
         let exprs = (model["panels"] as? [[String: Any]] ?? []).flatMap {
@@ -43,10 +43,10 @@ struct GrafanaDashboardEndToEndTests {
         let posted = try await TestHTTPConnection.send(
             port: receiver, .POST, "/v1/metrics", headers: [("Content-Type", "application/json")], body: gauges)
         #expect(posted.status == .ok)
-        SLOEndToEndTests().sendRequestsOrRecord(port: receiver, fast: 200, errors: 3, slow: 2)
+        await SLOEndToEndTests().sendRequestsOrRecord(port: receiver, fast: 200, errors: 3, slow: 2)
         _ = try await prometheus.waitFor(#"count(opensre_golden_requests_total{job="checkout"})"#, toEqual: 1, timeout: .seconds(30))
         try await Task.sleep(for: .seconds(3))
-        SLOEndToEndTests().sendRequestsOrRecord(port: receiver, fast: 200, errors: 3, slow: 2)
+        await SLOEndToEndTests().sendRequestsOrRecord(port: receiver, fast: 200, errors: 3, slow: 2)
         _ = try await prometheus.waitFor(#"sum(opensre_golden_requests_total{job="checkout"})"#, toEqual: 410, timeout: .seconds(30))
         try await Task.sleep(for: .seconds(2))
 

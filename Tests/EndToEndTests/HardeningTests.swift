@@ -133,7 +133,7 @@ struct HardeningTests {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-\(UUID()).pb")
         defer { try? FileManager.default.removeItem(at: file) }
         let script = Fixtures.repositoryRoot.appendingPathComponent("Tests/EndToEndTests/make_hostile.py").path
-        let run = try ProgramRun.run(EndToEndTests.python, [script, kind, file.path])
+        let run = try ProgramRun.runBlocking(EndToEndTests.python, [script, kind, file.path])
         guard run.status == 0 else { throw TestError(run.output) }
         return Array(try Data(contentsOf: file))
     }

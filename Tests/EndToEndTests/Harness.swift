@@ -78,7 +78,25 @@ struct ProgramRun {
     var status: Int32
     var output: String
 
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> ProgramRun {
+    /// Runs on a thread of its own: waiting for a program on the cooperative
+    /// pool (two threads on the CI machines) stalled every other test, and
+    /// with two clients running, the wall-clock checks of unrelated suites
+    /// (the final-scrape wait saw 10 s pass) failed.
+    static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String]? = nil
+    ) async throws -> ProgramRun {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                continuation.resume(with: Result { try runBlocking(executable, arguments, environment: environment) })
+            }
+            thread.start()
+        }
+    }
+
+    /// The same, blocking the calling thread.
+    static func runBlocking(
+        _ executable: String, _ arguments: [String], environment: [String: String]? = nil
+    ) throws -> ProgramRun {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -132,7 +150,7 @@ enum SelfSignedCertificate {
         let openssl = try #require(ProgramRun.which("openssl"), "openssl missing")
         let certificate = directory.appendingPathComponent("cert.pem").path
         let key = directory.appendingPathComponent("key.pem").path
-        let made = try ProgramRun.run(
+        let made = try ProgramRun.runBlocking(
             openssl,
             ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate, "-days", "1",
              "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"])

@@ -13,7 +13,7 @@ struct RealClientTests {
     @Test("delta temporality with idle export intervals: totals add across the gaps and across an app restart")
     func deltaIdleIntervals() async throws {
         let collector = try await RunningCollector.start(batchTimeout: "10s")
-        let run = try ProgramRun.run(
+        let run = try await ProgramRun.run(
             Self.python,
             [
                 Self.scripts.appendingPathComponent("sdk_delta_idle_client.py").path,

@@ -44,8 +44,8 @@ struct RemoteWriteEndToEndTests {
             """)
     }
 
-    static func client(_ script: String, _ arguments: [String]) throws -> ProgramRun {
-        try ProgramRun.run(
+    static func client(_ script: String, _ arguments: [String]) async throws -> ProgramRun {
+        try await ProgramRun.run(
             EndToEndTests.python,
             [Fixtures.repositoryRoot.appendingPathComponent("Tests/EndToEndTests/\(script)").path] + arguments)
     }
@@ -78,14 +78,14 @@ struct RemoteWriteEndToEndTests {
 
         // Only the receiver listens: no scrape endpoint without the prometheus exporter.
         if let ss = ProgramRun.which("ss") {
-            let listening = try ProgramRun.run(ss, ["-ltnpH"]).output.split(separator: "\n")
+            let listening = try await ProgramRun.run(ss, ["-ltnpH"]).output.split(separator: "\n")
                 .filter { $0.contains("pid=\(collector.pid),") }
             #expect(listening.count == 1 && listening[0].contains(":\(receiver) "), "\(listening)")
         }
 
-        let once = try Self.client("sdk_remote_write_client.py", ["http://127.0.0.1:\(receiver)/v1/metrics", "once"])
+        let once = try await Self.client("sdk_remote_write_client.py", ["http://127.0.0.1:\(receiver)/v1/metrics", "once"])
         #expect(once.status == 0, "\(once.output)")
-        let slo = try Self.client("sdk_slo_client.py", ["http://127.0.0.1:\(receiver)/v1/metrics", "985", "10", "5"])
+        let slo = try await Self.client("sdk_slo_client.py", ["http://127.0.0.1:\(receiver)/v1/metrics", "985", "10", "5"])
         #expect(slo.status == 0, "\(slo.output)")
 
         let exact: [(String, Double)] = [
@@ -176,7 +176,7 @@ struct RemoteWriteEndToEndTests {
         var collector = try await RunningExecutable.start(config: first, readyPort: scrape)
 
         // Delivered before the outage.
-        let once = try Self.client("sdk_remote_write_client.py", ["http://127.0.0.1:\(receiver)/v1/metrics", "once"])
+        let once = try await Self.client("sdk_remote_write_client.py", ["http://127.0.0.1:\(receiver)/v1/metrics", "once"])
         #expect(once.status == 0, "\(once.output)")
         #expect(try await prometheus.waitFor(#"opensre_orders_placed_total{payment_method="card"}"#, toEqual: 3, timeout: .seconds(20)) == 3)
         let sentBefore = try await Self.selfMetric("opensre_collector_remote_write_requests_total", port: scrape)
@@ -184,7 +184,7 @@ struct RemoteWriteEndToEndTests {
         prometheus.pause()
 
         // Acknowledged by the collector while Prometheus is down.
-        let ticks = try Self.client("sdk_remote_write_client.py", ["http://127.0.0.1:\(receiver)/v1/metrics", "ticks", "3"])
+        let ticks = try await Self.client("sdk_remote_write_client.py", ["http://127.0.0.1:\(receiver)/v1/metrics", "ticks", "3"])
         #expect(ticks.status == 0, "\(ticks.output)")
         let total = try #require(Double(ticks.output.trimmingCharacters(in: .whitespacesAndNewlines)))
         try await Task.sleep(for: .seconds(3))
@@ -230,7 +230,7 @@ struct RemoteWriteEndToEndTests {
                 receiver: receiver, prometheus: prometheus.port, remoteWrite: ["external_labels: { collector: \(name) }"])
             configs.append(config)
             collectors.append(try await RunningExecutable.start(config: config, readyPort: receiver, readyPath: "/readyz"))
-            let run = try Self.client("sdk_slo_client.py", ["http://127.0.0.1:\(receiver)/v1/metrics", "\(fast - errors)", "\(errors)", "0"])
+            let run = try await Self.client("sdk_slo_client.py", ["http://127.0.0.1:\(receiver)/v1/metrics", "\(fast - errors)", "\(errors)", "0"])
             #expect(run.status == 0, "\(run.output)")
         }
         let requests = #"sum(opensre_golden_requests_total{job="checkout"})"#

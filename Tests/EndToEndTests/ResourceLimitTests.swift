@@ -153,7 +153,7 @@ struct ResourceLimitTests {
         let collector = try CollectorProcess()
         #expect(try await collector.waitUntilReady(), "collector did not become ready\n\(collector.log)")
         let prlimit = try #require(ProgramRun.which("prlimit"))
-        let lowered = try ProgramRun.run(prlimit, ["--pid", "\(collector.pid)", "--nofile=120:120"])
+        let lowered = try await ProgramRun.run(prlimit, ["--pid", "\(collector.pid)", "--nofile=120:120"])
         #expect(lowered.status == 0, "\(lowered.output)")
         var idle: [RawTCPConnection] = []
         for _ in 0..<200 { idle.append(try await RawTCPConnection.connect(port: collector.receiverPort)) }

@@ -24,8 +24,8 @@ struct SLOEndToEndTests {
             """)
     }
 
-    func sendRequests(port: Int, fast: Int, errors: Int, slow: Int) throws {
-        let run = try ProgramRun.run(
+    func sendRequests(port: Int, fast: Int, errors: Int, slow: Int) async throws {
+        let run = try await ProgramRun.run(
             EndToEndTests.python,
             [Fixtures.repositoryRoot.appendingPathComponent("Tests/EndToEndTests/sdk_slo_client.py").path,
              "http://127.0.0.1:\(port)/v1/metrics", String(fast), String(errors), String(slow)])
@@ -33,8 +33,8 @@ struct SLOEndToEndTests {
     }
 
     /// ``sendRequests(port:fast:errors:slow:)``, recording a failure to run as an issue.
-    func sendRequestsOrRecord(port: Int, fast: Int, errors: Int, slow: Int) {
-        do { try sendRequests(port: port, fast: fast, errors: errors, slow: slow) } catch { Issue.record(error) }
+    func sendRequestsOrRecord(port: Int, fast: Int, errors: Int, slow: Int) async {
+        do { try await sendRequests(port: port, fast: fast, errors: errors, slow: slow) } catch { Issue.record(error) }
     }
 
     func sloLines(_ port: Int) async throws -> [String] {
@@ -51,7 +51,7 @@ struct SLOEndToEndTests {
         defer { try? FileManager.default.removeItem(atPath: config) }
 
         var collector = try await RunningExecutable.start(config: config, readyPort: exporter)
-        try sendRequests(port: receiver, fast: 985, errors: 10, slow: 5)
+        try await sendRequests(port: receiver, fast: 985, errors: 10, slow: 5)
         var lines = try await sloLines(exporter)
         // Availability (99.9%): 10 bad of 1000 — ten budgets' worth: remaining 1 - 10 = -9.
         // Latency (99% within 0.5 s): the 5 slow ones are bad: remaining 1 - 0.5 = 0.5.
@@ -79,7 +79,7 @@ struct SLOEndToEndTests {
         lines = try await sloLines(exporter)
         for line in expected.prefix(6) { #expect(lines.contains(line), "after restart: missing \(line) in \(lines)") }
         // A new SDK process (a new cumulative series) adds exactly its own events.
-        try sendRequests(port: receiver, fast: 100, errors: 0, slow: 0)
+        try await sendRequests(port: receiver, fast: 100, errors: 0, slow: 0)
         lines = try await sloLines(exporter)
         #expect(lines.contains(#"opensre_slo_events_total{outcome="good",slo="checkout-availability"} 1090"#))
         #expect(lines.contains(#"opensre_slo_events_total{outcome="bad",slo="checkout-availability"} 10"#))
@@ -180,7 +180,7 @@ struct SLOEndToEndTests {
     func rules() throws {
         let config = try Self.config(receiver: 1, exporter: 2)
         defer { try? FileManager.default.removeItem(atPath: config) }
-        let ruleFile = try ProgramRun.run(ExecutableTests.binary, ["slo", "rules", "--config", config, "--format", "rule-file", "--min-events", "100"])
+        let ruleFile = try ProgramRun.runBlocking(ExecutableTests.binary, ["slo", "rules", "--config", config, "--format", "rule-file", "--min-events", "100"])
         #expect(ruleFile.status == 0, "\(ruleFile.output)")
         #expect(ruleFile.output.contains("alert: CheckoutAvailabilityBurnRateHigh"))
         #expect(ruleFile.output.contains("alert: CheckoutLatencyBurnRateHigh"))
@@ -190,21 +190,21 @@ struct SLOEndToEndTests {
         try ruleFile.output.write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let promtool = try #require(ProgramRun.which("promtool"), "promtool missing: apt-get install prometheus")
-        let check = try ProgramRun.run(promtool, ["check", "rules", path])
+        let check = try ProgramRun.runBlocking(promtool, ["check", "rules", path])
         #expect(check.status == 0, "\(check.output)")
         #expect(check.output.contains("SUCCESS: 6 rules found"))
 
-        let operatorRule = try ProgramRun.run(ExecutableTests.binary, ["slo", "rules", "--config", config])
+        let operatorRule = try ProgramRun.runBlocking(ExecutableTests.binary, ["slo", "rules", "--config", config])
         #expect(operatorRule.output.hasPrefix("apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\n"))
 
-        let budget = try ProgramRun.run(ExecutableTests.binary, ["slo", "budget", "--total", "1000", "--bad", "1", "--target", "0.999"])
+        let budget = try ProgramRun.runBlocking(ExecutableTests.binary, ["slo", "budget", "--total", "1000", "--bad", "1", "--target", "0.999"])
         #expect(budget.output.contains("budget remaining: 0%\n") && budget.output.contains("status: GREEN"))
     }
 
     @Test("opensre slo rules from OpenSLO alert policies (the committed example): promtool check rules accepts them")
     func policyRules() throws {
         let definitions = Fixtures.repositoryRoot.appendingPathComponent("config/slos-alerting/*.yaml").path
-        let ruleFile = try ProgramRun.run(ExecutableTests.binary, ["slo", "rules", "--definitions", definitions, "--format", "rule-file"])
+        let ruleFile = try ProgramRun.runBlocking(ExecutableTests.binary, ["slo", "rules", "--definitions", definitions, "--format", "rule-file"])
         #expect(ruleFile.status == 0, "\(ruleFile.output)")
         #expect(ruleFile.output.contains(#"expr: opensre_slo_burn_rate{slo="checkout-availability",window="1h"} >= 14.4"#))
         #expect(ruleFile.output.contains(#"expr: opensre_slo_events_in_window{slo="checkout-availability",window="3d"} == 0"#))
@@ -213,7 +213,7 @@ struct SLOEndToEndTests {
         try ruleFile.output.write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let promtool = try #require(ProgramRun.which("promtool"), "promtool missing: apt-get install prometheus")
-        let check = try ProgramRun.run(promtool, ["check", "rules", path])
+        let check = try ProgramRun.runBlocking(promtool, ["check", "rules", path])
         #expect(check.status == 0, "\(check.output)")
         // Fast burn, slow burn and its no-data rule, the exhaustion rule.
         #expect(check.output.contains("SUCCESS: 4 rules found"))

@@ -43,7 +43,7 @@ struct SecurityTests {
         let ports = try await collector.start()
 
         func curlRun(_ arguments: [String]) throws -> String {
-            try ProgramRun.run(curl, ["-s", "--cacert", certificate, "-o", "/dev/null", "-w", "%{http_code} %header{www-authenticate}"] + arguments).output
+            try ProgramRun.runBlocking(curl, ["-s", "--cacert", certificate, "-o", "/dev/null", "-w", "%{http_code} %header{www-authenticate}"] + arguments).output
         }
         let body = directory.appendingPathComponent("body.pb").path
         let post = ["-H", "Content-Type: application/x-protobuf", "--data-binary", "@\(body)", "https://127.0.0.1:\(ports.receiver)/v1/metrics"]
@@ -52,17 +52,17 @@ struct SecurityTests {
         #expect(try curlRun(["-H", "Authorization: Bearer s3cret-token"] + post) == "200 ")
         #expect(try curlRun(["https://127.0.0.1:\(ports.receiver)/healthz"]) == "200 ")
         // curl negotiates HTTP/2 by ALPN (offered for gRPC): OTLP/HTTP is served over it too.
-        let overHTTP2 = try ProgramRun.run(
+        let overHTTP2 = try await ProgramRun.run(
             curl, ["-s", "--cacert", certificate, "-o", "/dev/null", "-w", "%{http_version} %{http_code}", "-H", "Authorization: Bearer s3cret-token"] + post)
         #expect(overHTTP2.output == "2 200")
-        let scrape = try ProgramRun.run(curl, ["-s", "--cacert", certificate, "https://127.0.0.1:\(ports.exporter)/metrics"])
+        let scrape = try await ProgramRun.run(curl, ["-s", "--cacert", certificate, "https://127.0.0.1:\(ports.exporter)/metrics"])
         #expect(scrape.output.contains("opensre_http_server_requests_total{"))
         // The pages share the exporter's listener and so its TLS.
-        let pages = try ProgramRun.run(curl, ["-s", "--cacert", certificate, "https://127.0.0.1:\(ports.exporter)/golden"])
+        let pages = try await ProgramRun.run(curl, ["-s", "--cacert", certificate, "https://127.0.0.1:\(ports.exporter)/golden"])
         #expect(pages.output.hasPrefix("<!doctype html>") && pages.output.contains("<h1>Golden signals</h1>"))
         // Plain HTTP to a TLS listener gets no HTTP answer.
         for path in ["/metrics", "/"] {
-            let plain = try ProgramRun.run(curl, ["-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(ports.exporter)\(path)"])
+            let plain = try await ProgramRun.run(curl, ["-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(ports.exporter)\(path)"])
             #expect(plain.output == "000")
         }
         await collector.shutdown()

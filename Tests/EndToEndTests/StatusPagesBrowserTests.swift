@@ -118,7 +118,7 @@ struct StatusPagesBrowserTests {
         defer { collector.kill9() }
         // 985 fast, 10 failing, 5 slow: availability 130 bad of 37,000 (−251.4% of a 99.9% budget, RED);
         // latency 105 slow of 37,000 (71.6% of a 99% budget left, GREEN).
-        try SLOEndToEndTests().sendRequests(port: receiver, fast: 985, errors: 10, slow: 5)
+        try await SLOEndToEndTests().sendRequests(port: receiver, fast: 985, errors: 10, slow: 5)
         let base = "http://127.0.0.1:\(exporter)"
 
         for javaScript in [true, false] {

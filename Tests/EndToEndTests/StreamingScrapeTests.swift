@@ -43,7 +43,7 @@ struct StreamingScrapeTests {
         await connection.close()
 
         // HTTP/1.0 knows no chunked encoding: the answer carries Content-Length.
-        let raw = try ProgramRun.run(
+        let raw = try await ProgramRun.run(
             "/usr/bin/env",
             [
                 "python3", "-c",

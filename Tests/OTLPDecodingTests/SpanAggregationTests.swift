@@ -218,4 +218,39 @@ struct ExponentialCountsTests {
         let layout = batch.exponentials[Int(points[0].exponential)]
         #expect(batch.counts[layout.positive.range].reduce(0, +) == 1)
     }
+
+    @Test("dimension values repeated across a request's spans give the same series keys as each span alone")
+    func repeatedValues() throws {
+        var array = ProtobufWriter()
+        array.message(1, OTLPProtobuf.stringValue("/a"))
+        var arrayValue = ProtobufWriter()
+        arrayValue.message(5, array)
+        func span(_ route: ProtobufWriter, status: Int64) -> ProtobufWriter {
+            OTLPTraceProtobuf.span(
+                "GET", milliseconds: 5,
+                attributes: [OTLPProtobuf.keyValue(Array("http.route".utf8), route), OTLPTraceProtobuf.keyValue("http.status_code", status)])
+        }
+        let a = OTLPProtobuf.stringValue("/a")
+        let b = OTLPProtobuf.stringValue("/b")
+        let spans = [span(a, status: 200), span(b, status: 200), span(a, status: 200), span(arrayValue, status: 200),
+            span(a, status: 500), span(arrayValue, status: 200), span(a, status: 200), span(b, status: 200)]
+        let rules = SpanMetricsRules(SpanMetricsConfiguration(), cardinality: nil)
+        func calls(_ spans: [ProtobufWriter]) throws -> [[UInt8]: Double] {
+            let result = try OTLPTraceProtobuf.request(spans).withUnsafeBytes {
+                try OTLPProtobufDecoder().decodeTraces($0, rules: rules)
+            }
+            let batch = result.batch
+            var counts: [[UInt8]: Double] = [:]
+            for index in batch.streams[0].pointRange {
+                let point = batch.points[index]
+                counts[batch.bytes.withUnsafeBytes { Array($0[slice: point.attributes]) }, default: 0] += point.value
+            }
+            return counts
+        }
+        var alone: [[UInt8]: Double] = [:]
+        for one in spans { alone.merge(try calls([one]), uniquingKeysWith: +) }
+        let together = try calls(spans)
+        #expect(together == alone)
+        #expect(together.values.sorted() == [1, 2, 2, 3])
+    }
 }

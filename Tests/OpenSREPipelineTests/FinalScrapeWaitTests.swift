@@ -10,28 +10,29 @@ struct FinalScrapeWaitTests {
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
     }
 
-    @Test("a scrape answered while waiting ends the wait at once with true")
+    // No upper bounds on wall time here: these run beside the end-to-end
+    // suites, whose load can hold the test's thread for seconds. The deadline
+    // path answers false, so true proves the scrape ended the wait; a wait
+    // that never ended trips the time limit.
+    @Test("a scrape answered while waiting ends the wait with true", .timeLimit(.minutes(1)))
     func scrapeEndsWait() async throws {
         let processor = processor()
         processor.start()
         let before = processor.scrapeCount
-        let started = ContinuousClock.now
-        async let waited = processor.waitForScrape(after: before, until: .now + .seconds(30))
+        async let waited = processor.waitForScrape(after: before, until: .now + .seconds(3600))
         try await Task.sleep(for: .milliseconds(50))
         _ = try await processor.scrape()
         #expect(await waited)
-        #expect(ContinuousClock.now - started < .seconds(10))
         await processor.stop()
     }
 
-    @Test("no scrape: false once the deadline passes, not before")
+    @Test("no scrape: false once the deadline passes, not before", .timeLimit(.minutes(1)))
     func deadline() async throws {
         let processor = processor()
         processor.start()
         let started = ContinuousClock.now
         #expect(await processor.waitForScrape(after: processor.scrapeCount, until: started + .milliseconds(200)) == false)
-        let waited = ContinuousClock.now - started
-        #expect(waited >= .milliseconds(200) && waited < .seconds(10))
+        #expect(ContinuousClock.now - started >= .milliseconds(200))
         // A deadline already past returns false too.
         #expect(await processor.waitForScrape(after: processor.scrapeCount, until: .now - .seconds(1)) == false)
         await processor.stop()
