@@ -9,7 +9,16 @@ extension ConfigurationParser {
     static let spanMetricsKeys = [
         "dimensions", "exclude_dimensions", "histogram", "exemplars", "metrics_expiration",
         "aggregation_cardinality_limit", "namespace", "span_kinds", "aggregation_temporality",
-        "metrics_flush_interval", "dimensions_cache_size", "resource_metrics_cache_size",
+        "metrics_flush_interval", "dimensions_cache_size", "resource_metrics_cache_size", "metric_timestamp_cache_size",
+        "resource_metrics_key_attributes", "calls_dimensions", "events", "include_instrumentation_scope",
+    ]
+
+    /// The Collector's keys for what OpenSRE does not derive: refused with
+    /// why, since accepting them would show other series than the file asks for.
+    static let unsupportedSpanMetricsKeys = [
+        "calls_dimensions": "dimensions on calls only are not supported: list them in dimensions (both metrics)",
+        "events": "span event metrics (events) are not supported",
+        "include_instrumentation_scope": "instrumentation scope dimensions are not supported",
     ]
 
     mutating func parseTracesPipeline(_ node: Node, at path: String) {
@@ -102,8 +111,14 @@ extension ConfigurationParser {
                         keyPath, "only AGGREGATION_TEMPORALITY_CUMULATIVE: span metrics are cumulative from when OpenSRE first counted them",
                         value)
                 }
+            case "resource_metrics_key_attributes":
+                _ = reader.stringList(value, at: keyPath)
+                configuration.warnings.append(
+                    "\(keyPath) is ignored: span series are keyed by job and instance like every series (other resource attributes go to target_info), so attributes that change across restarts do not split them")
+            case _ where Self.unsupportedSpanMetricsKeys[key] != nil:
+                reader.fail(keyPath, Self.unsupportedSpanMetricsKeys[key]!, value)
             default:
-                // metrics_flush_interval, dimensions_cache_size, resource_metrics_cache_size.
+                // metrics_flush_interval and the Collector's cache sizes.
                 configuration.warnings.append("\(keyPath) is ignored: spans are folded into span metrics as each request arrives")
             }
         }
@@ -150,7 +165,7 @@ extension ConfigurationParser {
 
     /// `histogram: { unit, disable, explicit: { buckets }, exponential: { max_size } }`.
     private mutating func histogram(_ node: Node, at path: String, into settings: inout SpanMetricsConfiguration) {
-        let entries = reader.mapping(node, at: path, allowed: ["unit", "disable", "explicit", "exponential"])
+        let entries = reader.mapping(node, at: path, allowed: ["unit", "disable", "explicit", "exponential", "dimensions"])
         if entries.contains(where: { $0.key == "explicit" }), entries.contains(where: { $0.key == "exponential" }) {
             reader.fail(path, "explicit and exponential cannot both be set", node)
             return
@@ -168,6 +183,8 @@ extension ConfigurationParser {
                 settings.unit = unit
             case "disable":
                 if let flag = reader.bool(value, at: keyPath) { settings.histogramDisabled = flag }
+            case "dimensions":
+                reader.fail(keyPath, "dimensions on duration only are not supported: list them in dimensions (both metrics)", value)
             case "explicit":
                 for (_, buckets) in reader.mapping(value, at: keyPath, allowed: ["buckets"]) {
                     bucketNode = (buckets, "\(keyPath).buckets")

@@ -111,10 +111,37 @@ struct SpanMetricsConfigurationTests {
         #expect(explicit.spanMetrics?.buckets == .explicit([0.1, 0.3, 2]))
     }
 
+    @Test("the Collector's other keys: cache sizes and resource key attributes warn, what OpenSRE does not derive is refused with why")
+    func collectorKeys() throws {
+        let accepted = try CollectorConfiguration.parse(
+            yaml: Self.yaml(
+                connector: "spanmetrics:\n  metric_timestamp_cache_size: 500\n  resource_metrics_key_attributes: [service.name]"))
+        #expect(accepted.spanMetrics != nil)
+        #expect(accepted.warnings == [
+            "connectors.spanmetrics.metric_timestamp_cache_size is ignored: spans are folded into span metrics as each request arrives",
+            "connectors.spanmetrics.resource_metrics_key_attributes is ignored: span series are keyed by job and instance like every series (other resource attributes go to target_info), so attributes that change across restarts do not split them",
+        ])
+        let refused = issues(
+            Self.yaml(
+                connector: """
+                    spanmetrics:
+                      events: { enabled: true, dimensions: [{ name: exception.type }] }
+                      calls_dimensions: [{ name: tenant }]
+                      include_instrumentation_scope: [flask]
+                      histogram: { dimensions: [{ name: tenant }] }
+                    """))
+        #expect(refused.map { $0.replacing(#/ \(line \d+\)/#, with: "") } == [
+            "connectors.spanmetrics.events: span event metrics (events) are not supported",
+            "connectors.spanmetrics.calls_dimensions: dimensions on calls only are not supported: list them in dimensions (both metrics)",
+            "connectors.spanmetrics.include_instrumentation_scope: instrumentation scope dimensions are not supported",
+            "connectors.spanmetrics.histogram.dimensions: dimensions on duration only are not supported: list them in dimensions (both metrics)",
+        ])
+    }
+
     @Test("mistakes are named by their key")
     func mistakes() {
         #expect(issues(Self.yaml(connector: "spanmetrics:\n  dimensionz: []")) == [
-            "connectors.spanmetrics.dimensionz (line 11): unknown key \"dimensionz\" (expected one of: dimensions, exclude_dimensions, histogram, exemplars, metrics_expiration, aggregation_cardinality_limit, namespace, span_kinds, aggregation_temporality, metrics_flush_interval, dimensions_cache_size, resource_metrics_cache_size)"
+            "connectors.spanmetrics.dimensionz (line 11): unknown key \"dimensionz\" (expected one of: dimensions, exclude_dimensions, histogram, exemplars, metrics_expiration, aggregation_cardinality_limit, namespace, span_kinds, aggregation_temporality, metrics_flush_interval, dimensions_cache_size, resource_metrics_cache_size, metric_timestamp_cache_size, resource_metrics_key_attributes, calls_dimensions, events, include_instrumentation_scope)"
         ])
         #expect(issues(Self.yaml(connector: "spanmetrics:\n  histogram: { unit: h, explicit: { buckets: [1s, 500ms] } }")) == [
             "connectors.spanmetrics.histogram.unit (line 11): expected s or ms, got \"h\"",
