@@ -17,6 +17,7 @@ extension ConfigurationParser {
     /// why, since accepting them would show other series than the file asks for.
     static let unsupportedSpanMetricsKeys = [
         "calls_dimensions": "dimensions on calls only are not supported: list them in dimensions (both metrics)",
+        "histogram.dimensions": "dimensions on duration only are not supported: list them in dimensions (both metrics)",
         "events": "span event metrics (events) are not supported",
         "include_instrumentation_scope": "instrumentation scope dimensions are not supported",
     ]
@@ -184,7 +185,7 @@ extension ConfigurationParser {
             case "disable":
                 if let flag = reader.bool(value, at: keyPath) { settings.histogramDisabled = flag }
             case "dimensions":
-                reader.fail(keyPath, "dimensions on duration only are not supported: list them in dimensions (both metrics)", value)
+                reader.fail(keyPath, Self.unsupportedSpanMetricsKeys["histogram.dimensions"]!, value)
             case "explicit":
                 for (_, buckets) in reader.mapping(value, at: keyPath, allowed: ["buckets"]) {
                     bucketNode = (buckets, "\(keyPath).buckets")

@@ -41,11 +41,15 @@ enum ExemplarLabels {
 
     private static func appendHexLabel(_ head: StaticString, _ raw: UnsafeRawBufferPointer, to out: inout [UInt8]) {
         out.append(contentsOf: UnsafeBufferPointer(start: head.utf8Start, count: head.utf8CodeUnitCount))
+        appendHex(raw, to: &out)
+        out.append(UInt8(ascii: "\""))
+    }
+
+    private static func appendHex(_ raw: UnsafeRawBufferPointer, to out: inout [UInt8]) {
         for byte in raw {
             out.append(digits[Int(byte >> 4)])
             out.append(digits[Int(byte & 0x0F)])
         }
-        out.append(UInt8(ascii: "\""))
     }
 
     private static let digits = Array("0123456789abcdef".utf8)
@@ -53,10 +57,7 @@ enum ExemplarLabels {
     static func hex(_ raw: UnsafeRawBufferPointer) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(raw.count * 2)
-        for byte in raw {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
-        }
+        appendHex(raw, to: &out)
         return String(decoding: out, as: UTF8.self)
     }
 }
